@@ -1,0 +1,96 @@
+/**
+ * Test helpers: build configs from the default config plus changes, synthesize
+ * the real stacks (the same code path as `cdktf synth`), and read them back.
+ */
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App } from 'cdktf';
+import { parse } from 'yaml';
+import { ConfigError, configFromObject, projectRoot } from '../../config/load';
+import type { FleetConfig } from '../../config/model';
+import { buildFleet } from '../../stacks/fleet';
+import type { PolicyDocument, Statement } from '../../modules/policies/document';
+
+export const ROOT = projectRoot(__dirname);
+
+/** The default config (config/cloudtrail.yaml) as a fresh plain object. */
+export function defaultRaw(): any {
+  return parse(readFileSync(path.join(ROOT, 'config', 'cloudtrail.yaml'), 'utf8'));
+}
+
+/** The default config with `change` applied to a fresh copy. */
+export function rawWith(change: (raw: any) => void): any {
+  const raw = defaultRaw();
+  change(raw);
+  return raw;
+}
+
+export function configOf(raw: unknown): FleetConfig {
+  return configFromObject(raw, 'test-config');
+}
+
+/** The issues a config is rejected with (fails the test if it is accepted). */
+export function issuesOf(raw: unknown): { path: string; message: string }[] {
+  try {
+    configFromObject(raw, 'test-config');
+  } catch (e) {
+    if (e instanceof ConfigError) return [...e.issues];
+    throw e;
+  }
+  throw new Error('expected the config to be rejected, but it was accepted');
+}
+
+export type StackJson = Record<string, any>;
+
+/** Synthesizes every stack of a config into a temp dir and returns stack name -> cdk.tf.json. */
+export function synthFleet(config: FleetConfig): Map<string, StackJson> {
+  const outdir = mkdtempSync(path.join(os.tmpdir(), 'fleet-'));
+  try {
+    const app = new App({ outdir, skipValidation: false });
+    buildFleet(app, config);
+    app.synth();
+    const stacks = new Map<string, StackJson>();
+    for (const name of readdirSync(path.join(outdir, 'stacks')).sort()) {
+      stacks.set(name, JSON.parse(readFileSync(path.join(outdir, 'stacks', name, 'cdk.tf.json'), 'utf8')));
+    }
+    return stacks;
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+export function stackOf(stacks: Map<string, StackJson>, name: string): StackJson {
+  const s = stacks.get(name);
+  if (!s) throw new Error(`no stack ${name}; stacks: ${[...stacks.keys()].join(', ')}`);
+  return s;
+}
+
+/** The resources of one type in a stack, by Terraform name. */
+export function resourcesOf(stack: StackJson, type: string): Record<string, any> {
+  return stack.resource?.[type] ?? {};
+}
+
+/** The only resource of a type (fails if there is not exactly one). */
+export function onlyResource(stack: StackJson, type: string): any {
+  const all = Object.values(resourcesOf(stack, type));
+  if (all.length !== 1) throw new Error(`expected one ${type}, found ${all.length}`);
+  return all[0];
+}
+
+export function parsePolicy(json: string): PolicyDocument {
+  const doc = JSON.parse(json);
+  expect(doc.Version).toBe('2012-10-17');
+  return doc;
+}
+
+export function statementBySid(doc: PolicyDocument, sid: string): Statement {
+  const s = doc.Statement.find((st) => st.Sid === sid);
+  if (!s) throw new Error(`no statement ${sid}; have ${doc.Statement.map((st) => st.Sid).join(', ')}`);
+  return s;
+}
+
+/** A value that may be a string or a list, as a list. */
+export function list(value: string | readonly string[] | undefined): string[] {
+  return value === undefined ? [] : typeof value === 'string' ? [value] : [...value];
+}

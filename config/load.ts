@@ -1,0 +1,102 @@
+/**
+ * Reading a config file: YAML or JSON, schema check, merge of defaults,
+ * cross-field rules. Every violation is collected and reported at once.
+ */
+import { existsSync, readFileSync } from 'fs';
+import * as path from 'path';
+import { parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { configFileSchema } from './schema';
+import { FleetConfig, resolveConfig } from './model';
+import { ConfigIssue, validateResolved } from './validate';
+
+export type { ConfigIssue };
+
+/** The folder with package.json, from the source tree or from dist/. */
+export function projectRoot(from = __dirname): string {
+  let dir = from;
+  while (!existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return dir;
+}
+
+export const DEFAULT_CONFIG_PATH = path.join(projectRoot(), 'config', 'cloudtrail.yaml');
+export const CONFIG_ENV = 'CLOUDTRAIL_CONFIG';
+
+export class ConfigError extends Error {
+  constructor(
+    readonly source: string,
+    readonly issues: readonly ConfigIssue[],
+  ) {
+    super(
+      `${source}: ${issues.length} problem${issues.length === 1 ? '' : 's'} in the config; nothing was synthesized\n` +
+        issues.map((i) => `  - ${i.path}: ${i.message}`).join('\n'),
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+/** `['accounts', 0, 'tags', 'a.b']` -> `accounts[0].tags["a.b"]` */
+export function formatPath(segments: readonly PropertyKey[]): string {
+  let out = '';
+  for (const s of segments) {
+    if (typeof s === 'number') out += `[${s}]`;
+    else if (/^[A-Za-z_$][\w$]*$/.test(String(s))) out += out ? `.${String(s)}` : String(s);
+    else out += `[${JSON.stringify(String(s))}]`;
+  }
+  return out || '(top level)';
+}
+
+/**
+ * Flattens zod issues into config issues. For a union, the branch whose
+ * type matched the input explains the problem best; if none did, the
+ * union's own message (which lists the accepted forms) is used.
+ */
+function flatten(issues: readonly z.core.$ZodIssue[], base: readonly PropertyKey[] = []): ConfigIssue[] {
+  const out: ConfigIssue[] = [];
+  for (const issue of issues) {
+    const where = [...base, ...issue.path];
+    const branches = issue.code === 'invalid_union' ? ((issue as { errors?: z.core.$ZodIssue[][] }).errors ?? []) : [];
+    if (branches.length > 0) {
+      const matched = branches.filter((branch) => branch.every((i) => i.path.length > 0 || i.code === 'custom'));
+      if (matched.length > 0) {
+        out.push(...flatten(matched[0], where));
+        continue;
+      }
+    }
+    out.push({ path: formatPath(where), message: issue.message });
+  }
+  return out;
+}
+
+/** Validates an already-parsed config object; throws ConfigError listing every problem. */
+export function configFromObject(raw: unknown, source = 'config'): FleetConfig {
+  const parsed = configFileSchema.safeParse(raw, { reportInput: true });
+  if (!parsed.success) throw new ConfigError(source, flatten(parsed.error.issues));
+  const config = resolveConfig(parsed.data);
+  const issues = validateResolved(parsed.data, config);
+  if (issues.length > 0) throw new ConfigError(source, issues);
+  return config;
+}
+
+/** Parses YAML (a superset of JSON) text, then validates it. */
+export function configFromText(text: string, source = 'config'): FleetConfig {
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      source,
+      doc.errors.map((e) => ({ path: `(line ${e.linePos?.[0].line ?? '?'})`, message: e.message.split('\n')[0] })),
+    );
+  }
+  return configFromObject(doc.toJS(), source);
+}
+
+/** Loads the config named by CLOUDTRAIL_CONFIG, or config/cloudtrail.yaml. */
+export function loadConfig(file = process.env[CONFIG_ENV] || DEFAULT_CONFIG_PATH): FleetConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError(file, [{ path: '(file)', message: `cannot read the config file: ${(e as Error).message}; set ${CONFIG_ENV} to a YAML or JSON file` }]);
+  }
+  return configFromText(text, file);
+}

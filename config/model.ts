@@ -1,0 +1,241 @@
+/**
+ * The resolved config: what modules and stacks consume. Every default is
+ * filled in, defaults are merged into accounts, and choices are tagged unions
+ * so code never re-interprets raw config values.
+ */
+import type { BackendConfig, ConfigFile, ManagementReadWrite, ReadWrite, TrailSettingsInput } from './schema';
+import { DEEP_MERGED_KEYS, TRAIL_DEFAULTS } from './schema';
+import type { Partition } from './rules';
+
+export type { ReadWrite, ManagementReadWrite, BackendConfig };
+
+export interface CentralKey {
+  readonly alias: string;
+  readonly multiRegion: boolean;
+  readonly deletionWindowInDays: number;
+  /** IAM principals allowed to decrypt log files (besides the central account's admins). */
+  readonly decryptPrincipals: readonly string[];
+}
+
+export interface CentralConfig {
+  readonly accountId: string;
+  readonly region: string;
+  readonly bucketName: string;
+  readonly assumeRoleArn?: string;
+  /** The central SSE-KMS key; undefined when `central.kmsKey: false`. */
+  readonly kmsKey?: CentralKey;
+  readonly retention?: NonNullable<ConfigFile['central']['retention']>;
+  readonly objectLock?: NonNullable<ConfigFile['central']['objectLock']>;
+  readonly accessLogging?: NonNullable<ConfigFile['central']['accessLogging']>;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+export type TrailKmsKey =
+  | { readonly kind: 'central' }
+  | { readonly kind: 'none' }
+  | { readonly kind: 'arn'; readonly arn: string }
+  | { readonly kind: 'create'; readonly alias: string; readonly multiRegion: boolean };
+
+export type TrailSns =
+  | { readonly kind: 'create'; readonly topicName: string; readonly sqsQueueName?: string }
+  | { readonly kind: 'existing'; readonly topicArn: string };
+
+export interface TrailCloudWatchLogs {
+  readonly logGroup:
+    | { readonly kind: 'create'; readonly name: string; readonly retentionInDays: number }
+    | { readonly kind: 'existing'; readonly arn: string };
+  /** Existing role; undefined = a delivery role is created. */
+  readonly roleArn?: string;
+}
+
+export interface ManagementEvents {
+  readonly readWrite: ManagementReadWrite;
+  readonly excludeKmsEvents: boolean;
+  readonly excludeRdsDataApiEvents: boolean;
+}
+
+export interface DataResourceChoice {
+  readonly arn: string;
+  readonly readWrite: ReadWrite;
+}
+
+export interface DataEvents {
+  readonly s3: {
+    readonly allBuckets?: ReadWrite;
+    readonly buckets: readonly { readonly name: string; readonly prefix: string; readonly readWrite: ReadWrite }[];
+  };
+  readonly lambda: { readonly allFunctions?: ReadWrite; readonly functions: readonly DataResourceChoice[] };
+  readonly dynamodb: { readonly allTables?: ReadWrite; readonly tables: readonly DataResourceChoice[] };
+  readonly advanced: NonNullable<NonNullable<TrailSettingsInput['dataEvents']>['advanced']>;
+}
+
+/** One trail, fully resolved. */
+export interface TrailConfig {
+  /** Position in `accounts`, for messages only (never for names or addresses). */
+  readonly index: number;
+  readonly accountId: string;
+  readonly name?: string;
+  readonly region: string;
+  readonly assumeRoleArn?: string;
+  readonly trailName: string;
+  readonly prefix?: string;
+  readonly multiRegion: boolean;
+  readonly includeGlobalServiceEvents: boolean;
+  readonly organizationTrail: boolean;
+  readonly logFileValidation: boolean;
+  readonly enableLogging: boolean;
+  readonly kmsKey: TrailKmsKey;
+  readonly sns?: TrailSns;
+  readonly cloudWatchLogs?: TrailCloudWatchLogs;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly managementEvents: ManagementEvents;
+  readonly dataEvents: DataEvents;
+  readonly insights: { readonly apiCallRate: boolean; readonly apiErrorRate: boolean };
+  /** Keys this account inherited from `defaults` (for messages: "from defaults"). */
+  readonly inherited: ReadonlySet<string>;
+}
+
+export interface FleetConfig {
+  readonly partition: Partition;
+  readonly organization?: { readonly id: string; readonly managementAccountId: string };
+  readonly central: CentralConfig;
+  /** Every trail, sorted by account id then trail name (never by list position). */
+  readonly trails: readonly TrailConfig[];
+  readonly backend: BackendConfig;
+}
+
+// ------------------------------------------------------------ resolution
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function deepMerge(base: unknown, over: unknown): unknown {
+  if (!isPlainObject(base) || !isPlainObject(over)) return over === undefined ? base : over;
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) out[k] = deepMerge(base[k], v);
+  return out;
+}
+
+/** Merges `defaults` into one account, key by key (see DEEP_MERGED_KEYS). */
+export function mergeSettings(defaults: TrailSettingsInput | undefined, account: TrailSettingsInput): TrailSettingsInput {
+  const merged: Record<string, unknown> = { ...(defaults ?? {}) };
+  for (const [key, value] of Object.entries(account)) {
+    merged[key] = (DEEP_MERGED_KEYS as readonly string[]).includes(key) ? deepMerge(merged[key], value) : value;
+  }
+  return merged as TrailSettingsInput;
+}
+
+function resolveCentral(file: ConfigFile): CentralConfig {
+  const c = file.central;
+  const key = c.kmsKey === false ? undefined : c.kmsKey === true || c.kmsKey === undefined ? {} : c.kmsKey;
+  return {
+    accountId: c.accountId,
+    region: c.region,
+    bucketName: c.bucketName,
+    assumeRoleArn: c.assumeRoleArn,
+    kmsKey: key && {
+      alias: key.alias ?? TRAIL_DEFAULTS.centralKeyAlias,
+      multiRegion: key.multiRegion ?? false,
+      deletionWindowInDays: key.deletionWindowInDays ?? TRAIL_DEFAULTS.centralKeyDeletionWindowInDays,
+      decryptPrincipals: [...(key.decryptPrincipals ?? [])].sort(),
+    },
+    retention: c.retention,
+    objectLock: c.objectLock,
+    accessLogging: c.accessLogging,
+    tags: c.tags ?? {},
+  };
+}
+
+function resolveKmsKey(input: TrailSettingsInput['kmsKey'], centralKey: boolean): TrailKmsKey {
+  if (input === undefined) return { kind: centralKey ? 'central' : 'none' };
+  if (input === 'central' || input === 'none') return { kind: input };
+  if (input.arn !== undefined) return { kind: 'arn', arn: input.arn };
+  return { kind: 'create', alias: input.create!.alias, multiRegion: input.create!.multiRegion ?? false };
+}
+
+function resolveSns(input: TrailSettingsInput['sns']): TrailSns | undefined {
+  if (!input) return undefined;
+  if (input.topicArn !== undefined) return { kind: 'existing', topicArn: input.topicArn };
+  const { topicName, sqsQueue } = input.create!;
+  const sqsQueueName = sqsQueue === true ? topicName : sqsQueue ? sqsQueue.queueName : undefined;
+  return { kind: 'create', topicName, sqsQueueName };
+}
+
+function resolveCloudWatchLogs(input: TrailSettingsInput['cloudWatchLogs']): TrailCloudWatchLogs | undefined {
+  if (!input) return undefined;
+  const logGroup: TrailCloudWatchLogs['logGroup'] = input.create
+    ? { kind: 'create', name: input.create.logGroupName, retentionInDays: input.create.retentionInDays ?? TRAIL_DEFAULTS.cloudWatchRetentionInDays }
+    : { kind: 'existing', arn: input.logGroupArn! };
+  return { logGroup, roleArn: input.roleArn };
+}
+
+function resolveDataEvents(input: TrailSettingsInput['dataEvents']): DataEvents {
+  const d = input ?? {};
+  return {
+    s3: {
+      allBuckets: d.s3?.allBuckets,
+      buckets: (d.s3?.buckets ?? []).map((b) => ({ name: b.name, prefix: b.prefix ?? '', readWrite: b.readWrite ?? 'All' })),
+    },
+    lambda: { allFunctions: d.lambda?.allFunctions, functions: (d.lambda?.functions ?? []).map((f) => ({ arn: f.arn, readWrite: f.readWrite ?? 'All' })) },
+    dynamodb: { allTables: d.dynamodb?.allTables, tables: (d.dynamodb?.tables ?? []).map((t) => ({ arn: t.arn, readWrite: t.readWrite ?? 'All' })) },
+    advanced: d.advanced ?? [],
+  };
+}
+
+/**
+ * Resolves a schema-valid config file. Trails without a trail name are
+ * skipped here; validate.ts reports them.
+ */
+export function resolveConfig(file: ConfigFile): FleetConfig {
+  const central = resolveCentral(file);
+  const trails: TrailConfig[] = [];
+  file.accounts.forEach((account, index) => {
+    const { accountId, name, region, assumeRoleArn, ...own } = account;
+    const s = mergeSettings(file.defaults, own);
+    if (s.trailName === undefined) return;
+    const inherited = new Set(Object.keys(file.defaults ?? {}).filter((k) => !(k in own)));
+    const me = { ...TRAIL_DEFAULTS.managementEvents, ...s.managementEvents };
+    trails.push({
+      index,
+      accountId,
+      name,
+      region: region ?? central.region,
+      assumeRoleArn,
+      trailName: s.trailName,
+      prefix: s.prefix,
+      multiRegion: s.multiRegion ?? TRAIL_DEFAULTS.multiRegion,
+      includeGlobalServiceEvents: s.includeGlobalServiceEvents ?? TRAIL_DEFAULTS.includeGlobalServiceEvents,
+      organizationTrail: s.organizationTrail ?? TRAIL_DEFAULTS.organizationTrail,
+      logFileValidation: s.logFileValidation ?? TRAIL_DEFAULTS.logFileValidation,
+      enableLogging: s.enableLogging ?? TRAIL_DEFAULTS.enableLogging,
+      kmsKey: resolveKmsKey(s.kmsKey, central.kmsKey !== undefined),
+      sns: resolveSns(s.sns),
+      cloudWatchLogs: resolveCloudWatchLogs(s.cloudWatchLogs),
+      tags: s.tags ?? {},
+      managementEvents: me,
+      dataEvents: resolveDataEvents(s.dataEvents),
+      insights: { ...TRAIL_DEFAULTS.insights, ...s.insights },
+      inherited,
+    });
+  });
+  trails.sort((a, b) => a.accountId.localeCompare(b.accountId) || a.trailName.localeCompare(b.trailName));
+  return {
+    partition: file.partition ?? 'aws',
+    organization: file.organization,
+    central,
+    trails,
+    backend: file.backend ?? { type: 'local' },
+  };
+}
+
+/** Trails grouped by account, in account id order: one account stack each. */
+export function trailsByAccount(config: FleetConfig): Map<string, TrailConfig[]> {
+  const groups = new Map<string, TrailConfig[]>();
+  for (const t of config.trails) {
+    const list = groups.get(t.accountId) ?? [];
+    list.push(t);
+    groups.set(t.accountId, list);
+  }
+  return groups;
+}

@@ -1,0 +1,223 @@
+/**
+ * Rules that span several keys or accounts (SPEC §5). Field-level rules live
+ * in the schema; these run on the resolved config so they see what each
+ * account really gets after `defaults` are merged in.
+ */
+import type { ConfigFile } from './schema';
+import type { FleetConfig, TrailConfig } from './model';
+import { mergeSettings } from './model';
+import { parseArn, partitionOfRegion } from './rules';
+import { eventSelectors, selectorLimitProblems } from '../modules/selectors';
+import { fleetPolicies } from '../modules/policies/fleet-policies';
+import { BUCKET_POLICY_LIMIT_BYTES, KEY_POLICY_LIMIT_BYTES } from '../modules/policies/document';
+
+export interface ConfigIssue {
+  /** Config path, e.g. `accounts[1].trailName`. */
+  readonly path: string;
+  readonly message: string;
+}
+
+export const MAX_TRAILS_PER_REGION = 5;
+
+/** `accounts[3].kmsKey.arn`, with a note when the account inherited the key from defaults. */
+function at(t: TrailConfig, path: string): string {
+  const top = path.split(/[.[]/)[0];
+  return `accounts[${t.index}].${path}${t.inherited.has(top) ? ' (from defaults)' : ''}`;
+}
+
+function arnsOf(t: TrailConfig): [string, string][] {
+  const out: [string, string][] = [];
+  if (t.assumeRoleArn) out.push(['assumeRoleArn', t.assumeRoleArn]);
+  if (t.kmsKey.kind === 'arn') out.push(['kmsKey.arn', t.kmsKey.arn]);
+  if (t.sns?.kind === 'existing') out.push(['sns.topicArn', t.sns.topicArn]);
+  if (t.cloudWatchLogs?.logGroup.kind === 'existing') out.push(['cloudWatchLogs.logGroupArn', t.cloudWatchLogs.logGroup.arn]);
+  if (t.cloudWatchLogs?.roleArn) out.push(['cloudWatchLogs.roleArn', t.cloudWatchLogs.roleArn]);
+  t.dataEvents.lambda.functions.forEach((f, i) => out.push([`dataEvents.lambda.functions[${i}].arn`, f.arn]));
+  t.dataEvents.dynamodb.tables.forEach((f, i) => out.push([`dataEvents.dynamodb.tables[${i}].arn`, f.arn]));
+  return out;
+}
+
+/** Reports every name that two trails would create twice in one account and region. */
+function duplicates(issues: ConfigIssue[], trails: readonly TrailConfig[], what: string, key: (t: TrailConfig) => [string, string] | undefined) {
+  const seen = new Map<string, TrailConfig>();
+  for (const t of [...trails].sort((a, b) => a.index - b.index)) {
+    const k = key(t);
+    if (!k) continue;
+    const id = `${t.accountId}|${k[1]}`;
+    const first = seen.get(id);
+    if (first) {
+      issues.push({ path: at(t, k[0]), message: `${what} "${k[1].split('|').pop()}" is already used by accounts[${first.index}] (account ${t.accountId}); choose another` });
+    } else seen.set(id, t);
+  }
+}
+
+export function validateResolved(file: ConfigFile, config: FleetConfig): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const { partition, central, organization } = config;
+  const push = (path: string, message: string) => issues.push({ path, message });
+
+  // A trail name is required, here or in defaults.
+  file.accounts.forEach((account, i) => {
+    const { accountId: _a, name: _n, region: _r, assumeRoleArn: _x, ...own } = account;
+    if (mergeSettings(file.defaults, own).trailName === undefined) {
+      push(`accounts[${i}].trailName`, 'no trail name: set trailName in this account or in defaults.trailName');
+    }
+  });
+
+  // Partition consistency of the central settings.
+  if (partitionOfRegion(central.region) !== partition) {
+    push('central.region', `region ${central.region} is not in partition ${partition}; set partition: ${partitionOfRegion(central.region)} or use a ${partition} region`);
+  }
+  if (central.assumeRoleArn) {
+    const arn = parseArn(central.assumeRoleArn)!;
+    if (arn.partition !== partition) push('central.assumeRoleArn', `ARN is in partition ${arn.partition}, but partition is ${partition}`);
+    if (arn.account !== central.accountId) {
+      push('central.assumeRoleArn', `role is in account ${arn.account}, not the central account ${central.accountId}; the provider's allowed_account_ids would refuse it`);
+    }
+  }
+  central.kmsKey?.decryptPrincipals.forEach((p, i) => {
+    const arn = parseArn(p)!;
+    if (arn.partition !== partition) push(`central.kmsKey.decryptPrincipals[${i}]`, `ARN is in partition ${arn.partition}, but partition is ${partition}`);
+  });
+  if (central.accessLogging?.targetBucket === central.bucketName) {
+    push('central.accessLogging.targetBucket', 'access logs of the log bucket must go to another bucket (logging a bucket into itself loops)');
+  }
+  const r = central.retention;
+  if (r?.expireAfterDays !== undefined && r.transitionToGlacierAfterDays !== undefined && r.expireAfterDays <= r.transitionToGlacierAfterDays) {
+    push('central.retention.expireAfterDays', `expiry (${r.expireAfterDays} days) must come after the transition to Glacier (${r.transitionToGlacierAfterDays} days)`);
+  }
+
+  duplicates(issues, config.trails, 'trail name', (t) => ['trailName', t.trailName]);
+  duplicates(issues, config.trails, 'KMS alias', (t) => (t.kmsKey.kind === 'create' ? ['kmsKey.create.alias', t.kmsKey.alias] : undefined));
+  duplicates(issues, config.trails, 'SNS topic', (t) => (t.sns?.kind === 'create' ? ['sns.create.topicName', `${t.region}|${t.sns.topicName}`] : undefined));
+  duplicates(issues, config.trails, 'SQS queue', (t) =>
+    t.sns?.kind === 'create' && t.sns.sqsQueueName ? ['sns.create.sqsQueue', `${t.region}|${t.sns.sqsQueueName}`] : undefined,
+  );
+  duplicates(issues, config.trails, 'log group', (t) =>
+    t.cloudWatchLogs?.logGroup.kind === 'create' ? ['cloudWatchLogs.create.logGroupName', `${t.region}|${t.cloudWatchLogs.logGroup.name}`] : undefined,
+  );
+
+  for (const t of config.trails) {
+    const where = (p: string) => at(t, p);
+    if (partitionOfRegion(t.region) !== partition) {
+      push(`accounts[${t.index}].region`, `region ${t.region} is not in partition ${partition}`);
+    }
+    for (const [path, value] of arnsOf(t)) {
+      const arn = parseArn(value)!;
+      if (arn.partition !== partition) push(where(path), `"${value}" is in partition ${arn.partition}, but partition is ${partition}; every ARN must be in one partition`);
+    }
+    if (t.assumeRoleArn && parseArn(t.assumeRoleArn)!.account !== t.accountId) {
+      push(
+        where('assumeRoleArn'),
+        `role is in account ${parseArn(t.assumeRoleArn)!.account}, not ${t.accountId}; the provider's allowed_account_ids would refuse it (use a role in ${t.accountId})`,
+      );
+    }
+
+    // Encryption.
+    if (t.kmsKey.kind === 'central' && !central.kmsKey) {
+      push(where('kmsKey'), 'kmsKey is central, but central.kmsKey is false (no central key); use none, { arn } or { create }, or enable central.kmsKey');
+    }
+    if (t.kmsKey.kind === 'arn') {
+      const arn = parseArn(t.kmsKey.arn)!;
+      if (arn.region !== central.region) {
+        push(where('kmsKey.arn'), `the key is in ${arn.region}, but a trail's KMS key must be in the bucket's region (${central.region}) (KmsKeyNotFoundException)`);
+      }
+    }
+    if (t.kmsKey.kind === 'create' && t.accountId === central.accountId && central.kmsKey?.alias === t.kmsKey.alias) {
+      push(where('kmsKey.create.alias'), `${t.kmsKey.alias} is the central key's alias in the same account and region; choose another alias`);
+    }
+
+    // CloudWatch Logs: log group and role must be in the trail's own account.
+    const cwl = t.cloudWatchLogs;
+    if (cwl?.logGroup.kind === 'existing') {
+      const arn = parseArn(cwl.logGroup.arn)!;
+      if (arn.account !== t.accountId) {
+        push(
+          where('cloudWatchLogs.logGroupArn'),
+          `the log group is in account ${arn.account}, but CloudTrail delivers only to a log group in the trail's own account (${t.accountId}); create one there instead`,
+        );
+      }
+    }
+    if (cwl?.roleArn && parseArn(cwl.roleArn)!.account !== t.accountId) {
+      push(where('cloudWatchLogs.roleArn'), `the role is in account ${parseArn(cwl.roleArn)!.account}, but CloudTrail needs a role in the trail's own account (${t.accountId})`);
+    }
+
+    // Trail flags.
+    if (t.multiRegion && !t.includeGlobalServiceEvents) {
+      push(where('includeGlobalServiceEvents'), 'a multi-region trail must include global service events; set multiRegion: false or includeGlobalServiceEvents: true');
+    }
+    if (t.organizationTrail) {
+      if (!organization) push(where('organizationTrail'), 'organization trails need the top-level organization (id and managementAccountId)');
+      else if (t.accountId !== organization.managementAccountId) {
+        push(where('organizationTrail'), `only the management account (${organization.managementAccountId}) can create an organization trail; ${t.accountId} is not it`);
+      }
+    }
+
+    // Events.
+    const m = t.managementEvents;
+    if (m.readWrite === 'None' && (m.excludeKmsEvents || m.excludeRdsDataApiEvents)) {
+      push(where('managementEvents'), 'excluding KMS or RDS Data API events needs management events; set readWrite to All, ReadOnly or WriteOnly, or drop the exclusion');
+    }
+    if (t.insights.apiCallRate && !(m.readWrite === 'All' || m.readWrite === 'WriteOnly')) {
+      push(where('insights.apiCallRate'), `API call rate Insights need Write management events, but managementEvents.readWrite is ${m.readWrite}; use All or WriteOnly`);
+    }
+    if (t.insights.apiErrorRate && m.readWrite === 'None') {
+      push(where('insights.apiErrorRate'), 'API error rate Insights need Read or Write management events, but managementEvents.readWrite is None');
+    }
+    const d = t.dataEvents;
+    const hasData =
+      d.s3.allBuckets || d.s3.buckets.length || d.lambda.allFunctions || d.lambda.functions.length || d.dynamodb.allTables || d.dynamodb.tables.length || d.advanced.length;
+    if (m.readWrite === 'None' && !hasData) {
+      push(where('managementEvents.readWrite'), 'the trail would log nothing: management events are None and no data events are set');
+    }
+    for (const problem of selectorLimitProblems(eventSelectors(partition, t))) push(where('dataEvents'), problem);
+  }
+
+  // At most 5 trails per account and region; a multi-region trail counts in every region.
+  const byAccount = new Map<string, TrailConfig[]>();
+  for (const t of config.trails) byAccount.set(t.accountId, [...(byAccount.get(t.accountId) ?? []), t]);
+  for (const [accountId, trails] of byAccount) {
+    const multi = trails.filter((t) => t.multiRegion);
+    for (const region of new Set([...trails.map((t) => t.region), ...(multi.length ? ['*'] : [])])) {
+      const here = [...multi, ...trails.filter((t) => !t.multiRegion && t.region === region)];
+      if (here.length > MAX_TRAILS_PER_REGION) {
+        const where = region === '*' ? 'every region' : region;
+        push(
+          `accounts[${Math.min(...here.map((t) => t.index))}]`,
+          `account ${accountId} would have ${here.length} trails in ${where} (multi-region trails count in every region); CloudTrail allows ${MAX_TRAILS_PER_REGION}`,
+        );
+        break;
+      }
+    }
+  }
+
+  // One account stack has one set of credentials.
+  for (const [accountId, trails] of byAccount) {
+    const roles = new Set(trails.map((t) => t.assumeRoleArn ?? ''));
+    if (roles.size > 1) {
+      const t = [...trails].sort((a, b) => a.index - b.index)[1];
+      push(`accounts[${t.index}].assumeRoleArn`, `every entry of account ${accountId} must use the same assumeRoleArn (its trails share one stack and one set of credentials)`);
+    }
+  }
+
+  if (issues.length > 0) return issues;
+
+  // Policy sizes (only meaningful once every trail is valid).
+  const accounts = new Set(config.trails.map((t) => t.accountId)).size;
+  const policies = fleetPolicies(config);
+  if (!policies.bucket.fits) {
+    push(
+      'accounts',
+      `the bucket policy for ${accounts} accounts and ${config.trails.length} trails needs ${policies.bucket.bytes} bytes even in its most compact form, ` +
+        `over the S3 limit of ${BUCKET_POLICY_LIMIT_BYTES}; let accounts share one prefix (each distinct prefix adds a statement), or use an organization trail`,
+    );
+  }
+  if (policies.centralKey && !policies.centralKey.fits) {
+    push(
+      'central.kmsKey',
+      `the central key policy for ${accounts} accounts needs ${policies.centralKey.bytes} bytes even in its most compact form, over the KMS limit of ${KEY_POLICY_LIMIT_BYTES}; ` +
+        `use fewer decryptPrincipals (grant one reader role), or give some accounts kmsKey: { create }`,
+    );
+  }
+  return issues;
+}

@@ -1,0 +1,59 @@
+/**
+ * ARNs and names that are known from the config alone. Policies are rendered
+ * at synth time from these, so no policy needs a cross-stack reference.
+ */
+import type { Partition } from '../config/rules';
+
+export function trailArn(partition: Partition, region: string, accountId: string, trailName: string): string {
+  return `arn:${partition}:cloudtrail:${region}:${accountId}:trail/${trailName}`;
+}
+
+export function bucketArn(partition: Partition, bucketName: string): string {
+  return `arn:${partition}:s3:::${bucketName}`;
+}
+
+/**
+ * The folder a trail writes into: `[<prefix>/]AWSLogs/<owner>/`, where owner is
+ * the account id, or the organization id for an organization trail.
+ */
+export function logFolder(prefix: string | undefined, owner: string): string {
+  return `${prefix ? `${prefix}/` : ''}AWSLogs/${owner}/`;
+}
+
+export function accountRootArn(partition: Partition, accountId: string): string {
+  return `arn:${partition}:iam::${accountId}:root`;
+}
+
+export function kmsAliasArn(partition: Partition, region: string, accountId: string, alias: string): string {
+  return `arn:${partition}:kms:${region}:${accountId}:${alias}`;
+}
+
+export function snsTopicArn(partition: Partition, region: string, accountId: string, topicName: string): string {
+  return `arn:${partition}:sns:${region}:${accountId}:${topicName}`;
+}
+
+export function sqsQueueArn(partition: Partition, region: string, accountId: string, queueName: string): string {
+  return `arn:${partition}:sqs:${region}:${accountId}:${queueName}`;
+}
+
+export function logGroupArn(partition: Partition, region: string, accountId: string, logGroupName: string): string {
+  return `arn:${partition}:logs:${region}:${accountId}:log-group:${logGroupName}`;
+}
+
+/** Service principal of CloudTrail; the same name in every partition that CloudTrail serves here. */
+export const CLOUDTRAIL_PRINCIPAL = 'cloudtrail.amazonaws.com';
+
+export function stackNameForAccount(accountId: string): string {
+  return `cloudtrail-account-${accountId}`;
+}
+
+export const CENTRAL_STACK = 'cloudtrail-central';
+
+/**
+ * A Terraform-safe, injective name for a trail: trail names use letters,
+ * digits, ".", "_" and "-" with no two of ".", "_", "-" adjacent, so mapping
+ * "." to "--" (which no trail name contains) cannot collide.
+ */
+export function terraformNameForTrail(trailName: string): string {
+  return `trail_${trailName.replace(/\./g, '--')}`;
+}

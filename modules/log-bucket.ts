@@ -1,0 +1,134 @@
+/**
+ * The central log bucket with its hardening (SPEC §4). Logical ids are fixed
+ * (`overrideLogicalId`), so moving or renaming this construct can never give
+ * the bucket a new Terraform address, which would plan a replacement of the
+ * audit evidence; `prevent_destroy` makes Terraform refuse any plan that
+ * would destroy it, and `force_destroy` stays off so a non-empty bucket is
+ * never deleted with its objects.
+ */
+import { Construct } from 'constructs';
+import { TerraformResource } from 'cdktf';
+import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
+import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
+import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
+import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
+import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
+import { S3BucketLifecycleConfiguration, S3BucketLifecycleConfigurationRule } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
+import { S3BucketObjectLockConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-object-lock-configuration';
+import { S3BucketLoggingA } from '@cdktf/provider-aws/lib/s3-bucket-logging';
+import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
+import type { CentralConfig } from '../config/model';
+import { PolicyDocument, renderPolicy } from './policies/document';
+
+export interface LogBucketProps {
+  readonly bucketName: string;
+  /** Key ARN for default SSE-KMS (with an S3 Bucket Key). @default AES256 (SSE-S3) */
+  readonly kmsKeyArn?: string;
+  /** The computed bucket policy. */
+  readonly policy: PolicyDocument;
+  /** Lifecycle of log objects. @default objects are kept forever */
+  readonly retention?: CentralConfig['retention'];
+  /** Default object lock retention. @default no object lock */
+  readonly objectLock?: CentralConfig['objectLock'];
+  /** Server access logging of the log bucket. @default off */
+  readonly accessLogging?: CentralConfig['accessLogging'];
+}
+
+/** Fixes a resource's Terraform name so construct refactors cannot change it. */
+export function pinAddress<T extends TerraformResource>(resource: T, name: string): T {
+  resource.overrideLogicalId(name);
+  return resource;
+}
+
+export class LogBucket extends Construct {
+  readonly bucket: S3Bucket;
+  readonly policy: S3BucketPolicy;
+
+  constructor(scope: Construct, id: string, props: LogBucketProps) {
+    super(scope, id);
+    this.bucket = pinAddress(
+      new S3Bucket(this, 'bucket', { bucket: props.bucketName, forceDestroy: false, lifecycle: { preventDestroy: true } }),
+      'log_bucket',
+    );
+    const bucket = this.bucket.id;
+
+    pinAddress(
+      new S3BucketPublicAccessBlock(this, 'public-access-block', {
+        bucket,
+        blockPublicAcls: true,
+        blockPublicPolicy: true,
+        ignorePublicAcls: true,
+        restrictPublicBuckets: true,
+      }),
+      'log_bucket_public_access_block',
+    );
+    // ACLs off: every object belongs to the bucket owner, whoever wrote it.
+    pinAddress(
+      new S3BucketOwnershipControls(this, 'ownership', { bucket, rule: { objectOwnership: 'BucketOwnerEnforced' } }),
+      'log_bucket_ownership_controls',
+    );
+    const versioning = pinAddress(
+      new S3BucketVersioningA(this, 'versioning', { bucket, versioningConfiguration: { status: 'Enabled' } }),
+      'log_bucket_versioning',
+    );
+    pinAddress(
+      new S3BucketServerSideEncryptionConfigurationA(this, 'encryption', {
+        bucket,
+        rule: [
+          props.kmsKeyArn
+            ? { applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms', kmsMasterKeyId: props.kmsKeyArn }, bucketKeyEnabled: true }
+            : { applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } },
+        ],
+      }),
+      'log_bucket_encryption',
+    );
+
+    if (props.retention) {
+      const rule = lifecycleRule(props.retention);
+      pinAddress(
+        new S3BucketLifecycleConfiguration(this, 'lifecycle', { bucket, rule: [rule], dependsOn: [versioning] }),
+        'log_bucket_lifecycle',
+      );
+    }
+    if (props.objectLock) {
+      // Enables object lock on the existing bucket (needs versioning) instead of
+      // setting object_lock_enabled on aws_s3_bucket, which would replace it.
+      pinAddress(
+        new S3BucketObjectLockConfigurationA(this, 'object-lock', {
+          bucket,
+          objectLockEnabled: 'Enabled',
+          rule: { defaultRetention: { mode: props.objectLock.mode, days: props.objectLock.days, years: props.objectLock.years } },
+          dependsOn: [versioning],
+        }),
+        'log_bucket_object_lock',
+      );
+    }
+    if (props.accessLogging) {
+      pinAddress(
+        new S3BucketLoggingA(this, 'access-logging', {
+          bucket,
+          targetBucket: props.accessLogging.targetBucket,
+          targetPrefix: props.accessLogging.targetPrefix ?? '',
+        }),
+        'log_bucket_access_logging',
+      );
+    }
+
+    this.policy = pinAddress(
+      new S3BucketPolicy(this, 'policy', { bucket, policy: renderPolicy(props.policy) }),
+      'log_bucket_policy',
+    );
+  }
+}
+
+function lifecycleRule(r: NonNullable<CentralConfig['retention']>): S3BucketLifecycleConfigurationRule {
+  return {
+    id: 'cloudtrail-log-retention',
+    status: 'Enabled',
+    filter: [{ prefix: '' }],
+    transition: r.transitionToGlacierAfterDays !== undefined ? [{ days: r.transitionToGlacierAfterDays, storageClass: 'GLACIER' }] : undefined,
+    expiration: r.expireAfterDays !== undefined ? [{ days: r.expireAfterDays }] : undefined,
+    noncurrentVersionExpiration:
+      r.noncurrentVersionExpireAfterDays !== undefined ? [{ noncurrentDays: r.noncurrentVersionExpireAfterDays }] : undefined,
+  };
+}

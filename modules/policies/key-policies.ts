@@ -1,0 +1,206 @@
+/**
+ * KMS key policies for log file encryption (facts §3).
+ *
+ * CloudTrail encrypts each log file with `kms:GenerateDataKey*`, passing the
+ * trail ARN as encryption context `aws:cloudtrail:arn`; it calls
+ * `kms:DescribeKey` when a trail is saved, and `kms:Decrypt` when the bucket
+ * uses an S3 Bucket Key. Readers decrypt with the same context present.
+ */
+import type { Partition } from '../../config/rules';
+import { accountRootArn, bucketArn, CLOUDTRAIL_PRINCIPAL } from '../arns';
+import { KEY_POLICY_LIMIT_BYTES, policy, policyBytes, PolicyDocument, sortedUnique, Statement } from './document';
+import { arnOf, TrailRef } from './trail-ref';
+
+const service = { Service: CLOUDTRAIL_PRINCIPAL };
+const CONTEXT = 'kms:EncryptionContext:aws:cloudtrail:arn';
+
+function adminStatement(partition: Partition, accountId: string): Statement {
+  return {
+    Sid: 'EnableKeyAdministrationByOwnerAccount',
+    Effect: 'Allow',
+    Principal: { AWS: accountRootArn(partition, accountId) },
+    Action: 'kms:*',
+    Resource: '*',
+  };
+}
+
+function readerStatement(readers: readonly string[]): Statement {
+  return {
+    Sid: 'AllowLogReadersToDecrypt',
+    Effect: 'Allow',
+    Principal: { AWS: sortedUnique(readers) },
+    Action: ['kms:Decrypt', 'kms:ReEncryptFrom'],
+    Resource: '*',
+    Condition: { Null: { [CONTEXT]: 'false' } },
+  };
+}
+
+/**
+ * A trail that names no key writes with no encryption header, so the bucket's
+ * default SSE-KMS applies and S3 uses the key on CloudTrail's behalf. Scoped
+ * to requests that come through S3 for this bucket's objects.
+ */
+function viaS3Statement(partition: Partition, bucketName: string, region: string): Statement {
+  const bucket = bucketArn(partition, bucketName);
+  return {
+    Sid: 'AllowCloudTrailThroughS3DefaultEncryption',
+    Effect: 'Allow',
+    Principal: service,
+    Action: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+    Resource: '*',
+    Condition: {
+      StringEquals: { 'kms:ViaService': `s3.${region}.amazonaws.com` },
+      StringLike: { 'kms:EncryptionContext:aws:s3:arn': [bucket, `${bucket}/*`] },
+    },
+  };
+}
+
+export const KEY_POLICY_ENCODINGS = ['per-trail', 'per-account'] as const;
+export type KeyPolicyEncoding = (typeof KEY_POLICY_ENCODINGS)[number];
+
+export interface CentralKeyPolicyInput {
+  readonly partition: Partition;
+  readonly centralAccountId: string;
+  readonly region: string;
+  readonly bucketName: string;
+  readonly trails: readonly TrailRef[];
+  readonly decryptPrincipals: readonly string[];
+}
+
+export interface KeyPolicyResult {
+  readonly document: PolicyDocument;
+  readonly encoding: KeyPolicyEncoding;
+  readonly bytes: number;
+  readonly fits: boolean;
+}
+
+/**
+ * The central key's policy. `per-trail` names every trail ARN (encryption
+ * context and `aws:SourceArn`); `per-account` is the compact form for large
+ * fleets: the encryption context must be a trail of the calling account
+ * (`${aws:SourceAccount}` in the pattern), and the account lists appear once.
+ */
+export function centralKeyPolicyDocument(input: CentralKeyPolicyInput, encoding: KeyPolicyEncoding): PolicyDocument {
+  const { partition } = input;
+  const trailArns = sortedUnique(input.trails.map((t) => arnOf(partition, t)));
+  const accounts = sortedUnique(input.trails.map((t) => t.accountId));
+  const statements: Statement[] = [adminStatement(partition, input.centralAccountId)];
+
+  if (input.trails.length === 0) {
+    // No trail names this key; only S3 default encryption (below) uses it.
+  } else if (encoding === 'per-trail') {
+    statements.push(
+      {
+        Sid: 'AllowCloudTrailToEncryptLogs',
+        Effect: 'Allow',
+        Principal: service,
+        Action: 'kms:GenerateDataKey*',
+        Resource: '*',
+        Condition: { StringEquals: { 'aws:SourceArn': trailArns }, StringLike: { [CONTEXT]: trailArns } },
+      },
+      {
+        Sid: 'AllowCloudTrailToDescribeKeyAndUseBucketKey',
+        Effect: 'Allow',
+        Principal: service,
+        Action: ['kms:DescribeKey', 'kms:Decrypt'],
+        Resource: '*',
+        Condition: { StringEquals: { 'aws:SourceArn': trailArns } },
+      },
+      {
+        Sid: 'AllowTrailAccountsToLookUpKey',
+        Effect: 'Allow',
+        Principal: { AWS: accounts.map((a) => accountRootArn(partition, a)) },
+        Action: 'kms:DescribeKey',
+        Resource: '*',
+      },
+    );
+  } else {
+    statements.push(
+      {
+        Sid: 'AllowCloudTrailOfConfiguredAccounts',
+        Effect: 'Allow',
+        Principal: service,
+        Action: ['kms:GenerateDataKey*', 'kms:DescribeKey', 'kms:Decrypt'],
+        Resource: '*',
+        Condition: { StringEquals: { 'aws:SourceAccount': accounts } },
+      },
+      {
+        // Direct calls must carry a trail ARN of the caller's own account as context.
+        Sid: 'DenyEncryptionForAnotherAccountsTrail',
+        Effect: 'Deny',
+        Principal: service,
+        Action: 'kms:GenerateDataKey*',
+        Resource: '*',
+        Condition: {
+          StringNotLike: { [CONTEXT]: `arn:${partition}:cloudtrail:*:\${aws:SourceAccount}:trail/*` },
+          StringNotEquals: { 'kms:ViaService': `s3.${input.region}.amazonaws.com` },
+        },
+      },
+      {
+        Sid: 'AllowTrailAccountsToLookUpKey',
+        Effect: 'Allow',
+        Principal: { AWS: '*' },
+        Action: 'kms:DescribeKey',
+        Resource: '*',
+        Condition: { StringEquals: { 'aws:PrincipalAccount': accounts } },
+      },
+    );
+  }
+  statements.push(viaS3Statement(partition, input.bucketName, input.region));
+  if (input.decryptPrincipals.length > 0) statements.push(readerStatement(input.decryptPrincipals));
+  return policy(statements);
+}
+
+export function centralKeyPolicy(input: CentralKeyPolicyInput): KeyPolicyResult {
+  let smallest: KeyPolicyResult | undefined;
+  for (const encoding of KEY_POLICY_ENCODINGS) {
+    const document = centralKeyPolicyDocument(input, encoding);
+    const bytes = policyBytes(document);
+    const result = { document, encoding, bytes, fits: bytes <= KEY_POLICY_LIMIT_BYTES };
+    if (result.fits) return result;
+    if (!smallest || bytes < smallest.bytes) smallest = result;
+  }
+  return smallest!;
+}
+
+export interface TrailKeyPolicyInput {
+  readonly partition: Partition;
+  readonly accountId: string;
+  readonly bucketName: string;
+  readonly bucketRegion: string;
+  /** The trails of this account that use the key. */
+  readonly trails: readonly TrailRef[];
+  /** The bucket owner's readers (decrypt). */
+  readonly readers: readonly string[];
+}
+
+/**
+ * Policy of a key created in a trail's own account (`kmsKey: { create }`):
+ * CloudTrail may encrypt only for this account's trails that use the key,
+ * and the bucket owner's readers may decrypt.
+ */
+export function trailKeyPolicy(input: TrailKeyPolicyInput): PolicyDocument {
+  const trailArns = sortedUnique(input.trails.map((t) => arnOf(input.partition, t)));
+  return policy([
+    adminStatement(input.partition, input.accountId),
+    {
+      Sid: 'AllowCloudTrailToEncryptLogs',
+      Effect: 'Allow',
+      Principal: service,
+      Action: 'kms:GenerateDataKey*',
+      Resource: '*',
+      Condition: { StringEquals: { 'aws:SourceArn': trailArns }, StringLike: { [CONTEXT]: trailArns } },
+    },
+    {
+      Sid: 'AllowCloudTrailToDescribeKeyAndUseBucketKey',
+      Effect: 'Allow',
+      Principal: service,
+      Action: ['kms:DescribeKey', 'kms:Decrypt'],
+      Resource: '*',
+      Condition: { StringEquals: { 'aws:SourceArn': trailArns } },
+    },
+    readerStatement(input.readers),
+  ]);
+}
+
+export { KEY_POLICY_LIMIT_BYTES };

@@ -1,0 +1,19 @@
+import type { FleetConfig } from '../config/model';
+import { trailsByAccount } from '../config/model';
+import { BUCKET_POLICY_LIMIT_BYTES, KEY_POLICY_LIMIT_BYTES } from '../modules/policies/document';
+import { fleetPolicies } from '../modules/policies/fleet-policies';
+
+/** A few lines for humans after synth. */
+export function synthSummary(config: FleetConfig): string {
+  const accounts = trailsByAccount(config).size;
+  const { bucket, centralKey } = fleetPolicies(config);
+  const pct = (n: number, of: number) => `${((100 * n) / of).toFixed(1)}%`;
+  const lines = [
+    `cloudtrail-fleet: ${accounts} account${accounts === 1 ? '' : 's'}, ${config.trails.length} trail${config.trails.length === 1 ? '' : 's'}, ${accounts + 1} stacks`,
+    `  bucket policy: ${bucket.bytes} of ${BUCKET_POLICY_LIMIT_BYTES} bytes (${pct(bucket.bytes, BUCKET_POLICY_LIMIT_BYTES)}), encoding ${bucket.encoding}`,
+  ];
+  if (centralKey) {
+    lines.push(`  central key policy: ${centralKey.bytes} of ${KEY_POLICY_LIMIT_BYTES} bytes (${pct(centralKey.bytes, KEY_POLICY_LIMIT_BYTES)}), encoding ${centralKey.encoding}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
