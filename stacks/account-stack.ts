@@ -1,13 +1,12 @@
 import { Construct } from 'constructs';
 import { TerraformOutput, TerraformStack } from 'cdktf';
 import type { FleetConfig, TrailConfig } from '../config/model';
-import { kmsAliasArn, stackNameForAccount } from '../modules/arns';
+import { accountRootArn, kmsAliasArn, stackNameForAccount } from '../modules/arns';
 import { AccountProviders } from '../modules/account-providers';
 import { applyBackend } from '../modules/backend';
 import { FleetTrail } from '../modules/fleet-trail';
 import { KeyLookups } from '../modules/key-lookup';
 import { trailOutput } from '../modules/trail-output';
-import { accountRootArn } from '../modules/arns';
 
 /** `cloudtrail-account-<id>`: the trails of one account, applied with that account's credentials. */
 export class AccountStack extends TerraformStack {
@@ -50,8 +49,8 @@ export class AccountStack extends TerraformStack {
       new TerraformOutput(this, 'trail_arn', { value: built[0].trail.arn });
       new TerraformOutput(this, 'trail', { value: trailOutput(built[0]) });
     } else {
-      new TerraformOutput(this, 'trail_arn', { value: Object.fromEntries(built.map((b) => [b.trail.name, b.trail.arn])) });
-      new TerraformOutput(this, 'trail', { value: Object.fromEntries(built.map((b) => [b.trail.name, trailOutput(b)])) });
+      new TerraformOutput(this, 'trail_arn', { value: Object.fromEntries(built.map((b) => [b.config.trailName, b.trail.arn])) });
+      new TerraformOutput(this, 'trail', { value: Object.fromEntries(built.map((b) => [b.config.trailName, trailOutput(b)])) });
     }
   }
 }

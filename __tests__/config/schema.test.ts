@@ -1,0 +1,34 @@
+import { readFileSync } from 'fs';
+import { parse } from 'yaml';
+import { configJsonSchema, TRAIL_SETTING_KEYS } from '../../config/schema';
+import { renderSchema, SCHEMA_PATH } from '../../scripts/write-schema';
+import { defaultRaw, ROOT } from '../helpers/fleet';
+import * as path from 'path';
+
+describe('JSON Schema for editors', () => {
+  test('the committed config/cloudtrail.schema.json is what the schema generates (run `npm run schema` after changing config/schema.ts)', () => {
+    expect(readFileSync(SCHEMA_PATH, 'utf8')).toBe(renderSchema());
+  });
+
+  test('it describes every trail setting under defaults and accounts, and rejects unknown keys', () => {
+    const schema = configJsonSchema() as any;
+    const defaults = schema.properties.defaults;
+    const account = schema.properties.accounts.items;
+    for (const key of TRAIL_SETTING_KEYS) {
+      expect(Object.keys(defaults.properties)).toContain(key);
+      expect(Object.keys(account.properties)).toContain(key);
+    }
+    expect(account.required).toEqual(['accountId']);
+    expect(account.additionalProperties).toBe(false);
+    expect(schema.required).toEqual(expect.arrayContaining(['central', 'accounts']));
+    expect(account.properties.accountId.pattern).toBe('^\\d{12}$');
+  });
+
+  test('the default config and every example point editors at the schema', () => {
+    const files = ['config/cloudtrail.yaml', 'config/examples/every-option.yaml', 'config/examples/sse-s3-and-s3-backend.yaml'];
+    for (const f of files) {
+      expect(readFileSync(path.join(ROOT, f), 'utf8')).toMatch(/^# yaml-language-server: \$schema=\.{1,2}\/(\.\.\/)?(config\/)?cloudtrail\.schema\.json/m);
+    }
+    expect(parse(readFileSync(path.join(ROOT, 'config/cloudtrail.yaml'), 'utf8'))).toEqual(defaultRaw());
+  });
+});

@@ -1,0 +1,48 @@
+import { configWarnings } from '../../config/warnings';
+import { configOf, defaultRaw, rawWith } from '../helpers/fleet';
+
+const warningsOf = (raw: unknown) => configWarnings(configOf(raw));
+
+describe('warnings worth a human eye', () => {
+  test('the default config has none', () => {
+    expect(warningsOf(defaultRaw())).toEqual([]);
+  });
+
+  test('a second trail logging management events in the same region is charged as a second copy', () => {
+    const w = warningsOf(
+      rawWith((r) => {
+        r.accounts.push({ accountId: '222222222222', trailName: 'second', multiRegion: false });
+      }),
+    );
+    expect(w).toContainEqual({ path: 'accounts[1].managementEvents', message: expect.stringMatching(/second copy is charged/) });
+  });
+
+  test('a second trail with management events None is not charged', () => {
+    const w = warningsOf(
+      rawWith((r) => {
+        r.accounts.push({ accountId: '222222222222', trailName: 'data-only', managementEvents: { readWrite: 'None' }, dataEvents: { lambda: { allFunctions: 'All' } } });
+      }),
+    );
+    expect(w.filter((x) => /charged/.test(x.message))).toEqual([]);
+  });
+
+  test('S3 data events on the log bucket itself are a feedback loop', () => {
+    const w = warningsOf(
+      rawWith((r) => {
+        r.accounts[0].dataEvents = { s3: { buckets: [{ name: 'my-bucket' }] } };
+        r.accounts.push({ accountId: '111111111111', dataEvents: { s3: { allBuckets: 'WriteOnly' } } });
+      }),
+    );
+    expect(w).toContainEqual({ path: 'accounts[0].dataEvents.s3.buckets[0]', message: expect.stringMatching(/log bucket my-bucket itself.*feedback loop/) });
+    expect(w).toContainEqual({ path: 'accounts[1].dataEvents.s3.allBuckets', message: expect.stringMatching(/include the log bucket my-bucket/) });
+  });
+
+  test('stopped logging, no digest files, single-region trails and kmsKey none under a central key are flagged', () => {
+    const w = warningsOf(
+      rawWith((r) => {
+        Object.assign(r.accounts[0], { enableLogging: false, logFileValidation: false, multiRegion: false, kmsKey: 'none' });
+      }),
+    );
+    expect(w.map((x) => x.path).sort()).toEqual(['accounts[0].enableLogging', 'accounts[0].kmsKey', 'accounts[0].logFileValidation', 'accounts[0].multiRegion']);
+  });
+});

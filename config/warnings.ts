@@ -1,0 +1,77 @@
+/**
+ * Things that are allowed but worth a human's eye (`npm run check-config`).
+ * Errors are in validate.ts; these never stop a synth.
+ */
+import type { FleetConfig, TrailConfig } from './model';
+
+export interface ConfigWarning {
+  readonly path: string;
+  readonly message: string;
+}
+
+function at(t: TrailConfig, key?: string): string {
+  return `accounts[${t.index}]${key ? `.${key}` : ''}`;
+}
+
+/** Regions a trail logs in; `*` for a multi-region trail. */
+function regionsOf(t: TrailConfig): string {
+  return t.multiRegion ? '*' : t.region;
+}
+
+export function configWarnings(config: FleetConfig): ConfigWarning[] {
+  const warnings: ConfigWarning[] = [];
+  const { central } = config;
+  const byAccount = new Map<string, TrailConfig[]>();
+  for (const t of config.trails) {
+    const list = byAccount.get(t.accountId);
+    if (list) list.push(t);
+    else byAccount.set(t.accountId, [t]);
+  }
+
+  // The first copy of management events is free; every further trail logging them in a region is charged.
+  for (const trails of byAccount.values()) {
+    const logging = trails.filter((t) => t.managementEvents.readWrite !== 'None');
+    for (let i = 1; i < logging.length; i++) {
+      const t = logging[i];
+      const overlap = logging.slice(0, i).find((o) => regionsOf(o) === '*' || regionsOf(t) === '*' || o.region === t.region);
+      if (overlap) {
+        warnings.push({
+          path: at(t, 'managementEvents'),
+          message: `trail ${t.trailName} logs management events in a region where trail ${overlap.trailName} of account ${t.accountId} already does; the second copy is charged`,
+        });
+      }
+    }
+  }
+
+  for (const t of config.trails) {
+    const s3 = t.dataEvents.s3;
+    if (s3.allBuckets && t.accountId === central.accountId) {
+      warnings.push({
+        path: at(t, 'dataEvents.s3.allBuckets'),
+        message: `S3 data events on all buckets of ${t.accountId} include the log bucket ${central.bucketName}: every log delivery is logged again (a feedback loop that grows the bill); list buckets instead`,
+      });
+    }
+    s3.buckets.forEach((b, i) => {
+      if (b.name === central.bucketName) {
+        warnings.push({
+          path: at(t, `dataEvents.s3.buckets[${i}]`),
+          message: `S3 data events on the log bucket ${central.bucketName} itself: every log delivery is logged again (a feedback loop)`,
+        });
+      }
+    });
+    if (!t.enableLogging) warnings.push({ path: at(t, 'enableLogging'), message: `trail ${t.trailName} is created with logging stopped: it records nothing` });
+    if (!t.logFileValidation) {
+      warnings.push({ path: at(t, 'logFileValidation'), message: `trail ${t.trailName} writes no digest files: tampering with its log files cannot be detected` });
+    }
+    if (!t.multiRegion) {
+      warnings.push({ path: at(t, 'multiRegion'), message: `trail ${t.trailName} logs only ${t.region}; activity in other regions of ${t.accountId} is not recorded` });
+    }
+    if (t.kmsKey.kind === 'none' && central.kmsKey) {
+      warnings.push({
+        path: at(t, 'kmsKey'),
+        message: `trail ${t.trailName} names no key; its files get the bucket's default encryption (the central key, through S3) rather than CloudTrail's SSE-KMS with the trail ARN as context`,
+      });
+    }
+  }
+  return warnings;
+}
