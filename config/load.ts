@@ -7,6 +7,7 @@ import * as path from 'path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { configFileSchema } from './schema';
+import { describe } from './rules';
 import { FleetConfig, resolveConfig } from './model';
 import { ConfigIssue, validateResolved } from './validate';
 
@@ -68,9 +69,44 @@ function flatten(issues: readonly z.core.$ZodIssue[], base: readonly PropertyKey
   return out;
 }
 
+/** What a value of zod's `expected` type is called in messages. */
+const NOUNS: Record<string, string> = {
+  object: 'a mapping',
+  array: 'a list',
+  string: 'a string',
+  number: 'a number',
+  int: 'a whole number',
+  boolean: 'true or false',
+};
+
+/**
+ * Wording for zod's generic issues (the schema's own messages win over it),
+ * so that every message says what to write instead.
+ */
+function genericMessage(issue: { code?: string; input?: unknown; [k: string]: unknown }): string | undefined {
+  const noun = (t: unknown) => NOUNS[String(t)] ?? String(t);
+  const size = (origin: unknown, n: unknown) =>
+    origin === 'string' ? `${n} character${n === 1 ? '' : 's'}` : origin === 'array' ? `${n} entr${n === 1 ? 'y' : 'ies'}` : String(n);
+  switch (issue.code) {
+    case 'invalid_type':
+      return issue.input === undefined
+        ? `required: add this key (${noun(issue.expected)})`
+        : `must be ${noun(issue.expected)}, got ${describe(issue.input)}`;
+    case 'too_small':
+      return `must be ${issue.inclusive === false ? 'more than' : 'at least'} ${size(issue.origin, issue.minimum)}`;
+    case 'too_big':
+      return `must be ${issue.inclusive === false ? 'less than' : 'at most'} ${size(issue.origin, issue.maximum)}`;
+    default:
+      return undefined;
+  }
+}
+
 /** Validates an already-parsed config object; throws ConfigError listing every problem. */
 export function configFromObject(raw: unknown, source = 'config'): FleetConfig {
-  const parsed = configFileSchema.safeParse(raw, { reportInput: true });
+  if (raw === null || raw === undefined) {
+    throw new ConfigError(source, [{ path: '(top level)', message: 'the config is empty; it needs at least central and accounts (see config/cloudtrail.yaml)' }]);
+  }
+  const parsed = configFileSchema.safeParse(raw, { reportInput: true, error: genericMessage });
   if (!parsed.success) throw new ConfigError(source, flatten(parsed.error.issues));
   const config = resolveConfig(parsed.data);
   const issues = validateResolved(parsed.data, config);

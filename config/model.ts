@@ -147,10 +147,14 @@ function resolveCentral(file: ConfigFile): CentralConfig {
   };
 }
 
-function resolveKmsKey(input: TrailSettingsInput['kmsKey'], centralKey: boolean): TrailKmsKey {
-  if (input === undefined) return { kind: centralKey ? 'central' : 'none' };
+/**
+ * `{ arn }` naming the central key's own alias ARN is the central key: it must
+ * be admitted by the central key policy like any `central` trail.
+ */
+function resolveKmsKey(input: TrailSettingsInput['kmsKey'], centralAliasArn: string | undefined): TrailKmsKey {
+  if (input === undefined) return { kind: centralAliasArn ? 'central' : 'none' };
   if (input === 'central' || input === 'none') return { kind: input };
-  if (input.arn !== undefined) return { kind: 'arn', arn: input.arn };
+  if (input.arn !== undefined) return input.arn === centralAliasArn ? { kind: 'central' } : { kind: 'arn', arn: input.arn };
   return { kind: 'create', alias: input.create!.alias, multiRegion: input.create!.multiRegion ?? false };
 }
 
@@ -189,6 +193,8 @@ function resolveDataEvents(input: TrailSettingsInput['dataEvents']): DataEvents 
  */
 export function resolveConfig(file: ConfigFile): FleetConfig {
   const central = resolveCentral(file);
+  const partition = file.partition ?? 'aws';
+  const centralAliasArn = central.kmsKey && `arn:${partition}:kms:${central.region}:${central.accountId}:${central.kmsKey.alias}`;
   const trails: TrailConfig[] = [];
   file.accounts.forEach((account, index) => {
     const { accountId, name, region, assumeRoleArn, ...own } = account;
@@ -209,7 +215,7 @@ export function resolveConfig(file: ConfigFile): FleetConfig {
       organizationTrail: s.organizationTrail ?? TRAIL_DEFAULTS.organizationTrail,
       logFileValidation: s.logFileValidation ?? TRAIL_DEFAULTS.logFileValidation,
       enableLogging: s.enableLogging ?? TRAIL_DEFAULTS.enableLogging,
-      kmsKey: resolveKmsKey(s.kmsKey, central.kmsKey !== undefined),
+      kmsKey: resolveKmsKey(s.kmsKey, centralAliasArn),
       sns: resolveSns(s.sns),
       cloudWatchLogs: resolveCloudWatchLogs(s.cloudWatchLogs),
       tags: s.tags ?? {},
@@ -221,7 +227,7 @@ export function resolveConfig(file: ConfigFile): FleetConfig {
   });
   trails.sort((a, b) => a.accountId.localeCompare(b.accountId) || a.trailName.localeCompare(b.trailName));
   return {
-    partition: file.partition ?? 'aws',
+    partition,
     organization: file.organization,
     central,
     trails,

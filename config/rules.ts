@@ -144,7 +144,7 @@ function arnProblem(value: string, shape: ArnShape): Problem {
   if (shape.regional && regionProblem(arn.region)) return `"${value}" has no valid region; ${hint}`;
   if (!shape.regional && arn.region !== '') return `"${value}" must have an empty region field; ${hint}`;
   if (!ACCOUNT_ID.test(arn.account)) return `"${value}" has no 12-digit account id; ${hint}`;
-  if (!shape.resource.test(arn.resource)) return `"${value}" does not name ${shape.what.replace(/^an? /, 'a ')}; ${hint}`;
+  if (!shape.resource.test(arn.resource)) return `"${value}" does not name ${shape.what}; ${hint}`;
   return undefined;
 }
 
@@ -287,6 +287,7 @@ export const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
 
 export function describe(value: unknown): string {
   if (value === null) return 'null';
+  if (value === undefined) return 'nothing (the key is missing)';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
   if (typeof value === 'string') return `the string "${value}"`;

@@ -66,7 +66,18 @@ export const accountIdSchema = z
 
 const regionSchema = ruled(rules.regionProblem, 'region').describe('AWS region name, e.g. us-east-2.');
 const tagsSchema = z
-  .record(z.string().min(1).max(128), z.string().max(256), { error: 'tags must be a mapping of string keys to string values' })
+  .record(
+    z.string().min(1, { error: 'tag keys must not be empty' }).max(128, { error: (issue) => `tag keys are at most 128 characters; "${String(issue.input)}" is longer` }),
+    z
+      .string({ error: (issue) => `tag values must be strings, got ${rules.describe(issue.input)}; put the value in quotes` })
+      .max(256, { error: 'tag values are at most 256 characters; shorten it' }),
+    {
+      error: (issue) =>
+        issue.code === 'invalid_key'
+          ? ((issue as { issues?: { message: string }[] }).issues ?? []).map((i) => i.message).join('; ') || 'invalid tag key'
+          : 'tags must be a mapping of string keys to string values',
+    },
+  )
   .describe('Tags; become the provider default_tags of the stack.');
 
 // ------------------------------------------------------------ trail settings
@@ -331,7 +342,10 @@ export const configFileSchema = obj({
   organization: organizationSchema.optional(),
   central: centralSchema,
   defaults: obj(trailSettingsShape).optional().describe('Trail settings every account inherits; accounts override key by key.'),
-  accounts: z.array(obj(accountShape), { error: 'accounts must be a list' }).min(1, { error: 'accounts is empty: list at least one account to turn CloudTrail on in' }),
+  accounts: z.array(obj(accountShape), {
+      error: (issue) =>
+        issue.input === undefined ? 'required: add accounts, the list of accounts to turn CloudTrail on in' : `accounts must be a list, got ${rules.describe(issue.input)}`,
+    }).min(1, { error: 'accounts is empty: list at least one account to turn CloudTrail on in' }),
   backend: backendSchema.optional().describe('@default { type: local }'),
 });
 

@@ -9,6 +9,8 @@ import { mergeSettings } from './model';
 import { parseArn, partitionOfRegion } from './rules';
 import { eventSelectors, selectorLimitProblems } from '../modules/selectors';
 import { fleetPolicies } from '../modules/policies/fleet-policies';
+import { bucketPolicy } from '../modules/policies/bucket-policy';
+import { centralKeyPolicy } from '../modules/policies/key-policies';
 import { BUCKET_POLICY_LIMIT_BYTES, KEY_POLICY_LIMIT_BYTES } from '../modules/policies/document';
 
 export interface ConfigIssue {
@@ -37,10 +39,13 @@ function arnsOf(t: TrailConfig): [string, string][] {
   return out;
 }
 
-/** Reports every name that two trails would create twice in one account and region. */
+/**
+ * Reports every name that two trails would create twice in one account and
+ * region. `trails` must be in config list order, so the later entry is reported.
+ */
 function duplicates(issues: ConfigIssue[], trails: readonly TrailConfig[], what: string, key: (t: TrailConfig) => [string, string] | undefined) {
   const seen = new Map<string, TrailConfig>();
-  for (const t of [...trails].sort((a, b) => a.index - b.index)) {
+  for (const t of trails) {
     const k = key(t);
     if (!k) continue;
     const id = `${t.accountId}|${k[1]}`;
@@ -66,18 +71,37 @@ export function validateResolved(file: ConfigFile, config: FleetConfig): ConfigI
 
   // Partition consistency of the central settings.
   if (partitionOfRegion(central.region) !== partition) {
-    push('central.region', `region ${central.region} is not in partition ${partition}; set partition: ${partitionOfRegion(central.region)} or use a ${partition} region`);
+    const other = partitionOfRegion(central.region);
+    push(
+      'central.region',
+      other === 'aws-iso'
+        ? `region ${central.region} is in an ISO partition, which is not supported; use a region of partition ${partition}`
+        : `region ${central.region} is not in partition ${partition}; set partition: ${other} or use a region of partition ${partition}`,
+    );
+  }
+  // The S3 state backend's role is used in the state bucket's partition.
+  if (config.backend.type === 's3' && config.backend.assumeRoleArn) {
+    const rolePartition = parseArn(config.backend.assumeRoleArn)!.partition;
+    const statePartition = partitionOfRegion(config.backend.region);
+    if (rolePartition !== statePartition) {
+      push(
+        'backend.assumeRoleArn',
+        `ARN is in partition ${rolePartition}, but the state bucket's region ${config.backend.region} is in ${statePartition}; use a role of partition ${statePartition} (arn:${statePartition}:iam::...)`,
+      );
+    }
   }
   if (central.assumeRoleArn) {
     const arn = parseArn(central.assumeRoleArn)!;
-    if (arn.partition !== partition) push('central.assumeRoleArn', `ARN is in partition ${arn.partition}, but partition is ${partition}`);
+    if (arn.partition !== partition) push('central.assumeRoleArn', `ARN is in partition ${arn.partition}, but partition is ${partition}; every ARN must be in one partition (write arn:${partition}:...)`);
     if (arn.account !== central.accountId) {
       push('central.assumeRoleArn', `role is in account ${arn.account}, not the central account ${central.accountId}; the provider's allowed_account_ids would refuse it`);
     }
   }
   central.kmsKey?.decryptPrincipals.forEach((p, i) => {
     const arn = parseArn(p)!;
-    if (arn.partition !== partition) push(`central.kmsKey.decryptPrincipals[${i}]`, `ARN is in partition ${arn.partition}, but partition is ${partition}`);
+    if (arn.partition !== partition) {
+      push(`central.kmsKey.decryptPrincipals[${i}]`, `ARN is in partition ${arn.partition}, but partition is ${partition}; every ARN must be in one partition (write arn:${partition}:...)`);
+    }
   });
   if (central.accessLogging?.targetBucket === central.bucketName) {
     push('central.accessLogging.targetBucket', 'access logs of the log bucket must go to another bucket (logging a bucket into itself loops)');
@@ -87,24 +111,26 @@ export function validateResolved(file: ConfigFile, config: FleetConfig): ConfigI
     push('central.retention.expireAfterDays', `expiry (${r.expireAfterDays} days) must come after the transition to Glacier (${r.transitionToGlacierAfterDays} days)`);
   }
 
-  duplicates(issues, config.trails, 'trail name', (t) => ['trailName', t.trailName]);
-  duplicates(issues, config.trails, 'KMS alias', (t) => (t.kmsKey.kind === 'create' ? ['kmsKey.create.alias', t.kmsKey.alias] : undefined));
-  duplicates(issues, config.trails, 'SNS topic', (t) => (t.sns?.kind === 'create' ? ['sns.create.topicName', `${t.region}|${t.sns.topicName}`] : undefined));
-  duplicates(issues, config.trails, 'SQS queue', (t) =>
+  // One sort for every duplicate check (config.trails is in account order).
+  const inListOrder = [...config.trails].sort((a, b) => a.index - b.index);
+  duplicates(issues, inListOrder, 'trail name', (t) => ['trailName', t.trailName]);
+  duplicates(issues, inListOrder, 'KMS alias', (t) => (t.kmsKey.kind === 'create' ? ['kmsKey.create.alias', t.kmsKey.alias] : undefined));
+  duplicates(issues, inListOrder, 'SNS topic', (t) => (t.sns?.kind === 'create' ? ['sns.create.topicName', `${t.region}|${t.sns.topicName}`] : undefined));
+  duplicates(issues, inListOrder, 'SQS queue', (t) =>
     t.sns?.kind === 'create' && t.sns.sqsQueueName ? ['sns.create.sqsQueue', `${t.region}|${t.sns.sqsQueueName}`] : undefined,
   );
-  duplicates(issues, config.trails, 'log group', (t) =>
+  duplicates(issues, inListOrder, 'log group', (t) =>
     t.cloudWatchLogs?.logGroup.kind === 'create' ? ['cloudWatchLogs.create.logGroupName', `${t.region}|${t.cloudWatchLogs.logGroup.name}`] : undefined,
   );
 
   for (const t of config.trails) {
     const where = (p: string) => at(t, p);
     if (partitionOfRegion(t.region) !== partition) {
-      push(`accounts[${t.index}].region`, `region ${t.region} is not in partition ${partition}`);
+      push(`accounts[${t.index}].region`, `region ${t.region} is not in partition ${partition}; every account of a fleet must be in the bucket's partition (use a region of partition ${partition})`);
     }
     for (const [path, value] of arnsOf(t)) {
       const arn = parseArn(value)!;
-      if (arn.partition !== partition) push(where(path), `"${value}" is in partition ${arn.partition}, but partition is ${partition}; every ARN must be in one partition`);
+      if (arn.partition !== partition) push(where(path), `"${value}" is in partition ${arn.partition}, but partition is ${partition}; every ARN must be in one partition (write arn:${partition}:...)`);
     }
     if (t.assumeRoleArn && parseArn(t.assumeRoleArn)!.account !== t.accountId) {
       push(
@@ -139,7 +165,10 @@ export function validateResolved(file: ConfigFile, config: FleetConfig): ConfigI
       }
     }
     if (cwl?.roleArn && parseArn(cwl.roleArn)!.account !== t.accountId) {
-      push(where('cloudWatchLogs.roleArn'), `the role is in account ${parseArn(cwl.roleArn)!.account}, but CloudTrail needs a role in the trail's own account (${t.accountId})`);
+      push(
+        where('cloudWatchLogs.roleArn'),
+        `the role is in account ${parseArn(cwl.roleArn)!.account}, but CloudTrail needs a role in the trail's own account (${t.accountId}); name a role there or leave roleArn out to have one created`,
+      );
     }
 
     // Trail flags.
@@ -147,9 +176,12 @@ export function validateResolved(file: ConfigFile, config: FleetConfig): ConfigI
       push(where('includeGlobalServiceEvents'), 'a multi-region trail must include global service events; set multiRegion: false or includeGlobalServiceEvents: true');
     }
     if (t.organizationTrail) {
-      if (!organization) push(where('organizationTrail'), 'organization trails need the top-level organization (id and managementAccountId)');
+      if (!organization) push(where('organizationTrail'), 'organization trails need the top-level organization (id and managementAccountId); add it or set organizationTrail: false');
       else if (t.accountId !== organization.managementAccountId) {
-        push(where('organizationTrail'), `only the management account (${organization.managementAccountId}) can create an organization trail; ${t.accountId} is not it`);
+        push(
+          where('organizationTrail'),
+          `only the management account (${organization.managementAccountId}) can create an organization trail; ${t.accountId} is not it (set organizationTrail: false here)`,
+        );
       }
     }
 
@@ -162,20 +194,24 @@ export function validateResolved(file: ConfigFile, config: FleetConfig): ConfigI
       push(where('insights.apiCallRate'), `API call rate Insights need Write management events, but managementEvents.readWrite is ${m.readWrite}; use All or WriteOnly`);
     }
     if (t.insights.apiErrorRate && m.readWrite === 'None') {
-      push(where('insights.apiErrorRate'), 'API error rate Insights need Read or Write management events, but managementEvents.readWrite is None');
+      push(where('insights.apiErrorRate'), 'API error rate Insights need Read or Write management events, but managementEvents.readWrite is None; use All, ReadOnly or WriteOnly');
     }
     const d = t.dataEvents;
     const hasData =
       d.s3.allBuckets || d.s3.buckets.length || d.lambda.allFunctions || d.lambda.functions.length || d.dynamodb.allTables || d.dynamodb.tables.length || d.advanced.length;
     if (m.readWrite === 'None' && !hasData) {
-      push(where('managementEvents.readWrite'), 'the trail would log nothing: management events are None and no data events are set');
+      push(where('managementEvents.readWrite'), 'the trail would log nothing: management events are None and no data events are set; log management events (All, ReadOnly or WriteOnly) or add dataEvents');
     }
     for (const problem of selectorLimitProblems(eventSelectors(partition, t))) push(where('dataEvents'), problem);
   }
 
   // At most 5 trails per account and region; a multi-region trail counts in every region.
   const byAccount = new Map<string, TrailConfig[]>();
-  for (const t of config.trails) byAccount.set(t.accountId, [...(byAccount.get(t.accountId) ?? []), t]);
+  for (const t of config.trails) {
+    const list = byAccount.get(t.accountId);
+    if (list) list.push(t);
+    else byAccount.set(t.accountId, [t]);
+  }
   for (const [accountId, trails] of byAccount) {
     const multi = trails.filter((t) => t.multiRegion);
     for (const region of new Set([...trails.map((t) => t.region), ...(multi.length ? ['*'] : [])])) {
@@ -184,7 +220,7 @@ export function validateResolved(file: ConfigFile, config: FleetConfig): ConfigI
         const where = region === '*' ? 'every region' : region;
         push(
           `accounts[${Math.min(...here.map((t) => t.index))}]`,
-          `account ${accountId} would have ${here.length} trails in ${where} (multi-region trails count in every region); CloudTrail allows ${MAX_TRAILS_PER_REGION}`,
+          `account ${accountId} would have ${here.length} trails in ${where} (multi-region trails count in every region); CloudTrail allows ${MAX_TRAILS_PER_REGION}: remove trails, or merge their event settings into fewer trails`,
         );
         break;
       }
@@ -196,28 +232,113 @@ export function validateResolved(file: ConfigFile, config: FleetConfig): ConfigI
     const roles = new Set(trails.map((t) => t.assumeRoleArn ?? ''));
     if (roles.size > 1) {
       const t = [...trails].sort((a, b) => a.index - b.index)[1];
-      push(`accounts[${t.index}].assumeRoleArn`, `every entry of account ${accountId} must use the same assumeRoleArn (its trails share one stack and one set of credentials)`);
+      push(
+        `accounts[${t.index}].assumeRoleArn`,
+        `every entry of account ${accountId} must use the same assumeRoleArn (its trails share one stack and one set of credentials); use ${trails.find((o) => o.index !== t.index)?.assumeRoleArn ?? 'no assumeRoleArn'} here too`,
+      );
     }
   }
 
   if (issues.length > 0) return issues;
 
   // Policy sizes (only meaningful once every trail is valid).
-  const accounts = new Set(config.trails.map((t) => t.accountId)).size;
   const policies = fleetPolicies(config);
-  if (!policies.bucket.fits) {
-    push(
-      'accounts',
-      `the bucket policy for ${accounts} accounts and ${config.trails.length} trails needs ${policies.bucket.bytes} bytes even in its most compact form, ` +
-        `over the S3 limit of ${BUCKET_POLICY_LIMIT_BYTES}; let accounts share one prefix (each distinct prefix adds a statement), or use an organization trail`,
-    );
-  }
-  if (policies.centralKey && !policies.centralKey.fits) {
-    push(
-      'central.kmsKey',
-      `the central key policy for ${accounts} accounts needs ${policies.centralKey.bytes} bytes even in its most compact form, over the KMS limit of ${KEY_POLICY_LIMIT_BYTES}; ` +
-        `use fewer decryptPrincipals (grant one reader role), or give some accounts kmsKey: { create }`,
-    );
-  }
+  if (!policies.bucket.fits) push('accounts', bucketPolicyTooBig(config, policies.bucket.bytes));
+  if (policies.centralKey && !policies.centralKey.fits) push('central.kmsKey', centralKeyPolicyTooBig(config, policies.centralKey.bytes));
   return issues;
+}
+
+/**
+ * How many accounts (the first ones, in account id order, with all their
+ * trails) fit in a policy: bisection over the real policy builder, so the
+ * number in a message is never an over-estimate. Only runs for a config that
+ * is already rejected.
+ */
+function accountsThatFit(trails: readonly TrailConfig[], fits: (trails: readonly TrailConfig[]) => boolean): number {
+  const accounts = [...new Set(trails.map((t) => t.accountId))];
+  let lo = 0;
+  let hi = accounts.length;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    const first = new Set(accounts.slice(0, mid));
+    if (fits(trails.filter((t) => first.has(t.accountId)))) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Why the bucket policy cannot fit, with the change that makes it fit: fewer
+ * distinct prefixes when they are the cause (each adds a statement), else
+ * fewer accounts per bucket (its most compact form costs about 15 bytes per
+ * account) or an organization trail (member accounts need no entry).
+ */
+function bucketPolicyTooBig(config: FleetConfig, bytes: number): string {
+  const accounts = new Set(config.trails.map((t) => t.accountId)).size;
+  const head =
+    `the bucket policy for ${accounts} accounts and ${config.trails.length} trails needs ${bytes} bytes even in its most compact form, ` +
+    `over the S3 limit of ${BUCKET_POLICY_LIMIT_BYTES}; `;
+  const prefixes = new Set(config.trails.map((t) => t.prefix ?? '')).size;
+  if (prefixes > 1) {
+    const shared = bucketPolicy({
+      partition: config.partition,
+      bucketName: config.central.bucketName,
+      trails: config.trails.map((t) => ({ ...t, prefix: undefined })),
+      organizationId: config.organization?.id,
+    }).bytes;
+    if (shared <= BUCKET_POLICY_LIMIT_BYTES) {
+      const perPrefix = (bytes - shared) / (prefixes - 1);
+      const fit = 1 + Math.floor((BUCKET_POLICY_LIMIT_BYTES - shared) / perPrefix);
+      return (
+        head +
+        `its ${prefixes} distinct prefixes add a statement each (about ${Math.round(perPrefix)} bytes): with one shared prefix it would need ${shared} bytes; ` +
+        `let accounts share prefixes (about ${fit} distinct prefixes fit)`
+      );
+    }
+  }
+  const fit = accountsThatFit(config.trails, (trails) =>
+    bucketPolicy({ partition: config.partition, bucketName: config.central.bucketName, trails, organizationId: config.organization?.id }).fits,
+  );
+  return (
+    head +
+    `about ${fit} accounts fit in one bucket policy: split the accounts over several buckets (one config per bucket, at most about ${fit} accounts each), ` +
+    `or log them with one organization trail (organizationTrail: true in the management account), whose member accounts need no entry in the policy` +
+    (prefixes > 1 ? `; sharing one prefix also saves a statement per distinct prefix (${prefixes} now)` : '')
+  );
+}
+
+/**
+ * Why the central key policy cannot fit: its reader list, or the accounts
+ * whose trails name the central key (about 30 bytes each in its most compact
+ * form). Trails with kmsKey none still use the key through the bucket's
+ * default encryption, which needs no entry per account.
+ */
+function centralKeyPolicyTooBig(config: FleetConfig, bytes: number): string {
+  const { central, partition } = config;
+  const trails = config.trails.filter((t) => t.kmsKey.kind === 'central');
+  const accounts = new Set(trails.map((t) => t.accountId)).size;
+  const readers = central.kmsKey!.decryptPrincipals;
+  const head = `the central key policy for ${accounts} accounts needs ${bytes} bytes even in its most compact form, over the KMS limit of ${KEY_POLICY_LIMIT_BYTES}; `;
+  const withoutReaders = centralKeyPolicy({
+    partition,
+    centralAccountId: central.accountId,
+    region: central.region,
+    bucketName: central.bucketName,
+    trails,
+    decryptPrincipals: [],
+  }).bytes;
+  if (withoutReaders <= KEY_POLICY_LIMIT_BYTES) {
+    return (
+      head +
+      `use fewer decryptPrincipals (${readers.length} listed, ${bytes - withoutReaders} bytes): grant one reader role and let readers assume it`
+    );
+  }
+  const fit = accountsThatFit(trails, (some) =>
+    centralKeyPolicy({ partition, centralAccountId: central.accountId, region: central.region, bucketName: central.bucketName, trails: some, decryptPrincipals: readers }).fits,
+  );
+  return (
+    head +
+    `about ${fit} accounts fit on one key: give the other accounts kmsKey: none (their log files get the bucket's default encryption with the central key, through S3, which needs no entry per account) ` +
+    `or kmsKey: { create: { alias: alias/<name> } } (a key in their own account)`
+  );
 }

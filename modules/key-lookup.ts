@@ -28,7 +28,9 @@ export class KeyLookups extends Construct {
     let lookup = this.lookups.get(keyOrAliasArn);
     if (!lookup) {
       const arn = parseArn(keyOrAliasArn)!;
-      const name = `key_${arn.account}_${arn.resource.replace(/^alias\//, '').replace(/[^A-Za-z0-9_-]/g, '_')}`;
+      let name = `key_${arn.account}_${arn.resource.replace(/^alias\//, '').replace(/[^A-Za-z0-9_-]/g, '_')}`;
+      // alias/a/b and alias/a_b give the same name: keep the names unique with a stable hash of the ARN.
+      if ([...this.lookups.values()].some((l) => l.node.id === name)) name = `${name}_${stableHash(keyOrAliasArn)}`;
       // A KMS call goes to the key's region, whatever the stack's region is.
       lookup = new DataAwsKmsKey(this.node.scope!, name, { keyId: keyOrAliasArn, provider: this.providerFor(arn.region) });
       lookup.overrideLogicalId(name);
@@ -36,4 +38,10 @@ export class KeyLookups extends Construct {
     }
     return lookup.arn;
   }
+}
+
+function stableHash(text: string): string {
+  let h = 0;
+  for (const c of text) h = (h * 31 + c.charCodeAt(0)) >>> 0;
+  return h.toString(16).padStart(8, '0');
 }

@@ -154,7 +154,7 @@ export function countAdvancedValues(selectors: readonly AdvancedSelector[]): num
   let n = 0;
   for (const sel of selectors) {
     for (const fs of sel.fieldSelectors) {
-      for (const [key, values] of Object.entries(fs)) if (key !== 'field') n += (values as readonly string[]).length;
+      for (const [key, values] of Object.entries(fs)) if (key !== 'field') n += (values as readonly string[] | undefined)?.length ?? 0;
     }
   }
   return n;

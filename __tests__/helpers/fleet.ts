@@ -2,7 +2,7 @@
  * Test helpers: build configs from the default config plus changes, synthesize
  * the real stacks (the same code path as `cdktf synth`), and read them back.
  */
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App } from 'cdktf';
@@ -93,4 +93,54 @@ export function statementBySid(doc: PolicyDocument, sid: string): Statement {
 /** A value that may be a string or a list, as a list. */
 export function list(value: string | readonly string[] | undefined): string[] {
   return value === undefined ? [] : typeof value === 'string' ? [value] : [...value];
+}
+
+// ---------------------------------------------------------------- added for the stack and change-safety tests
+
+function walkFiles(dir: string, base = dir): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) out.push(...walkFiles(p, base));
+    else out.push(path.relative(base, p));
+  }
+  return out.sort();
+}
+
+/** Every file a synth writes (manifest.json, each stack's cdk.tf.json, ...), relative path -> exact text. */
+export function synthFleetFiles(config: FleetConfig): Map<string, string> {
+  // Another Jest run's global teardown may have removed the shared temp folder.
+  mkdirSync(os.tmpdir(), { recursive: true });
+  const outdir = mkdtempSync(path.join(os.tmpdir(), 'fleet-files-'));
+  try {
+    const app = new App({ outdir, skipValidation: false });
+    buildFleet(app, config);
+    app.synth();
+    return new Map(walkFiles(outdir).map((f) => [f.split(path.sep).join('/'), readFileSync(path.join(outdir, f), 'utf8')]));
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+/** The synthesized manifest.json of a config (stack names, dependencies). */
+export function synthManifest(config: FleetConfig): any {
+  return JSON.parse(synthFleetFiles(config).get('manifest.json')!);
+}
+
+/** Terraform addresses in a stack: `type.name` for resources, `data.type.name` for data sources. */
+export function addressesOf(stack: StackJson): string[] {
+  const out: string[] = [];
+  for (const [type, byName] of Object.entries<Record<string, unknown>>(stack.resource ?? {})) {
+    for (const name of Object.keys(byName)) out.push(`${type}.${name}`);
+  }
+  for (const [type, byName] of Object.entries<Record<string, unknown>>(stack.data ?? {})) {
+    for (const name of Object.keys(byName)) out.push(`data.${type}.${name}`);
+  }
+  return out.sort();
+}
+
+/** The provider blocks of a stack (cdktf writes `provider.aws` as a list). */
+export function awsProvidersOf(stack: StackJson): any[] {
+  const p = stack.provider?.aws;
+  return p === undefined ? [] : Array.isArray(p) ? p : [p];
 }

@@ -12,6 +12,11 @@ import { KEY_POLICY_LIMIT_BYTES, policy, policyBytes, PolicyDocument, sortedUniq
 import { arnOf, TrailRef } from './trail-ref';
 
 const service = { Service: CLOUDTRAIL_PRINCIPAL };
+
+/** S3's endpoint name as KMS sees it in `kms:ViaService`. */
+export function s3ViaService(partition: Partition, region: string): string {
+  return `s3.${region}.amazonaws.com${partition === 'aws-cn' ? '.cn' : ''}`;
+}
 const CONTEXT = 'kms:EncryptionContext:aws:cloudtrail:arn';
 
 function adminStatement(partition: Partition, accountId: string): Statement {
@@ -49,7 +54,7 @@ function viaS3Statement(partition: Partition, bucketName: string, region: string
     Action: ['kms:GenerateDataKey*', 'kms:Decrypt'],
     Resource: '*',
     Condition: {
-      StringEquals: { 'kms:ViaService': `s3.${region}.amazonaws.com` },
+      StringEquals: { 'kms:ViaService': s3ViaService(partition, region) },
       StringLike: { 'kms:EncryptionContext:aws:s3:arn': [bucket, `${bucket}/*`] },
     },
   };
@@ -133,7 +138,7 @@ export function centralKeyPolicyDocument(input: CentralKeyPolicyInput, encoding:
         Resource: '*',
         Condition: {
           StringNotLike: { [CONTEXT]: `arn:${partition}:cloudtrail:*:\${aws:SourceAccount}:trail/*` },
-          StringNotEquals: { 'kms:ViaService': `s3.${input.region}.amazonaws.com` },
+          StringNotEquals: { 'kms:ViaService': s3ViaService(partition, input.region) },
         },
       },
       {

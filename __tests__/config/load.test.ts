@@ -1,0 +1,447 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { stringify } from 'yaml';
+import { CONFIG_ENV, ConfigError, configFromObject, configFromText, DEFAULT_CONFIG_PATH, formatPath, loadConfig, projectRoot } from '../../config/load';
+import { TRAIL_DEFAULTS } from '../../config/schema';
+import { configOf, defaultRaw, issuesOf, rawWith, ROOT } from '../helpers/fleet';
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'load-test-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function writeTemp(name: string, text: string): string {
+  const file = path.join(dir, name);
+  writeFileSync(file, text);
+  return file;
+}
+
+/** The ConfigError a call throws (fails the test if it does not throw one). */
+function configErrorOf(fn: () => unknown): ConfigError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof ConfigError) return e;
+    throw e;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+const trailOf = (raw: unknown, index = 0) => configOf(raw).trails.find((t) => t.index === index)!;
+
+describe('reading config files', () => {
+  test('a YAML file is read and resolved', () => {
+    const file = writeTemp(
+      'fleet.yaml',
+      [
+        'central:',
+        '  accountId: "111111111111"',
+        '  region: eu-west-1',
+        '  bucketName: acme-trail-logs',
+        'accounts:',
+        '  - accountId: "012345678901"',
+        '    trailName: audit',
+        '    prefix: team-a',
+        '',
+      ].join('\n'),
+    );
+    const config = loadConfig(file);
+    expect(config.central).toMatchObject({ accountId: '111111111111', region: 'eu-west-1', bucketName: 'acme-trail-logs' });
+    expect(config.trails).toHaveLength(1);
+    expect(config.trails[0]).toMatchObject({ accountId: '012345678901', trailName: 'audit', prefix: 'team-a', region: 'eu-west-1' });
+  });
+
+  test('a JSON file is read the same way', () => {
+    const raw = rawWith((r) => (r.accounts[0].prefix = 'from-json'));
+    const file = writeTemp('fleet.json', JSON.stringify(raw, null, 2));
+    const config = loadConfig(file);
+    expect(config.trails[0]).toMatchObject({ accountId: '222222222222', trailName: 'my-trail', prefix: 'from-json' });
+    expect(config).toEqual(configOf(raw));
+  });
+
+  test('CLOUDTRAIL_CONFIG selects the file when no path is given', () => {
+    const file = writeTemp('env.yaml', stringify(rawWith((r) => (r.central.bucketName = 'bucket-from-env'))));
+    const before = process.env[CONFIG_ENV];
+    process.env[CONFIG_ENV] = file;
+    try {
+      expect(CONFIG_ENV).toBe('CLOUDTRAIL_CONFIG');
+      expect(loadConfig().central.bucketName).toBe('bucket-from-env');
+    } finally {
+      if (before === undefined) delete process.env[CONFIG_ENV];
+      else process.env[CONFIG_ENV] = before;
+    }
+  });
+
+  test('without CLOUDTRAIL_CONFIG, config/cloudtrail.yaml (the guide example) is used', () => {
+    const before = process.env[CONFIG_ENV];
+    delete process.env[CONFIG_ENV];
+    try {
+      expect(DEFAULT_CONFIG_PATH).toBe(path.join(ROOT, 'config', 'cloudtrail.yaml'));
+      const config = loadConfig();
+      expect(config.central).toMatchObject({ accountId: '111111111111', region: 'us-east-2', bucketName: 'my-bucket' });
+      expect(config.trails.map((t) => [t.accountId, t.trailName, t.multiRegion])).toEqual([['222222222222', 'my-trail', true]]);
+    } finally {
+      if (before !== undefined) process.env[CONFIG_ENV] = before;
+    }
+  });
+
+  test('projectRoot finds the folder with package.json from anywhere below it', () => {
+    expect(projectRoot(path.join(ROOT, 'config'))).toBe(ROOT);
+    expect(projectRoot(path.join(ROOT, 'modules', 'policies'))).toBe(ROOT);
+  });
+
+  test('a missing file is one problem that says to set CLOUDTRAIL_CONFIG', () => {
+    const missing = path.join(dir, 'nope.yaml');
+    const e = configErrorOf(() => loadConfig(missing));
+    expect(e.source).toBe(missing);
+    expect(e.issues).toEqual([{ path: '(file)', message: expect.stringMatching(/^cannot read the config file: .*ENOENT.*; set CLOUDTRAIL_CONFIG to a YAML or JSON file$/) }]);
+  });
+
+  test('a YAML syntax error names its line', () => {
+    const file = writeTemp('broken.yaml', 'central:\n  accountId: "111111111111"\n  region: [us-east-2\naccounts: []\n');
+    const e = configErrorOf(() => loadConfig(file));
+    expect(e.issues.length).toBeGreaterThan(0);
+    expect(e.issues[0].path).toMatch(/^\(line \d+\)$/);
+  });
+
+  test('an empty file says what a config needs', () => {
+    const e = configErrorOf(() => loadConfig(writeTemp('empty.yaml', '# nothing yet\n')));
+    expect(e.issues).toEqual([{ path: '(top level)', message: 'the config is empty; it needs at least central and accounts (see config/cloudtrail.yaml)' }]);
+  });
+
+  test('a file that is a list instead of a mapping is rejected at the top level', () => {
+    expect(configErrorOf(() => configFromText('- central\n- accounts\n')).issues).toEqual([{ path: '(top level)', message: 'must be a mapping, got a list' }]);
+  });
+
+  test('a key written twice in YAML is an error, not a silent override', () => {
+    const e = configErrorOf(() => configFromText('central:\n  region: us-east-2\n  region: eu-west-1\n'));
+    expect(e.issues).toEqual([{ path: '(line 3)', message: expect.stringMatching(/unique/i) }]);
+  });
+
+  test('the error message lists every problem under its source, and says nothing was synthesized', () => {
+    const e = configErrorOf(() =>
+      configFromObject(
+        rawWith((r) => {
+          r.accounts[0].trailName = 'a';
+          r.central.bucketName = 'Bad_Bucket';
+        }),
+        'my.yaml',
+      ),
+    );
+    expect(e.name).toBe('ConfigError');
+    expect(e.message.split('\n')).toEqual([
+      'my.yaml: 2 problems in the config; nothing was synthesized',
+      expect.stringMatching(/^ {2}- central\.bucketName: bucket names may contain only lowercase letters/),
+      expect.stringMatching(/^ {2}- accounts\[0\]\.trailName: trail names are 3 to 128 characters long; "a" has 1$/),
+    ]);
+  });
+
+  test('one problem is reported as "1 problem"', () => {
+    const e = configErrorOf(() => configFromObject(rawWith((r) => (r.accounts[0].trailName = 'a')), 'x.yaml'));
+    expect(e.message).toMatch(/^x\.yaml: 1 problem in the config; nothing was synthesized\n/);
+  });
+});
+
+describe('account ids written as YAML numbers', () => {
+  test('an unquoted account id is rejected with the quoted form to write', () => {
+    const text = stringify(defaultRaw()).replace('accountId: "222222222222"', 'accountId: 222222222222');
+    expect(text).toContain('accountId: 222222222222\n');
+    const e = configErrorOf(() => configFromText(text));
+    expect(e.issues).toEqual([
+      {
+        path: 'accounts[0].accountId',
+        message: 'account ids must be quoted strings of 12 digits; YAML read 222222222222 as a number (leading zeros would be lost). Write it in quotes, e.g. "222222222222"',
+      },
+    ]);
+  });
+
+  test('an unquoted account id with a leading zero: the message shows the digits YAML dropped', () => {
+    const text = stringify(defaultRaw()).replace('accountId: "111111111111"', 'accountId: 012345678901');
+    const e = configErrorOf(() => configFromText(text));
+    expect(e.issues).toEqual([{ path: 'central.accountId', message: expect.stringMatching(/YAML read \d+ as a number .* e\.g\. "012345678901"$/) }]);
+  });
+
+  test('the organization management account id gets the same message', () => {
+    const issues = issuesOf(rawWith((r) => (r.organization = { id: 'o-exampleorgid', managementAccountId: 111111111111 })));
+    expect(issues).toEqual([{ path: 'organization.managementAccountId', message: expect.stringMatching(/quoted strings of 12 digits; YAML read 111111111111 as a number/) }]);
+  });
+});
+
+describe('every violation at once', () => {
+  test('schema problems in different places are all reported, in file order', () => {
+    const issues = issuesOf(
+      rawWith((r) => {
+        r.central.region = 'us-east';
+        r.defaults.prefix = '/bad';
+        r.accounts[0].multiRegion = 'yes';
+        r.accounts.push({ accountId: '33333333333', trailName: 'x' });
+      }),
+    );
+    expect(issues.map((i) => i.path)).toEqual(['central.region', 'defaults.prefix', 'accounts[0].multiRegion', 'accounts[1].accountId', 'accounts[1].trailName']);
+  });
+
+  test('cross-field problems of several accounts are all reported', () => {
+    const issues = issuesOf(
+      rawWith((r) => {
+        r.accounts[0].includeGlobalServiceEvents = false;
+        r.accounts.push({ accountId: '333333333333', organizationTrail: true });
+        r.accounts.push({ accountId: '444444444444', managementEvents: { readWrite: 'ReadOnly' }, insights: { apiCallRate: true } });
+      }),
+    );
+    expect(issues.map((i) => i.path).sort()).toEqual(['accounts[0].includeGlobalServiceEvents', 'accounts[1].organizationTrail', 'accounts[2].insights.apiCallRate']);
+  });
+
+  test('paths name list positions and nested keys', () => {
+    const issues = issuesOf(rawWith((r) => (r.accounts[0].dataEvents = { lambda: { functions: [{ arn: 'arn:aws:lambda:us-east-2:222222222222:function:ok' }, { arn: 'bad' }] } })));
+    expect(issues).toEqual([{ path: 'accounts[0].dataEvents.lambda.functions[1].arn', message: expect.stringMatching(/"bad" is not an ARN/) }]);
+  });
+
+  test('formatPath writes list indexes in brackets and quotes keys that are not identifiers', () => {
+    expect(formatPath(['accounts', 0, 'tags', 'a.b'])).toBe('accounts[0].tags["a.b"]');
+    expect(formatPath(['central', 'kmsKey', 'decryptPrincipals', 2])).toBe('central.kmsKey.decryptPrincipals[2]');
+    expect(formatPath([])).toBe('(top level)');
+  });
+});
+
+describe('unknown keys', () => {
+  test('a typo in an account names the key and suggests the right one', () => {
+    expect(issuesOf(rawWith((r) => (r.accounts[0].regoin = 'us-east-1')))).toEqual([
+      { path: 'accounts[0]', message: expect.stringMatching(/^unknown key "regoin" \(did you mean "region"\?\); valid keys here: accountId, name, region,/) },
+    ]);
+  });
+
+  test('a wrong case is caught and suggested', () => {
+    expect(issuesOf(rawWith((r) => (r.central.bucketname = 'x')))).toEqual([
+      { path: 'central', message: expect.stringMatching(/^unknown key "bucketname" \(did you mean "bucketName"\?\)/) },
+    ]);
+  });
+
+  test('typos are caught at every level: top, defaults and nested settings', () => {
+    expect(issuesOf(rawWith((r) => (r.acounts = [])))).toEqual([{ path: '(top level)', message: expect.stringMatching(/unknown key "acounts" \(did you mean "accounts"\?\)/) }]);
+    expect(issuesOf(rawWith((r) => (r.defaults.multiregion = true)))).toEqual([{ path: 'defaults', message: expect.stringMatching(/did you mean "multiRegion"/) }]);
+    expect(issuesOf(rawWith((r) => (r.accounts[0].managementEvents = { readwrite: 'All' })))).toEqual([
+      { path: 'accounts[0].managementEvents', message: expect.stringMatching(/did you mean "readWrite"\?\); valid keys here: readWrite, excludeKmsEvents, excludeRdsDataApiEvents$/) },
+    ]);
+  });
+
+  test('a key far from every valid key gets the list of valid keys but no guess', () => {
+    const [issue] = issuesOf(rawWith((r) => (r.accounts[0].colour = 'blue')));
+    expect(issue.path).toBe('accounts[0]');
+    expect(issue.message).toMatch(/^unknown key "colour"; valid keys here: /);
+    expect(issue.message).not.toMatch(/did you mean/);
+  });
+});
+
+describe('defaults merged into accounts', () => {
+  test('an account inherits every setting it does not set', () => {
+    const t = trailOf(
+      rawWith((r) => {
+        Object.assign(r.defaults, { prefix: 'shared', logFileValidation: false, enableLogging: false });
+      }),
+    );
+    expect(t).toMatchObject({ trailName: 'my-trail', prefix: 'shared', logFileValidation: false, enableLogging: false });
+  });
+
+  test('a plain setting of the account replaces the default', () => {
+    const t = trailOf(rawWith((r) => Object.assign(r.defaults, { prefix: 'shared' }) && Object.assign(r.accounts[0], { prefix: 'own', trailName: 'own-trail' })));
+    expect(t).toMatchObject({ prefix: 'own', trailName: 'own-trail' });
+  });
+
+  test('tags are merged key by key; the account wins on a shared key', () => {
+    const t = trailOf(
+      rawWith((r) => {
+        r.defaults.tags = { owner: 'security', env: 'all' };
+        r.accounts[0].tags = { env: 'prod', team: 'a' };
+      }),
+    );
+    expect(t.tags).toEqual({ owner: 'security', env: 'prod', team: 'a' });
+  });
+
+  test('managementEvents and insights are merged key by key', () => {
+    const t = trailOf(
+      rawWith((r) => {
+        r.defaults.managementEvents = { readWrite: 'WriteOnly', excludeKmsEvents: true };
+        r.defaults.insights = { apiCallRate: true };
+        r.accounts[0].managementEvents = { excludeRdsDataApiEvents: true };
+        r.accounts[0].insights = { apiErrorRate: true };
+      }),
+    );
+    expect(t.managementEvents).toEqual({ readWrite: 'WriteOnly', excludeKmsEvents: true, excludeRdsDataApiEvents: true });
+    expect(t.insights).toEqual({ apiCallRate: true, apiErrorRate: true });
+  });
+
+  test('dataEvents are merged key by key down to each resource kind; lists are replaced, not concatenated', () => {
+    const t = trailOf(
+      rawWith((r) => {
+        r.defaults.dataEvents = { s3: { allBuckets: 'ReadOnly', buckets: [{ name: 'default-bucket' }] }, lambda: { allFunctions: 'All' } };
+        r.accounts[0].dataEvents = { s3: { buckets: [{ name: 'own-bucket', readWrite: 'WriteOnly' }] }, dynamodb: { allTables: 'WriteOnly' } };
+      }),
+    );
+    expect(t.dataEvents.s3).toEqual({ allBuckets: 'ReadOnly', buckets: [{ name: 'own-bucket', prefix: '', readWrite: 'WriteOnly' }] });
+    expect(t.dataEvents.lambda).toEqual({ allFunctions: 'All', functions: [] });
+    expect(t.dataEvents.dynamodb).toEqual({ allTables: 'WriteOnly', tables: [] });
+  });
+
+  test('kmsKey is replaced whole: an { arn } in the account does not blend with a { create } in defaults', () => {
+    const arn = 'arn:aws:kms:us-east-2:222222222222:alias/own-key';
+    const t = trailOf(
+      rawWith((r) => {
+        r.defaults.kmsKey = { create: { alias: 'alias/default-key' } };
+        r.accounts[0].kmsKey = { arn };
+      }),
+    );
+    expect(t.kmsKey).toEqual({ kind: 'arn', arn });
+  });
+
+  test('sns is replaced whole: an existing topic in the account drops the created topic of defaults', () => {
+    const topicArn = 'arn:aws:sns:us-east-2:111111111111:security-notifications';
+    const t = trailOf(
+      rawWith((r) => {
+        r.defaults.sns = { create: { topicName: 'default-topic', sqsQueue: true } };
+        r.accounts[0].sns = { topicArn };
+      }),
+    );
+    expect(t.sns).toEqual({ kind: 'existing', topicArn });
+  });
+
+  test('cloudWatchLogs is replaced whole: the account does not inherit the roleArn of defaults', () => {
+    const t = trailOf(
+      rawWith((r) => {
+        r.defaults.cloudWatchLogs = { create: { logGroupName: 'default-group' }, roleArn: 'arn:aws:iam::222222222222:role/Default' };
+        r.accounts[0].cloudWatchLogs = { logGroupArn: 'arn:aws:logs:us-east-2:222222222222:log-group:own' };
+      }),
+    );
+    expect(t.cloudWatchLogs).toEqual({ logGroup: { kind: 'existing', arn: 'arn:aws:logs:us-east-2:222222222222:log-group:own' }, roleArn: undefined });
+  });
+
+  test('a problem in an inherited setting is marked "(from defaults)"', () => {
+    const issues = issuesOf(
+      rawWith((r) => {
+        r.defaults.kmsKey = { arn: 'arn:aws:kms:eu-west-1:222222222222:alias/x' };
+      }),
+    );
+    expect(issues).toEqual([
+      {
+        path: 'accounts[0].kmsKey.arn (from defaults)',
+        message: "the key is in eu-west-1, but a trail's KMS key must be in the bucket's region (us-east-2) (KmsKeyNotFoundException)",
+      },
+    ]);
+  });
+
+  test('the mark is left off when the account sets the key itself', () => {
+    const issues = issuesOf(
+      rawWith((r) => {
+        r.defaults.insights = { apiCallRate: true };
+        r.accounts[0].insights = { apiErrorRate: false };
+        r.accounts[0].managementEvents = { readWrite: 'ReadOnly' };
+      }),
+    );
+    expect(issues).toEqual([{ path: 'accounts[0].insights.apiCallRate', message: expect.stringMatching(/API call rate Insights need Write management events/) }]);
+  });
+
+  test('an inherited duplicate trail name is marked as coming from defaults', () => {
+    expect(issuesOf(rawWith((r) => r.accounts.push({ accountId: '222222222222' })))).toEqual([
+      { path: 'accounts[1].trailName (from defaults)', message: 'trail name "my-trail" is already used by accounts[0] (account 222222222222); choose another' },
+    ]);
+  });
+
+  test('a schema problem under defaults is reported once, at its place in defaults', () => {
+    const issues = issuesOf(
+      rawWith((r) => {
+        r.defaults.trailName = 'a';
+        r.accounts.push({ accountId: '333333333333' });
+      }),
+    );
+    expect(issues).toEqual([{ path: 'defaults.trailName', message: 'trail names are 3 to 128 characters long; "a" has 1' }]);
+  });
+});
+
+describe('built-in defaults', () => {
+  const minimal = () => ({
+    central: { accountId: '111111111111', region: 'us-east-2', bucketName: 'my-bucket' },
+    accounts: [{ accountId: '222222222222', trailName: 'my-trail' }],
+  });
+
+  test('a minimal config gets the settings of the AWS guide', () => {
+    const config = configOf(minimal());
+    expect(config.partition).toBe('aws');
+    expect(config.backend).toEqual({ type: 'local' });
+    expect(config.organization).toBeUndefined();
+    const [t] = config.trails;
+    expect(t).toMatchObject({
+      region: 'us-east-2',
+      multiRegion: TRAIL_DEFAULTS.multiRegion,
+      includeGlobalServiceEvents: true,
+      organizationTrail: false,
+      logFileValidation: true,
+      enableLogging: true,
+      kmsKey: { kind: 'central' },
+      tags: {},
+      managementEvents: { readWrite: 'All', excludeKmsEvents: false, excludeRdsDataApiEvents: false },
+      insights: { apiCallRate: false, apiErrorRate: false },
+    });
+    expect(t.multiRegion).toBe(true);
+    expect(t.prefix).toBeUndefined();
+    expect(t.sns).toBeUndefined();
+    expect(t.cloudWatchLogs).toBeUndefined();
+    expect(t.dataEvents).toEqual({ s3: { allBuckets: undefined, buckets: [] }, lambda: { allFunctions: undefined, functions: [] }, dynamodb: { allTables: undefined, tables: [] }, advanced: [] });
+  });
+
+  test('the central key is created by default with alias/cloudtrail-logs and a 30-day deletion window', () => {
+    expect(configOf(minimal()).central.kmsKey).toEqual({ alias: 'alias/cloudtrail-logs', multiRegion: false, deletionWindowInDays: 30, decryptPrincipals: [] });
+    const raw: any = minimal();
+    raw.central.kmsKey = true;
+    expect(configOf(raw).central.kmsKey?.alias).toBe('alias/cloudtrail-logs');
+  });
+
+  test('central.kmsKey false means no central key, and trails default to kmsKey none (SSE-S3)', () => {
+    const raw: any = minimal();
+    raw.central.kmsKey = false;
+    const config = configOf(raw);
+    expect(config.central.kmsKey).toBeUndefined();
+    expect(config.trails[0].kmsKey).toEqual({ kind: 'none' });
+  });
+
+  test('decryptPrincipals are sorted so the key policy does not depend on their order', () => {
+    const raw: any = minimal();
+    raw.central.kmsKey = { decryptPrincipals: ['arn:aws:iam::111111111111:role/Z', 'arn:aws:iam::111111111111:role/A'] };
+    expect(configOf(raw).central.kmsKey?.decryptPrincipals).toEqual(['arn:aws:iam::111111111111:role/A', 'arn:aws:iam::111111111111:role/Z']);
+  });
+
+  test('an account region defaults to central.region and can be set per account', () => {
+    const raw: any = minimal();
+    raw.accounts.push({ accountId: '333333333333', trailName: 'eu-trail', region: 'eu-west-1' });
+    expect(configOf(raw).trails.map((t) => t.region)).toEqual(['us-east-2', 'eu-west-1']);
+  });
+
+  test('a created log group keeps events 365 days unless set; sqsQueue: true names the queue like the topic', () => {
+    const raw: any = minimal();
+    raw.accounts[0].cloudWatchLogs = { create: { logGroupName: 'g' } };
+    raw.accounts[0].sns = { create: { topicName: 'ct-notify', sqsQueue: true } };
+    const [t] = configOf(raw).trails;
+    expect(t.cloudWatchLogs?.logGroup).toEqual({ kind: 'create', name: 'g', retentionInDays: 365 });
+    expect(t.sns).toEqual({ kind: 'create', topicName: 'ct-notify', sqsQueueName: 'ct-notify' });
+  });
+
+  test('{ arn } naming the central key alias ARN is treated as the central key', () => {
+    const raw: any = minimal();
+    raw.accounts[0].kmsKey = { arn: 'arn:aws:kms:us-east-2:111111111111:alias/cloudtrail-logs' };
+    expect(configOf(raw).trails[0].kmsKey).toEqual({ kind: 'central' });
+  });
+
+  test('trails are ordered by account id and trail name, whatever the list order; index keeps the list position for messages', () => {
+    const raw: any = minimal();
+    raw.accounts = [
+      { accountId: '333333333333', trailName: 'b-trail' },
+      { accountId: '222222222222', trailName: 'z-trail' },
+      { accountId: '333333333333', trailName: 'a-trail' },
+    ];
+    expect(configOf(raw).trails.map((t) => [t.accountId, t.trailName, t.index])).toEqual([
+      ['222222222222', 'z-trail', 1],
+      ['333333333333', 'a-trail', 2],
+      ['333333333333', 'b-trail', 0],
+    ]);
+  });
+});

@@ -1,0 +1,161 @@
+/**
+ * SPEC §3 `backend`: every stack keeps its own state. Testing.synth() drops
+ * backends, so these tests synthesize with a real App (helpers.synthFleet)
+ * and read the `terraform` block of each cdk.tf.json.
+ */
+import { configOf, issuesOf, rawWith, StackJson, synthFleet } from '../helpers/fleet';
+
+/** Two accounts, so "per stack" means three different stacks. */
+function fleetWith(backend: unknown): Map<string, StackJson> {
+  return synthFleet(
+    configOf(
+      rawWith((r) => {
+        r.accounts.push({ accountId: '333333333333' });
+        if (backend !== undefined) r.backend = backend;
+      }),
+    ),
+  );
+}
+
+const STACKS = ['cloudtrail-account-222222222222', 'cloudtrail-account-333333333333', 'cloudtrail-central'];
+
+describe('backend: local (the default)', () => {
+  const stacks = fleetWith(undefined);
+
+  test('every stack has a local backend with its own relative state path, never an absolute machine path', () => {
+    expect([...stacks.keys()]).toEqual(STACKS);
+    const paths = new Set<string>();
+    for (const [name, stack] of stacks) {
+      const backend = stack.terraform.backend;
+      expect(Object.keys(backend)).toEqual(['local']);
+      expect(stack.terraform.cloud).toBeUndefined();
+      const statePath: string = backend.local.path;
+      // Terraform runs in cdktf.out/stacks/<stack>/: the state lands in the project root, named after the stack.
+      expect(statePath).toBe(`../../../terraform.${name}.tfstate`);
+      expect(statePath.startsWith('/')).toBe(false);
+      expect(statePath).not.toMatch(/^[A-Za-z]:[\\/]/);
+      paths.add(statePath);
+    }
+    expect(paths.size).toBe(stacks.size);
+  });
+
+  test('the generated JSON names no folder of the machine it was synthesized on', () => {
+    for (const stack of stacks.values()) {
+      const text = JSON.stringify(stack);
+      expect(text).not.toContain(process.cwd());
+      expect(text).not.toContain(__dirname);
+    }
+  });
+
+  test('an explicit { type: local } is the same as the default', () => {
+    const explicit = fleetWith({ type: 'local' });
+    for (const name of STACKS) expect(explicit.get(name)!.terraform).toEqual(stacks.get(name)!.terraform);
+  });
+});
+
+describe('backend: cloud (HCP Terraform / Terraform Cloud)', () => {
+  test('one workspace per stack named workspacePrefix + stack name, with organization, hostname and project', () => {
+    const stacks = fleetWith({ type: 'cloud', organization: 'acme', workspacePrefix: 'ct-', hostname: 'tfe.example.com', project: 'logging' });
+    for (const [name, stack] of stacks) {
+      expect(stack.terraform.backend).toBeUndefined();
+      expect(stack.terraform.cloud).toEqual({
+        organization: 'acme',
+        hostname: 'tfe.example.com',
+        workspaces: { name: `ct-${name}`, project: 'logging' },
+      });
+    }
+    const names = [...stacks.values()].map((s) => s.terraform.cloud.workspaces.name);
+    expect(names).toEqual(STACKS.map((s) => `ct-${s}`));
+  });
+
+  test('without workspacePrefix, hostname and project: workspace = stack name, Terraform defaults the rest', () => {
+    const stacks = fleetWith({ type: 'cloud', organization: 'acme' });
+    for (const [name, stack] of stacks) {
+      expect(stack.terraform.cloud).toEqual({ organization: 'acme', workspaces: { name } });
+    }
+  });
+
+  test('workspaces never use tags (one named workspace each, so `cdktf deploy <stack>` picks exactly one)', () => {
+    const stacks = fleetWith({ type: 'cloud', organization: 'acme', workspacePrefix: 'cloudtrail-' });
+    for (const stack of stacks.values()) expect(stack.terraform.cloud.workspaces.tags).toBeUndefined();
+  });
+});
+
+describe('backend: s3', () => {
+  test('one state key per stack = keyPrefix + stack + ".tfstate", encrypted, locked with an S3 lock file', () => {
+    const stacks = fleetWith({ type: 's3', bucket: 'acme-terraform-state', region: 'eu-central-1', keyPrefix: 'audit/cloudtrail/' });
+    const keys = new Set<string>();
+    for (const [name, stack] of stacks) {
+      expect(stack.terraform.cloud).toBeUndefined();
+      expect(stack.terraform.backend).toEqual({
+        s3: {
+          bucket: 'acme-terraform-state',
+          key: `audit/cloudtrail/${name}.tfstate`,
+          region: 'eu-central-1',
+          encrypt: true,
+          use_lockfile: true,
+        },
+      });
+      keys.add(stack.terraform.backend.s3.key);
+    }
+    expect(keys.size).toBe(stacks.size);
+  });
+
+  test('the key prefix defaults to cloudtrail-fleet/', () => {
+    const stacks = fleetWith({ type: 's3', bucket: 'acme-terraform-state', region: 'eu-central-1' });
+    for (const [name, stack] of stacks) expect(stack.terraform.backend.s3.key).toBe(`cloudtrail-fleet/${name}.tfstate`);
+  });
+
+  test('a DynamoDB lock table replaces the lock file; encrypt: false and assume_role are passed through', () => {
+    const stacks = fleetWith({
+      type: 's3',
+      bucket: 'acme-terraform-state',
+      region: 'us-east-1',
+      dynamodbTable: 'terraform-locks',
+      encrypt: false,
+      assumeRoleArn: 'arn:aws:iam::111111111111:role/TerraformState',
+    });
+    for (const [name, stack] of stacks) {
+      const s3 = stack.terraform.backend.s3;
+      expect(s3).toEqual({
+        bucket: 'acme-terraform-state',
+        key: `cloudtrail-fleet/${name}.tfstate`,
+        region: 'us-east-1',
+        encrypt: false,
+        dynamodb_table: 'terraform-locks',
+        // Terraform >= 1.6 form (the top-level role_arn is deprecated).
+        assume_role: { role_arn: 'arn:aws:iam::111111111111:role/TerraformState' },
+      });
+      expect(s3.use_lockfile).toBeUndefined();
+      expect(s3.role_arn).toBeUndefined();
+    }
+  });
+});
+
+describe('backend config validation', () => {
+  test('an unknown backend type is rejected with the accepted types', () => {
+    expect(issuesOf(rawWith((r) => (r.backend = { type: 'remote' })))).toEqual([
+      { path: 'backend.type', message: expect.stringMatching(/backend\.type must be local, cloud or s3/) },
+    ]);
+  });
+
+  test('a cloud backend without organization is rejected at backend.organization', () => {
+    const issues = issuesOf(rawWith((r) => (r.backend = { type: 'cloud', workspacePrefix: 'ct-' })));
+    expect(issues).toEqual([{ path: 'backend.organization', message: expect.stringMatching(/required/) }]);
+  });
+
+  test('an s3 backend without bucket is rejected at backend.bucket', () => {
+    const issues = issuesOf(rawWith((r) => (r.backend = { type: 's3', region: 'us-east-1' })));
+    expect(issues.map((i) => i.path)).toEqual(['backend.bucket']);
+  });
+
+  test('a workspace prefix that HCP Terraform would not accept as part of a name is rejected', () => {
+    const issues = issuesOf(rawWith((r) => (r.backend = { type: 'cloud', organization: 'acme', workspacePrefix: 'ct fleet/' })));
+    expect(issues.map((i) => i.path)).toEqual(['backend.workspacePrefix']);
+  });
+
+  test('keys of another backend type are typos, not silently ignored', () => {
+    const issues = issuesOf(rawWith((r) => (r.backend = { type: 'local', organization: 'acme' })));
+    expect(issues).toEqual([{ path: 'backend', message: expect.stringMatching(/unknown key "organization"/) }]);
+  });
+});
