@@ -109,7 +109,12 @@ export class FleetTrail extends Construct {
 
     // --- SNS notification (and an SQS queue behind it)
     let snsTopic: string | undefined;
-    if (t.sns?.kind === 'existing') snsTopic = t.sns.topicArn;
+    // The provider reads `sns_topic_name` back as the bare name when the topic is in the trail's own
+    // account and home region (the ARN otherwise): write it in that form, or every plan shows a change.
+    if (t.sns?.kind === 'existing') {
+      const topicName = t.sns.topicArn.split(':').pop()!;
+      snsTopic = t.sns.topicArn === arns.snsTopicArn(partition, t.region, t.accountId, topicName) ? topicName : t.sns.topicArn;
+    }
     if (t.sns?.kind === 'create') {
       const topicArn = arns.snsTopicArn(partition, t.region, t.accountId, t.sns.topicName);
       this.topic = pinAddress(new SnsTopic(this, 'topic', { provider, name: t.sns.topicName, tags }), name('topic'));
@@ -118,7 +123,7 @@ export class FleetTrail extends Construct {
         name('topic_policy'),
       );
       dependsOn.push(topicPolicy); // CloudTrail checks the topic policy when the trail is saved.
-      snsTopic = this.topic.arn;
+      snsTopic = this.topic.name; // in the trail's account and region: the name (see above); keeps the dependency
       if (t.sns.sqsQueueName) {
         const queueArn = arns.sqsQueueArn(partition, t.region, t.accountId, t.sns.sqsQueueName);
         this.queue = pinAddress(new SqsQueue(this, 'queue', { provider, name: t.sns.sqsQueueName, sqsManagedSseEnabled: true, tags }), name('queue'));

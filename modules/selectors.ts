@@ -161,11 +161,25 @@ export function countAdvancedValues(selectors: readonly AdvancedSelector[]): num
 }
 
 /**
+ * Selectors per settings object: validation (limits) and the trail module
+ * (resources) both need them, once per trail. Settings are read-only data.
+ */
+const computed = new WeakMap<SelectorSettings, { readonly partition: Partition; readonly selectors: EventSelectors }>();
+
+/**
  * The selectors for a trail. Basic unless raw advanced selectors are given
  * or the basic form exceeds its limits (250 data resources), in which case
  * the advanced form is used if it fits in 500 values.
  */
 export function eventSelectors(partition: Partition, s: SelectorSettings): EventSelectors {
+  const hit = computed.get(s);
+  if (hit && hit.partition === partition) return hit.selectors;
+  const selectors = computeEventSelectors(partition, s);
+  computed.set(s, { partition, selectors });
+  return selectors;
+}
+
+function computeEventSelectors(partition: Partition, s: SelectorSettings): EventSelectors {
   if (s.dataEvents.advanced.length === 0) {
     const basic = basicSelectors(partition, s);
     if (basic.length <= SELECTOR_LIMITS.basicSelectors && countDataResources(basic) <= SELECTOR_LIMITS.dataResources) {

@@ -41,6 +41,7 @@ if (stale()) {
   fs.writeFileSync(stamp, new Date().toISOString() + '\n');
 }
 if (args[0] !== '--build-only') {
-  if (args[0] === '--run') process.argv.splice(2, 2);
-  require(entry);
+  // Run the entry as the main module (so its `require.main === module` holds), with its own arguments.
+  process.argv.splice(1, args[0] === '--run' ? 3 : 1, entry);
+  require('module').runMain();
 }

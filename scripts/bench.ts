@@ -294,7 +294,7 @@ async function main() {
 }
 
 // Run as a script: directly, or through `node scripts/app.js --run dist/scripts/bench.js` (npm run bench), which requires it.
-if (require.main === module || require.main?.filename === path.join(ROOT, 'scripts', 'app.js')) {
+if (require.main === module) {
   main().catch((e) => {
     process.stderr.write(`${(e as Error).message}\n`);
     process.exit(1);

@@ -304,13 +304,13 @@ export function planTest(stack: Json, ctx: PlanTestContext): string {
   // Values references resolve to in the plan: `data.aws_kms_key.x.arn`, `aws_kms_key.y.arn`, ...
   const known = new Map<string, string>();
   const lines: string[] = ['# Written by npm run validate: an offline plan of this stack with a mocked AWS provider.', ''];
-  const fallbackKey = `arn:${partition}:kms:${regionOf(undefined)}:111111111111:key/${UUID}`;
+  const fallbackKey = (region: string) => `arn:${partition}:kms:${region}:111111111111:key/${UUID}`;
   for (const p of providers.length ? providers : [{}]) {
     const region = regionOf(p.alias ? `aws.${p.alias}` : undefined);
     lines.push('mock_provider "aws" {');
     if (p.alias) lines.push(`  alias = ${hcl(p.alias)}`);
     lines.push('  override_during = plan');
-    lines.push('  mock_data "aws_kms_key" {', `    defaults = { arn = ${hcl(fallbackKey)} }`, '  }');
+    lines.push('  mock_data "aws_kms_key" {', `    defaults = { arn = ${hcl(fallbackKey(region))} }`, '  }');
     for (const type of [...new Set(resources.map(([t]) => t))].sort()) {
       const mocks = resourceMocks(type, partition, region, account);
       if (!mocks) continue;
@@ -321,7 +321,7 @@ export function planTest(stack: Json, ctx: PlanTestContext): string {
   }
   for (const [type, name, body] of dataSources) {
     if (type !== 'aws_kms_key') continue;
-    const arn = mockKeyArn(body.key_id, fallbackKey);
+    const arn = mockKeyArn(body.key_id, fallbackKey(regionOf(body.provider)));
     known.set(`data.${type}.${name}.arn`, arn);
     lines.push('override_data {', `  target          = data.${type}.${name}`, '  override_during = plan', `  values          = { arn = ${hcl(arn)} }`, '}', '');
   }
@@ -481,7 +481,7 @@ async function main(): Promise<number> {
         bar,
         'SKIPPED: terraform not found on PATH; Terraform did not check the generated stacks.',
         `         Not one of the ${jobs.length} synthesized stacks was checked by Terraform.`,
-        '         Install Terraform >= 1.7 (with the provider mirror, see docs/operations.md) and rerun npm run validate.',
+        '         Install Terraform >= 1.7 (with the provider mirror, see "npm run validate" in the README) and rerun npm run validate.',
         bar,
       ].join('\n'),
     );
@@ -495,11 +495,13 @@ async function main(): Promise<number> {
   log(`terraform: ${terraform}; ${cli.note}; ${limit} at a time`);
 
   const results: StackResult[] = [];
+  const configWidth = Math.max(0, ...jobs.map((j) => j.config.name.length));
+  const stackWidth = Math.max(0, ...jobs.map((j) => j.stack.name.length));
   const runJob = async (job: StackJob) => {
     const r = await checkStack(job, env);
     const word = (ok: boolean | undefined) => (ok === undefined ? 'skipped' : ok ? 'ok' : 'FAIL');
     log(
-      `${r.init && r.validate && r.plan ? '  ok' : 'FAIL'} ${job.config.name.padEnd(28)} ${job.stack.name.padEnd(32)} ` +
+      `${r.init && r.validate && r.plan ? '  ok' : 'FAIL'} ${job.config.name.padEnd(configWidth)}  ${job.stack.name.padEnd(stackWidth)}  ` +
         `validate ${r.init ? word(r.validate) : 'FAIL (init)'}  plan ${word(r.plan)}  ${r.seconds.toFixed(1)} s (${r.times})`,
     );
     results.push(r);
@@ -518,10 +520,9 @@ async function main(): Promise<number> {
   return failed || synthFailures.length ? 1 : 0;
 }
 
-// Run when executed: directly (`node dist/scripts/validate.js`) or through scripts/app.js --run
-// (then require.main is app.js); not when a test imports planTest().
-const entry = require.main?.filename;
-if (require.main === module || (entry && path.basename(entry) === 'app.js' && path.basename(path.dirname(entry)) === 'scripts')) {
+// Run when executed (directly or through scripts/app.js --run, which runs it as the main module),
+// not when a test imports planTest().
+if (require.main === module) {
   main().then(
     (code) => process.exit(code),
     (e) => {

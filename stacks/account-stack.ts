@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
-import { TerraformOutput, TerraformStack } from 'cdktf';
+import { TerraformOutput } from 'cdktf';
+import { FleetStack } from './fleet-stack';
 import type { FleetConfig, TrailConfig } from '../config/model';
 import { accountRootArn, kmsAliasArn, stackNameForAccount } from '../modules/arns';
 import { AccountProviders } from '../modules/account-providers';
@@ -9,7 +10,7 @@ import { KeyLookups } from '../modules/key-lookup';
 import { trailOutput } from '../modules/trail-output';
 
 /** `cloudtrail-account-<id>`: the trails of one account, applied with that account's credentials. */
-export class AccountStack extends TerraformStack {
+export class AccountStack extends FleetStack {
   constructor(scope: Construct, config: FleetConfig, accountId: string, trails: readonly TrailConfig[]) {
     const stackName = stackNameForAccount(accountId);
     super(scope, stackName);

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
-import { TerraformOutput, TerraformStack } from 'cdktf';
+import { TerraformOutput } from 'cdktf';
+import { FleetStack } from './fleet-stack';
 import type { FleetConfig } from '../config/model';
 import { CENTRAL_STACK } from '../modules/arns';
 import { awsProvider } from '../modules/account-providers';
@@ -9,7 +10,7 @@ import { LogBucket } from '../modules/log-bucket';
 import { fleetPolicies } from '../modules/policies/fleet-policies';
 
 /** `cloudtrail-central`: the log bucket, its policy and the central key, in the bucket owner's account. */
-export class CentralStack extends TerraformStack {
+export class CentralStack extends FleetStack {
   constructor(scope: Construct, config: FleetConfig) {
     super(scope, CENTRAL_STACK);
     const { central } = config;

@@ -1,5 +1,4 @@
 const fs = require('fs');
-const path = require('path');
 module.exports = async () => {
-  fs.rmSync(path.join(__dirname, '..', '..', '.tmp', 'jest'), { recursive: true, force: true });
+  if (process.env.CLOUDTRAIL_JEST_TMP) fs.rmSync(process.env.CLOUDTRAIL_JEST_TMP, { recursive: true, force: true });
 };

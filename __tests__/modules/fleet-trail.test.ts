@@ -390,7 +390,9 @@ describe('sns', () => {
       },
     ]);
     const trail = trailOf(stack);
-    expect(trail.sns_topic_name).toBe('${aws_sns_topic.trail_my-trail_topic.arn}');
+    // The topic is in the trail's account and region: the provider reads sns_topic_name back as the
+    // bare name there, so the name (not the ARN) keeps plans clean.
+    expect(trail.sns_topic_name).toBe('${aws_sns_topic.trail_my-trail_topic.name}');
     expect(trail.depends_on).toEqual(['aws_sns_topic_policy.trail_my-trail_topic_policy']);
     expect(resourcesOf(stack, 'aws_sqs_queue')).toEqual({});
     expect(resourcesOf(stack, 'aws_sns_topic_subscription')).toEqual({});
@@ -437,6 +439,14 @@ describe('sns', () => {
     const stack = accountStackWith((a) => (a.sns = { create: { topicName: 'ct-222-notify', sqsQueue: { queueName: 'ct-222-queue' } } }));
     expect(resource(stack, 'aws_sqs_queue', 'trail_my-trail_queue').name).toBe('ct-222-queue');
     expect(parsePolicy(resource(stack, 'aws_sqs_queue_policy', 'trail_my-trail_queue_policy').policy).Statement[0].Resource).toBe(`arn:aws:sqs:us-east-2:${ACCOUNT}:ct-222-queue`);
+  });
+
+  test.each([
+    ['the same account and region as the trail: its name', `arn:aws:sns:us-east-2:${ACCOUNT}:existing-notify`, 'existing-notify'],
+    ['another account, same region: its ARN', 'arn:aws:sns:us-east-2:111111111111:existing-notify', 'arn:aws:sns:us-east-2:111111111111:existing-notify'],
+    ['the same account, another region: its ARN', `arn:aws:sns:eu-west-1:${ACCOUNT}:existing-notify`, `arn:aws:sns:eu-west-1:${ACCOUNT}:existing-notify`],
+  ])('an existing topic in %s (the form the provider reads back, so plans stay clean)', (_n, topicArn, expected) => {
+    expect(trailOf(accountStackWith((a) => (a.sns = { topicArn }))).sns_topic_name).toBe(expected);
   });
 
   test('an existing topic in another account and region is used as sns_topic_name, nothing is created', () => {

@@ -23,6 +23,7 @@ export function fleetPolicies(config: FleetConfig): FleetPolicies {
       centralKey: central.kmsKey
         ? centralKeyPolicy({
             partition,
+            organizationId: config.organization?.id,
             centralAccountId: central.accountId,
             region: central.region,
             bucketName: central.bucketName,

@@ -60,11 +60,13 @@ function viaS3Statement(partition: Partition, bucketName: string, region: string
   };
 }
 
-export const KEY_POLICY_ENCODINGS = ['per-trail', 'per-account'] as const;
+export const KEY_POLICY_ENCODINGS = ['per-trail', 'per-account', 'per-account-org'] as const;
 export type KeyPolicyEncoding = (typeof KEY_POLICY_ENCODINGS)[number];
 
 export interface CentralKeyPolicyInput {
   readonly partition: Partition;
+  /** Lets the most compact encoding admit key lookups by organization instead of an account list. */
+  readonly organizationId?: string;
   readonly centralAccountId: string;
   readonly region: string;
   readonly bucketName: string;
@@ -84,6 +86,9 @@ export interface KeyPolicyResult {
  * context and `aws:SourceArn`); `per-account` is the compact form for large
  * fleets: the encryption context must be a trail of the calling account
  * (`${aws:SourceAccount}` in the pattern), and the account lists appear once.
+ * `per-account-org` (only with an organization) grants the central key's
+ * `kms:DescribeKey` lookup to the organization (`aws:PrincipalOrgID`) rather
+ * than to each account, so only one account list remains.
  */
 export function centralKeyPolicyDocument(input: CentralKeyPolicyInput, encoding: KeyPolicyEncoding): PolicyDocument {
   const { partition } = input;
@@ -147,7 +152,9 @@ export function centralKeyPolicyDocument(input: CentralKeyPolicyInput, encoding:
         Principal: { AWS: '*' },
         Action: 'kms:DescribeKey',
         Resource: '*',
-        Condition: { StringEquals: { 'aws:PrincipalAccount': accounts } },
+        // Only the key's metadata; with an organization, any member account may read it (no list to grow).
+        Condition:
+          encoding === 'per-account-org' ? { StringEquals: { 'aws:PrincipalOrgID': input.organizationId! } } : { StringEquals: { 'aws:PrincipalAccount': accounts } },
       },
     );
   }
@@ -159,6 +166,7 @@ export function centralKeyPolicyDocument(input: CentralKeyPolicyInput, encoding:
 export function centralKeyPolicy(input: CentralKeyPolicyInput): KeyPolicyResult {
   let smallest: KeyPolicyResult | undefined;
   for (const encoding of KEY_POLICY_ENCODINGS) {
+    if (encoding === 'per-account-org' && !input.organizationId) continue;
     const document = centralKeyPolicyDocument(input, encoding);
     const bytes = policyBytes(document);
     const result = { document, encoding, bytes, fits: bytes <= KEY_POLICY_LIMIT_BYTES };

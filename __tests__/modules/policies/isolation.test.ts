@@ -464,3 +464,40 @@ describe('a fleet that no encoding fits is rejected with its size and a way out'
     ]);
   });
 });
+
+describe('central key at 1,500 accounts with an organization', () => {
+  const n = 1_500;
+  const trails = trailRefs(n);
+  const input = { partition: 'aws' as const, centralAccountId: CENTRAL, region: REGION, bucketName: BUCKET, trails, decryptPrincipals: [] };
+
+  test('without an organization it does not fit; with one, lookups go to the organization and it fits', () => {
+    expect(centralKeyPolicy(input).fits).toBe(false);
+    const withOrg = centralKeyPolicy({ ...input, organizationId: ORG });
+    expect(withOrg.encoding).toBe('per-account-org');
+    expect(withOrg.fits).toBe(true);
+    expect(withOrg.bytes).toBeLessThanOrEqual(KEY_POLICY_LIMIT_BYTES);
+  });
+
+  test('the organization encoding is used only when the per-account one does not fit', () => {
+    expect(centralKeyPolicy({ ...input, trails: trailRefs(100), organizationId: ORG }).encoding).toBe('per-trail');
+    expect(centralKeyPolicy({ ...input, trails: trailRefs(1_000), organizationId: ORG }).encoding).toBe('per-account');
+  });
+
+  test('every sampled account still encrypts only for its own trails, and member accounts may look the key up', () => {
+    const policy = centralKeyPolicy({ ...input, organizationId: ORG }).document;
+    for (const i of samples(n)) {
+      const me: Caller = { account: accountId(i) };
+      expect(isAllowed(policy, generateDataKey(me))).toBe(true);
+      expect(isAllowed(policy, generateDataKey(me, arnOfTrail({ account: accountId((i + 1) % n) })))).toBe(false);
+      const lookup = (orgId: string): IamRequest => ({
+        principal: { aws: `arn:aws:iam::${me.account}:role/TerraformDeploy` },
+        action: 'kms:DescribeKey',
+        resource: KEY_ARN,
+        context: { 'aws:PrincipalAccount': me.account, 'aws:PrincipalOrgID': orgId },
+      });
+      expect(isAllowed(policy, lookup(ORG))).toBe(true);
+      expect(isAllowed(policy, lookup('o-someotherorg1'))).toBe(false);
+    }
+    expect(isAllowed(policy, generateDataKey({ account: STRANGER }))).toBe(false);
+  });
+});
