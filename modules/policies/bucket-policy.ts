@@ -22,7 +22,7 @@
  */
 import type { Partition } from '../../config/rules';
 import { bucketArn, CLOUDTRAIL_PRINCIPAL, logFolder } from '../arns';
-import { BUCKET_POLICY_LIMIT_BYTES, policy, policyBytes, PolicyDocument, sortedUnique, Statement } from './document';
+import { BUCKET_POLICY_LIMIT_BYTES, firstThatFits, policy, PolicyDocument, SizedPolicy, sortedUnique, Statement } from './document';
 import { arnOf, groupBy, TrailRef } from './trail-ref';
 
 export const BUCKET_POLICY_ENCODINGS = ['per-account', 'per-prefix-trail-arns', 'per-prefix-source-account'] as const;
@@ -36,12 +36,7 @@ export interface BucketPolicyInput {
   readonly organizationId?: string;
 }
 
-export interface BucketPolicyResult {
-  readonly document: PolicyDocument;
-  readonly encoding: BucketPolicyEncoding;
-  readonly bytes: number;
-  readonly fits: boolean;
-}
+export type BucketPolicyResult = SizedPolicy<BucketPolicyEncoding>;
 
 const service = { Service: CLOUDTRAIL_PRINCIPAL };
 const ACL = 'bucket-owner-full-control';
@@ -127,13 +122,5 @@ export function bucketPolicyDocument(input: BucketPolicyInput, encoding: BucketP
 
 /** Picks the first encoding that fits in 20 KB (or the smallest, with `fits: false`). */
 export function bucketPolicy(input: BucketPolicyInput): BucketPolicyResult {
-  let smallest: BucketPolicyResult | undefined;
-  for (const encoding of BUCKET_POLICY_ENCODINGS) {
-    const document = bucketPolicyDocument(input, encoding);
-    const bytes = policyBytes(document);
-    const result = { document, encoding, bytes, fits: bytes <= BUCKET_POLICY_LIMIT_BYTES };
-    if (result.fits) return result;
-    if (!smallest || bytes < smallest.bytes) smallest = result;
-  }
-  return smallest!;
+  return firstThatFits(BUCKET_POLICY_ENCODINGS, (encoding) => bucketPolicyDocument(input, encoding), BUCKET_POLICY_LIMIT_BYTES);
 }

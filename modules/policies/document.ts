@@ -43,3 +43,27 @@ export function sortedUnique(values: Iterable<string>): string[] {
 export const BUCKET_POLICY_LIMIT_BYTES = 20 * 1024;
 /** KMS key policies: 32 KB. */
 export const KEY_POLICY_LIMIT_BYTES = 32 * 1024;
+
+/** A policy in one of several encodings, with its size against the AWS limit. */
+export interface SizedPolicy<E extends string> {
+  readonly document: PolicyDocument;
+  readonly encoding: E;
+  readonly bytes: number;
+  readonly fits: boolean;
+}
+
+/**
+ * Builds the encodings in order (most explicit first) and returns the first
+ * that fits in `limit` bytes, or the smallest with `fits: false`.
+ */
+export function firstThatFits<E extends string>(encodings: readonly E[], build: (encoding: E) => PolicyDocument, limit: number): SizedPolicy<E> {
+  let smallest: SizedPolicy<E> | undefined;
+  for (const encoding of encodings) {
+    const document = build(encoding);
+    const bytes = policyBytes(document);
+    const result = { document, encoding, bytes, fits: bytes <= limit };
+    if (result.fits) return result;
+    if (!smallest || bytes < smallest.bytes) smallest = result;
+  }
+  return smallest!;
+}

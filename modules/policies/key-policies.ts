@@ -8,7 +8,7 @@
  */
 import type { Partition } from '../../config/rules';
 import { accountRootArn, bucketArn, CLOUDTRAIL_PRINCIPAL } from '../arns';
-import { KEY_POLICY_LIMIT_BYTES, policy, policyBytes, PolicyDocument, sortedUnique, Statement } from './document';
+import { firstThatFits, KEY_POLICY_LIMIT_BYTES, policy, PolicyDocument, SizedPolicy, sortedUnique, Statement } from './document';
 import { arnOf, TrailRef } from './trail-ref';
 
 const service = { Service: CLOUDTRAIL_PRINCIPAL };
@@ -27,6 +27,33 @@ function adminStatement(partition: Partition, accountId: string): Statement {
     Action: 'kms:*',
     Resource: '*',
   };
+}
+
+/**
+ * CloudTrail may encrypt (`GenerateDataKey*`, with its trail ARN as
+ * encryption context), describe the key and decrypt (S3 Bucket Key) only for
+ * the listed trails (facts §3).
+ */
+function trailStatements(trailArns: readonly string[]): Statement[] {
+  const arns = [...trailArns];
+  return [
+    {
+      Sid: 'AllowCloudTrailToEncryptLogs',
+      Effect: 'Allow',
+      Principal: service,
+      Action: 'kms:GenerateDataKey*',
+      Resource: '*',
+      Condition: { StringEquals: { 'aws:SourceArn': arns }, StringLike: { [CONTEXT]: arns } },
+    },
+    {
+      Sid: 'AllowCloudTrailToDescribeKeyAndUseBucketKey',
+      Effect: 'Allow',
+      Principal: service,
+      Action: ['kms:DescribeKey', 'kms:Decrypt'],
+      Resource: '*',
+      Condition: { StringEquals: { 'aws:SourceArn': arns } },
+    },
+  ];
 }
 
 function readerStatement(readers: readonly string[]): Statement {
@@ -74,12 +101,7 @@ export interface CentralKeyPolicyInput {
   readonly decryptPrincipals: readonly string[];
 }
 
-export interface KeyPolicyResult {
-  readonly document: PolicyDocument;
-  readonly encoding: KeyPolicyEncoding;
-  readonly bytes: number;
-  readonly fits: boolean;
-}
+export type KeyPolicyResult = SizedPolicy<KeyPolicyEncoding>;
 
 /**
  * The central key's policy. `per-trail` names every trail ARN (encryption
@@ -100,22 +122,7 @@ export function centralKeyPolicyDocument(input: CentralKeyPolicyInput, encoding:
     // No trail names this key; only S3 default encryption (below) uses it.
   } else if (encoding === 'per-trail') {
     statements.push(
-      {
-        Sid: 'AllowCloudTrailToEncryptLogs',
-        Effect: 'Allow',
-        Principal: service,
-        Action: 'kms:GenerateDataKey*',
-        Resource: '*',
-        Condition: { StringEquals: { 'aws:SourceArn': trailArns }, StringLike: { [CONTEXT]: trailArns } },
-      },
-      {
-        Sid: 'AllowCloudTrailToDescribeKeyAndUseBucketKey',
-        Effect: 'Allow',
-        Principal: service,
-        Action: ['kms:DescribeKey', 'kms:Decrypt'],
-        Resource: '*',
-        Condition: { StringEquals: { 'aws:SourceArn': trailArns } },
-      },
+      ...trailStatements(trailArns),
       {
         Sid: 'AllowTrailAccountsToLookUpKey',
         Effect: 'Allow',
@@ -163,17 +170,10 @@ export function centralKeyPolicyDocument(input: CentralKeyPolicyInput, encoding:
   return policy(statements);
 }
 
+/** Picks the first encoding that fits in 32 KB (or the smallest, with `fits: false`). */
 export function centralKeyPolicy(input: CentralKeyPolicyInput): KeyPolicyResult {
-  let smallest: KeyPolicyResult | undefined;
-  for (const encoding of KEY_POLICY_ENCODINGS) {
-    if (encoding === 'per-account-org' && !input.organizationId) continue;
-    const document = centralKeyPolicyDocument(input, encoding);
-    const bytes = policyBytes(document);
-    const result = { document, encoding, bytes, fits: bytes <= KEY_POLICY_LIMIT_BYTES };
-    if (result.fits) return result;
-    if (!smallest || bytes < smallest.bytes) smallest = result;
-  }
-  return smallest!;
+  const encodings = KEY_POLICY_ENCODINGS.filter((e) => e !== 'per-account-org' || input.organizationId);
+  return firstThatFits(encodings, (encoding) => centralKeyPolicyDocument(input, encoding), KEY_POLICY_LIMIT_BYTES);
 }
 
 export interface TrailKeyPolicyInput {
@@ -196,22 +196,7 @@ export function trailKeyPolicy(input: TrailKeyPolicyInput): PolicyDocument {
   const trailArns = sortedUnique(input.trails.map((t) => arnOf(input.partition, t)));
   return policy([
     adminStatement(input.partition, input.accountId),
-    {
-      Sid: 'AllowCloudTrailToEncryptLogs',
-      Effect: 'Allow',
-      Principal: service,
-      Action: 'kms:GenerateDataKey*',
-      Resource: '*',
-      Condition: { StringEquals: { 'aws:SourceArn': trailArns }, StringLike: { [CONTEXT]: trailArns } },
-    },
-    {
-      Sid: 'AllowCloudTrailToDescribeKeyAndUseBucketKey',
-      Effect: 'Allow',
-      Principal: service,
-      Action: ['kms:DescribeKey', 'kms:Decrypt'],
-      Resource: '*',
-      Condition: { StringEquals: { 'aws:SourceArn': trailArns } },
-    },
+    ...trailStatements(trailArns),
     readerStatement(input.readers),
   ]);
 }
