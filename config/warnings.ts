@@ -43,6 +43,24 @@ export function configWarnings(config: FleetConfig): ConfigWarning[] {
     }
   }
 
+  const lock = central.objectLock;
+  if (lock?.mode === 'COMPLIANCE') {
+    const period = lock.days !== undefined ? `${lock.days} days` : `${lock.years} years`;
+    warnings.push({
+      path: 'central.objectLock.mode',
+      message: `COMPLIANCE mode: no one, not even the root user, can delete or shorten the lock of a log object for ${period}, and the bucket cannot be deleted while locked objects remain; GOVERNANCE can be bypassed with s3:BypassGovernanceRetention`,
+    });
+  }
+  if (lock && central.retention?.expireAfterDays !== undefined) {
+    const lockDays = lock.days ?? lock.years! * 365;
+    if (central.retention.expireAfterDays < lockDays) {
+      warnings.push({
+        path: 'central.retention.expireAfterDays',
+        message: `objects expire after ${central.retention.expireAfterDays} days but stay locked for about ${lockDays}: expiry only adds a delete marker, the locked version stays (and is billed) until its lock ends`,
+      });
+    }
+  }
+
   for (const t of config.trails) {
     const s3 = t.dataEvents.s3;
     if (s3.allBuckets && t.accountId === central.accountId) {

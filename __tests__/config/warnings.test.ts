@@ -46,3 +46,24 @@ describe('warnings worth a human eye', () => {
     expect(w.map((x) => x.path).sort()).toEqual(['accounts[0].enableLogging', 'accounts[0].kmsKey', 'accounts[0].logFileValidation', 'accounts[0].multiRegion']);
   });
 });
+
+describe('retention warnings', () => {
+  test('COMPLIANCE object lock is irreversible: say so', () => {
+    const w = warningsOf(rawWith((r) => (r.central.objectLock = { mode: 'COMPLIANCE', years: 7 })));
+    expect(w).toEqual([{ path: 'central.objectLock.mode', message: expect.stringMatching(/not even the root user.*for 7 years/) }]);
+  });
+
+  test('GOVERNANCE mode is not flagged', () => {
+    expect(warningsOf(rawWith((r) => (r.central.objectLock = { mode: 'GOVERNANCE', days: 30 })))).toEqual([]);
+  });
+
+  test('expiry shorter than the lock only adds delete markers', () => {
+    const w = warningsOf(
+      rawWith((r) => {
+        r.central.objectLock = { mode: 'GOVERNANCE', days: 365 };
+        r.central.retention = { expireAfterDays: 90 };
+      }),
+    );
+    expect(w).toEqual([{ path: 'central.retention.expireAfterDays', message: expect.stringMatching(/expire after 90 days but stay locked for about 365/) }]);
+  });
+});
