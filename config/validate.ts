@@ -5,7 +5,6 @@
  */
 import type { ConfigFile } from './schema';
 import type { FleetConfig, TrailConfig } from './model';
-import { mergeSettings } from './model';
 import { parseArn, partitionOfRegion } from './rules';
 import { eventSelectors, selectorLimitProblems } from '../modules/selectors';
 import { fleetPolicies } from '../modules/policies/fleet-policies';
@@ -63,8 +62,7 @@ export function validateResolved(file: ConfigFile, config: FleetConfig): ConfigI
 
   // A trail name is required, here or in defaults.
   file.accounts.forEach((account, i) => {
-    const { accountId: _a, name: _n, region: _r, assumeRoleArn: _x, ...own } = account;
-    if (mergeSettings(file.defaults, own).trailName === undefined) {
+    if ((account.trailName ?? file.defaults?.trailName) === undefined) {
       push(`accounts[${i}].trailName`, 'no trail name: set trailName in this account or in defaults.trailName');
     }
   });
