@@ -20,14 +20,9 @@ import { ChildProcess, execFileSync, spawn } from 'child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { projectRoot } from '../config/load';
 
-function findRoot(from: string): string {
-  let dir = from;
-  while (!existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
-  return dir;
-}
-
-const ROOT = findRoot(__dirname);
+const ROOT = projectRoot(__dirname);
 const TIME = '/usr/bin/time';
 const HAS_TIME = existsSync(TIME);
 const HAS_PROC = existsSync('/proc/self/status');

@@ -24,18 +24,13 @@
 import { spawn } from 'child_process';
 import { accessSync, constants, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'fs';
 import * as path from 'path';
+import { projectRoot } from '../config/load';
 
 export const PLUGIN_DIR_ENV = 'CLOUDTRAIL_TF_PLUGIN_DIR';
 export const DEFAULT_PLUGIN_DIR = '/opt/tf-plugins';
 const JOBS_ENV = 'CLOUDTRAIL_TF_JOBS';
 const TIMEOUT_MS = 5 * 60 * 1000;
 const UUID = '11111111-2222-3333-4444-555555555555';
-
-function projectRoot(from: string): string {
-  let dir = from;
-  while (!existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
-  return dir;
-}
 
 const ROOT = projectRoot(__dirname);
 /** Work folder (synthesized stacks, CLI config, plugin cache); tests point it elsewhere. */
