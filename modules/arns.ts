@@ -57,3 +57,10 @@ export const CENTRAL_STACK = 'cloudtrail-central';
 export function terraformNameForTrail(trailName: string): string {
   return `trail_${trailName.replace(/\./g, '--')}`;
 }
+
+/** A short hash that is the same on every run (for names that must be shortened or disambiguated). */
+export function stableHash(text: string): string {
+  let h = 0;
+  for (const c of text) h = (h * 31 + c.charCodeAt(0)) >>> 0;
+  return h.toString(16).padStart(8, '0');
+}

@@ -246,7 +246,5 @@ function copy(values: readonly string[] | undefined): string[] | undefined {
 export function deliveryRoleName(trailName: string): string {
   const full = `CloudTrailToCWL-${trailName}`;
   if (full.length <= 64) return full;
-  let h = 0;
-  for (const c of trailName) h = (h * 31 + c.charCodeAt(0)) >>> 0;
-  return `${full.slice(0, 55)}-${h.toString(16).padStart(8, '0')}`;
+  return `${full.slice(0, 55)}-${arns.stableHash(trailName)}`;
 }

@@ -10,6 +10,7 @@ import { Construct } from 'constructs';
 import { DataAwsKmsKey } from '@cdktf/provider-aws/lib/data-aws-kms-key';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { isAliasArn, parseArn } from '../config/rules';
+import { stableHash } from './arns';
 
 export class KeyLookups extends Construct {
   private readonly lookups = new Map<string, DataAwsKmsKey>();
@@ -38,10 +39,4 @@ export class KeyLookups extends Construct {
     }
     return lookup.arn;
   }
-}
-
-function stableHash(text: string): string {
-  let h = 0;
-  for (const c of text) h = (h * 31 + c.charCodeAt(0)) >>> 0;
-  return h.toString(16).padStart(8, '0');
 }
