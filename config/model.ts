@@ -6,6 +6,7 @@
 import type { BackendConfig, ConfigFile, ManagementReadWrite, ReadWrite, TrailSettingsInput } from './schema';
 import { DEEP_MERGED_KEYS, TRAIL_DEFAULTS } from './schema';
 import type { Partition } from './rules';
+import { kmsAliasArn } from '../modules/arns';
 
 export type { ReadWrite, ManagementReadWrite, BackendConfig };
 
@@ -194,7 +195,7 @@ function resolveDataEvents(input: TrailSettingsInput['dataEvents']): DataEvents 
 export function resolveConfig(file: ConfigFile): FleetConfig {
   const central = resolveCentral(file);
   const partition = file.partition ?? 'aws';
-  const centralAliasArn = central.kmsKey && `arn:${partition}:kms:${central.region}:${central.accountId}:${central.kmsKey.alias}`;
+  const centralAliasArn = central.kmsKey && kmsAliasArn(partition, central.region, central.accountId, central.kmsKey.alias);
   const trails: TrailConfig[] = [];
   file.accounts.forEach((account, index) => {
     const { accountId, name, region, assumeRoleArn, ...own } = account;

@@ -5,11 +5,10 @@
  */
 import type { ConfigFile } from './schema';
 import type { FleetConfig, TrailConfig } from './model';
+import { trailsByAccount } from './model';
 import { parseArn, partitionOfRegion } from './rules';
 import { eventSelectors, selectorLimitProblems } from '../modules/selectors';
-import { fleetPolicies } from '../modules/policies/fleet-policies';
-import { bucketPolicy } from '../modules/policies/bucket-policy';
-import { centralKeyPolicy } from '../modules/policies/key-policies';
+import { fleetBucketPolicy, fleetCentralKeyPolicy, fleetPolicies } from '../modules/policies/fleet-policies';
 import { BUCKET_POLICY_LIMIT_BYTES, KEY_POLICY_LIMIT_BYTES } from '../modules/policies/document';
 
 export interface ConfigIssue {
@@ -204,12 +203,7 @@ export function validateResolved(file: ConfigFile, config: FleetConfig): ConfigI
   }
 
   // At most 5 trails per account and region; a multi-region trail counts in every region.
-  const byAccount = new Map<string, TrailConfig[]>();
-  for (const t of config.trails) {
-    const list = byAccount.get(t.accountId);
-    if (list) list.push(t);
-    else byAccount.set(t.accountId, [t]);
-  }
+  const byAccount = trailsByAccount(config);
   for (const [accountId, trails] of byAccount) {
     const multi = trails.filter((t) => t.multiRegion);
     for (const region of new Set([...(multi.length ? ['*'] : []), ...trails.map((t) => t.region)])) {
@@ -278,12 +272,10 @@ function bucketPolicyTooBig(config: FleetConfig, bytes: number): string {
     `over the S3 limit of ${BUCKET_POLICY_LIMIT_BYTES}; `;
   const prefixes = new Set(config.trails.map((t) => t.prefix ?? '')).size;
   if (prefixes > 1) {
-    const shared = bucketPolicy({
-      partition: config.partition,
-      bucketName: config.central.bucketName,
-      trails: config.trails.map((t) => ({ ...t, prefix: undefined })),
-      organizationId: config.organization?.id,
-    }).bytes;
+    const shared = fleetBucketPolicy(
+      config,
+      config.trails.map((t) => ({ ...t, prefix: undefined })),
+    ).bytes;
     if (shared <= BUCKET_POLICY_LIMIT_BYTES) {
       const perPrefix = (bytes - shared) / (prefixes - 1);
       const fit = 1 + Math.floor((BUCKET_POLICY_LIMIT_BYTES - shared) / perPrefix);
@@ -294,9 +286,7 @@ function bucketPolicyTooBig(config: FleetConfig, bytes: number): string {
       );
     }
   }
-  const fit = accountsThatFit(config.trails, (trails) =>
-    bucketPolicy({ partition: config.partition, bucketName: config.central.bucketName, trails, organizationId: config.organization?.id }).fits,
-  );
+  const fit = accountsThatFit(config.trails, (trails) => fleetBucketPolicy(config, trails).fits);
   return (
     head +
     `about ${fit} accounts fit in one bucket policy: split the accounts over several buckets (one config per bucket, at most about ${fit} accounts each), ` +
@@ -312,30 +302,19 @@ function bucketPolicyTooBig(config: FleetConfig, bytes: number): string {
  * default encryption, which needs no entry per account.
  */
 function centralKeyPolicyTooBig(config: FleetConfig, bytes: number): string {
-  const { central, partition } = config;
   const trails = config.trails.filter((t) => t.kmsKey.kind === 'central');
   const accounts = new Set(trails.map((t) => t.accountId)).size;
-  const readers = central.kmsKey!.decryptPrincipals;
+  const readers = config.central.kmsKey!.decryptPrincipals;
   const head = `the central key policy for ${accounts} accounts needs ${bytes} bytes even in its most compact form, over the KMS limit of ${KEY_POLICY_LIMIT_BYTES}; `;
   const organizationId = config.organization?.id;
-  const withoutReaders = centralKeyPolicy({
-    partition,
-    organizationId,
-    centralAccountId: central.accountId,
-    region: central.region,
-    bucketName: central.bucketName,
-    trails,
-    decryptPrincipals: [],
-  }).bytes;
+  const withoutReaders = fleetCentralKeyPolicy(config, trails, []).bytes;
   if (withoutReaders <= KEY_POLICY_LIMIT_BYTES) {
     return (
       head +
       `use fewer decryptPrincipals (${readers.length} listed, ${bytes - withoutReaders} bytes): grant one reader role and let readers assume it`
     );
   }
-  const fit = accountsThatFit(trails, (some) =>
-    centralKeyPolicy({ partition, organizationId, centralAccountId: central.accountId, region: central.region, bucketName: central.bucketName, trails: some, decryptPrincipals: readers }).fits,
-  );
+  const fit = accountsThatFit(trails, (some) => fleetCentralKeyPolicy(config, some).fits);
   return (
     head +
     `about ${fit} accounts fit on one key: give the other accounts kmsKey: none (their log files get the bucket's default encryption with the central key, through S3, which needs no entry per account) ` +

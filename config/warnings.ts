@@ -3,6 +3,7 @@
  * Errors are in validate.ts; these never stop a synth.
  */
 import type { FleetConfig, TrailConfig } from './model';
+import { trailsByAccount } from './model';
 
 export interface ConfigWarning {
   readonly path: string;
@@ -21,12 +22,7 @@ function regionsOf(t: TrailConfig): string {
 export function configWarnings(config: FleetConfig): ConfigWarning[] {
   const warnings: ConfigWarning[] = [];
   const { central } = config;
-  const byAccount = new Map<string, TrailConfig[]>();
-  for (const t of config.trails) {
-    const list = byAccount.get(t.accountId);
-    if (list) list.push(t);
-    else byAccount.set(t.accountId, [t]);
-  }
+  const byAccount = trailsByAccount(config);
 
   // The first copy of management events is free; every further trail logging them in a region is charged.
   for (const trails of byAccount.values()) {

@@ -5,6 +5,7 @@
 import type { FleetConfig } from '../../config/model';
 import { bucketPolicy, BucketPolicyResult } from './bucket-policy';
 import { centralKeyPolicy, KeyPolicyResult } from './key-policies';
+import type { TrailRef } from './trail-ref';
 
 export interface FleetPolicies {
   readonly bucket: BucketPolicyResult;
@@ -12,26 +13,39 @@ export interface FleetPolicies {
   readonly centralKey?: KeyPolicyResult;
 }
 
+/** The fleet's bucket policy, for all its trails or (to size a smaller fleet) some of them. */
+export function fleetBucketPolicy(config: FleetConfig, trails: readonly TrailRef[] = config.trails): BucketPolicyResult {
+  return bucketPolicy({ partition: config.partition, bucketName: config.central.bucketName, trails, organizationId: config.organization?.id });
+}
+
+/**
+ * The central key's policy for the trails that use it (by default those with
+ * `kmsKey: central`) and its readers (by default `central.kmsKey.decryptPrincipals`).
+ * Only for a config with a central key.
+ */
+export function fleetCentralKeyPolicy(
+  config: FleetConfig,
+  trails: readonly TrailRef[] = config.trails.filter((t) => t.kmsKey.kind === 'central'),
+  decryptPrincipals: readonly string[] = config.central.kmsKey!.decryptPrincipals,
+): KeyPolicyResult {
+  const { central } = config;
+  return centralKeyPolicy({
+    partition: config.partition,
+    organizationId: config.organization?.id,
+    centralAccountId: central.accountId,
+    region: central.region,
+    bucketName: central.bucketName,
+    trails,
+    decryptPrincipals,
+  });
+}
+
 const cache = new WeakMap<FleetConfig, FleetPolicies>();
 
 export function fleetPolicies(config: FleetConfig): FleetPolicies {
   let result = cache.get(config);
   if (!result) {
-    const { partition, central, trails } = config;
-    result = {
-      bucket: bucketPolicy({ partition, bucketName: central.bucketName, trails, organizationId: config.organization?.id }),
-      centralKey: central.kmsKey
-        ? centralKeyPolicy({
-            partition,
-            organizationId: config.organization?.id,
-            centralAccountId: central.accountId,
-            region: central.region,
-            bucketName: central.bucketName,
-            trails: trails.filter((t) => t.kmsKey.kind === 'central'),
-            decryptPrincipals: central.kmsKey.decryptPrincipals,
-          })
-        : undefined,
-    };
+    result = { bucket: fleetBucketPolicy(config), centralKey: config.central.kmsKey ? fleetCentralKeyPolicy(config) : undefined };
     cache.set(config, result);
   }
   return result;
