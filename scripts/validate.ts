@@ -406,6 +406,18 @@ function diagnostics(stdout: string): { valid: boolean; text: string } {
   }
 }
 
+/**
+ * `terraform init` runs one at a time: concurrent inits that share the plugin
+ * cache race on its folders ("mkdir ...: file exists", seen in CI). Inits
+ * take under a second each; validate and test still run in parallel.
+ */
+let initQueue: Promise<unknown> = Promise.resolve();
+function oneAtATime<T>(task: () => Promise<T>): Promise<T> {
+  const next = initQueue.then(task, task);
+  initQueue = next.catch(() => undefined);
+  return next;
+}
+
 async function checkStack(job: StackJob, env: NodeJS.ProcessEnv): Promise<StackResult> {
   const { stack } = job;
   const label = `${job.config.name} / ${stack.name}`;
@@ -419,7 +431,7 @@ async function checkStack(job: StackJob, env: NodeJS.ProcessEnv): Promise<StackR
   };
   const result = (init: boolean, validate?: boolean, plan?: boolean): StackResult => ({ job, init, validate, plan, seconds: total, times: times.join(', ') });
 
-  const init = await step(['init', '-backend=false', '-input=false', '-no-color']);
+  const init = await oneAtATime(() => step(['init', '-backend=false', '-input=false', '-no-color']));
   if (init.code !== 0) {
     warn(`  ${label}: terraform init FAILED\n${indent(init.stderr + init.stdout)}`);
     return result(false);
@@ -502,9 +514,7 @@ async function main(): Promise<number> {
     results.push(r);
     return r;
   };
-  // The first stack alone fills the plugin cache; concurrent inits could race on it.
-  if (jobs.length) await runJob(jobs[0]);
-  await pool(jobs.slice(1), limit, runJob);
+  await pool(jobs, limit, runJob);
 
   const validated = results.filter((r) => r.validate).length;
   const planned = results.filter((r) => r.plan).length;
