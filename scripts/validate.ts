@@ -2,15 +2,28 @@
  * `npm run validate [config ...]`: Terraform itself checks every stack we
  * generate (SPEC §6).
  *
- * For config/cloudtrail.yaml and every config/examples/*.yaml (or the files
- * given as arguments) it synthesizes the app directly (`node dist/main.js`,
- * no cdktf CLI), then for every stack runs
+ * Configs (or only the files given as arguments):
+ *   - config/cloudtrail.yaml and every config/examples/*.yaml;
+ *   - generated fleets of every shape the app can emit (scripts/fleet-shapes.ts,
+ *     written to <work>/generated/): each policy-encoding threshold, 1,000
+ *     accounts with and without an organization, distinct prefixes, several
+ *     trails per account, organization trails, template-like free text, every
+ *     backend type and partition;
+ *   - a fixed-seed sample of random valid configs drawn by the property tests'
+ *     arbitraries (scripts/config-arbitraries.ts, written to <work>/samples/).
+ * Each is synthesized directly (`node dist/main.js`, no cdktf CLI). Then for
+ * the central stack and every account stack (a deterministic sample of them
+ * in a fleet of more than 6 accounts: first, last, two in between, and one of
+ * each distinct stack shape) it runs
  *   terraform init -backend=false      (provider from a filesystem mirror)
  *   terraform validate -json           (the real provider's validators)
  *   terraform test                     (an offline plan with mock_provider "aws")
+ *   terraform init, backend block only (scripts/backend-check.ts: a config
+ *                                       error fails; stopping at network or
+ *                                       credentials means it was accepted)
  * The test file is written to `<stack>/tests/plan.tftest.hcl`, next to
  * cdk.tf.json (which is never touched); its asserts are derived from the
- * synthesized JSON.
+ * synthesized JSON. At the end it prints what was covered.
  *
  * Without `terraform` on PATH it says loudly that nothing was checked and
  * exits 0 (synthesis still runs: a config that does not synthesize fails).
@@ -20,16 +33,26 @@
  *                             when it does not exist, providers come from the registry
  *   CLOUDTRAIL_TF_JOBS        stacks checked in parallel (default 2, max 4; ~600 MB each)
  *   CLOUDTRAIL_VALIDATE_DIR   work folder (default .tmp/validate)
+ *   CLOUDTRAIL_VALIDATE_SAMPLES  random configs sent through Terraform (default 4; 0 = none)
+ *   FC_SEED                   seed of that sample (default the property tests' fixed seed)
  */
 import { spawn } from 'child_process';
 import { accessSync, constants, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'fs';
 import * as path from 'path';
 import { projectRoot } from '../config/load';
+import { backendEnv, classifyBackendInit, describeVerdict, writeBackendScratch } from './backend-check';
+import { writeFleetShapes } from './fleet-shapes';
 
 export const PLUGIN_DIR_ENV = 'CLOUDTRAIL_TF_PLUGIN_DIR';
 export const DEFAULT_PLUGIN_DIR = '/opt/tf-plugins';
 const JOBS_ENV = 'CLOUDTRAIL_TF_JOBS';
 const TIMEOUT_MS = 5 * 60 * 1000;
+/** A backend check never needs long: it stops at the first network or credentials call. */
+const BACKEND_TIMEOUT_MS = 30 * 1000;
+const SAMPLES_ENV = 'CLOUDTRAIL_VALIDATE_SAMPLES';
+const DEFAULT_SAMPLES = 4;
+/** Fleets with more account stacks than this get a sample checked (see sampleAccountStacks). */
+export const CHECK_ALL_UP_TO = 6;
 const UUID = '11111111-2222-3333-4444-555555555555';
 
 const ROOT = projectRoot(__dirname);
@@ -43,17 +66,22 @@ interface RunResult {
   readonly stdout: string;
   readonly stderr: string;
   readonly seconds: number;
+  readonly timedOut: boolean;
 }
 
-function run(cmd: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv): Promise<RunResult> {
+function run(cmd: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv, timeoutMs = TIMEOUT_MS): Promise<RunResult> {
   const start = process.hrtime.bigint();
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
+    let timedOut = false;
     child.stdout.on('data', (d: Buffer) => out.push(d));
     child.stderr.on('data', (d: Buffer) => err.push(d));
-    const timer = setTimeout(() => child.kill('SIGTERM'), TIMEOUT_MS);
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGTERM');
+    }, timeoutMs);
     const done = (code: number, extra = '') => {
       clearTimeout(timer);
       resolve({
@@ -61,10 +89,11 @@ function run(cmd: string, args: readonly string[], cwd: string, env: NodeJS.Proc
         stdout: Buffer.concat(out).toString('utf8'),
         stderr: Buffer.concat(err).toString('utf8') + extra,
         seconds: Number(process.hrtime.bigint() - start) / 1e9,
+        timedOut,
       });
     };
     child.on('error', (e) => done(127, `${e.message}\n`));
-    child.on('close', (code, signal) => done(code ?? 1, signal ? `killed by ${signal} (timeout ${TIMEOUT_MS / 1000} s?)\n` : ''));
+    child.on('close', (code, signal) => done(code ?? 1, signal ? `killed by ${signal}${timedOut ? ` (timeout ${timeoutMs / 1000} s)` : ''}\n` : ''));
   });
 }
 
@@ -113,29 +142,59 @@ const warn = (line: string) => process.stderr.write(`${line}\n`);
 
 interface ConfigRun {
   readonly file: string;
-  /** `cloudtrail`, `examples/every-option`: also the folder under .tmp/validate. */
+  /** `cloudtrail`, `examples/every-option`, `generated/fleet-1000`: also the folder under .tmp/validate. */
   readonly name: string;
   readonly outdir: string;
+  /** What a generated config covers (one line). */
+  readonly covers?: string;
+}
+
+function exampleFiles(): string[] {
+  const examples = path.join(ROOT, 'config', 'examples');
+  return [
+    path.join(ROOT, 'config', 'cloudtrail.yaml'),
+    ...(existsSync(examples)
+      ? readdirSync(examples)
+          .filter((f) => /\.ya?ml$/.test(f))
+          .sort()
+          .map((f) => path.join(examples, f))
+      : []),
+  ];
+}
+
+/** The fixed-seed sample of random valid configs (needs fast-check, a devDependency). */
+function sampleFiles(dir: string): { file: string; covers: string }[] {
+  const count = process.env[SAMPLES_ENV] === undefined ? DEFAULT_SAMPLES : Number(process.env[SAMPLES_ENV]);
+  if (!(count > 0)) return [];
+  let writeConfigSample: typeof import('./config-arbitraries').writeConfigSample;
+  try {
+    ({ writeConfigSample } = require('./config-arbitraries') as typeof import('./config-arbitraries'));
+  } catch (e) {
+    warn(`SKIPPED the ${count} random config(s): cannot load the arbitraries (fast-check is a devDependency; run npm ci): ${(e as Error).message}`);
+    return [];
+  }
+  const seed = process.env.FC_SEED === undefined ? undefined : Number(process.env.FC_SEED);
+  return writeConfigSample(dir, count, seed);
 }
 
 function configRuns(args: readonly string[]): ConfigRun[] {
-  const files = args.length
-    ? args.map((a) => path.resolve(a))
-    : [
-        path.join(ROOT, 'config', 'cloudtrail.yaml'),
-        ...(existsSync(path.join(ROOT, 'config', 'examples'))
-          ? readdirSync(path.join(ROOT, 'config', 'examples'))
-              .filter((f) => /\.ya?ml$/.test(f))
-              .sort()
-              .map((f) => path.join(ROOT, 'config', 'examples', f))
-          : []),
-      ];
   const configDir = path.join(ROOT, 'config');
-  return files.map((file) => {
+  const named = (file: string, covers?: string): ConfigRun => {
+    const underWork = path.relative(WORK, file);
     const rel = path.relative(configDir, file);
-    const name = (rel.startsWith('..') || path.isAbsolute(rel) ? `other/${path.basename(file)}` : rel).replace(/\.(ya?ml|json)$/, '');
-    return { file, name, outdir: path.join(WORK, name, 'out') };
-  });
+    const name = (
+      !underWork.startsWith('..') && !path.isAbsolute(underWork)
+        ? underWork
+        : rel.startsWith('..') || path.isAbsolute(rel)
+          ? `other/${path.basename(file)}`
+          : rel
+    ).replace(/\.(ya?ml|json)$/, '');
+    return { file, name, outdir: path.join(WORK, name, 'out'), covers };
+  };
+  if (args.length) return args.map((a) => named(path.resolve(a)));
+  const generated = writeFleetShapes(path.join(WORK, 'generated')).map(({ file, shape }) => named(file, shape.covers));
+  const samples = sampleFiles(path.join(WORK, 'samples')).map(({ file, covers }) => named(file, covers));
+  return [...exampleFiles().map((f) => named(f)), ...generated, ...samples];
 }
 
 interface StackInfo {
@@ -144,7 +203,25 @@ interface StackInfo {
   readonly dependencies: readonly string[];
 }
 
-async function synth(c: ConfigRun): Promise<{ ok: true; stacks: StackInfo[]; seconds: number } | { ok: false; message: string }> {
+interface SynthOk {
+  readonly ok: true;
+  readonly stacks: StackInfo[];
+  readonly seconds: number;
+  /** Encodings and sizes from the synth summary: `bucket policy: 1234 B per-account`. */
+  readonly policies: string;
+}
+
+/** `bucket 1234 B per-account, key 2345 B per-trail`, from the app's synth summary (wherever it prints it). */
+export function policiesFromSummary(text: string): string {
+  const parts: string[] = [];
+  const bucket = /bucket policy: (\d+) of \d+ bytes.*encoding ([\w-]+)/.exec(text);
+  if (bucket) parts.push(`bucket ${bucket[1]} B ${bucket[2]}`);
+  const key = /central key policy: (\d+) of \d+ bytes.*encoding ([\w-]+)/.exec(text);
+  if (key) parts.push(`key ${key[1]} B ${key[2]}`);
+  return parts.join(', ');
+}
+
+async function synth(c: ConfigRun): Promise<SynthOk | { ok: false; message: string }> {
   // A direct app.synth() leaves stacks of earlier runs behind: start clean.
   rmSync(path.dirname(c.outdir), { recursive: true, force: true });
   mkdirSync(c.outdir, { recursive: true });
@@ -161,7 +238,52 @@ async function synth(c: ConfigRun): Promise<{ ok: true; stacks: StackInfo[]; sec
     // Dependencies first (the central stack), then by name.
     .sort((a, b) => a.dependencies.length - b.dependencies.length || a.name.localeCompare(b.name));
   if (stacks.length === 0) return { ok: false, message: 'synth produced no stacks' };
-  return { ok: true, stacks, seconds: r.seconds };
+  return { ok: true, stacks, seconds: r.seconds, policies: policiesFromSummary(r.stdout + r.stderr) };
+}
+
+// ------------------------------------------------------------ which stacks Terraform checks
+
+type Json = Record<string, any>;
+
+/**
+ * What makes two account stacks different for Terraform: resource and data
+ * source types with their counts, provider aliases, outputs and the backend
+ * kind (not names, ids or values).
+ */
+export function stackFingerprint(stack: Json): string {
+  const count = (block: Json | undefined) =>
+    Object.entries(block ?? {})
+      .map(([type, byName]) => `${type}x${Object.keys(byName as Json).length}`)
+      .sort();
+  const providers = ([] as Json[]).concat(stack.provider?.aws ?? []);
+  return JSON.stringify({
+    resources: count(stack.resource),
+    data: count(stack.data),
+    providers: providers.length,
+    assumeRole: providers.some((p) => p.assume_role !== undefined),
+    outputs: Object.keys(stack.output ?? {}).sort(),
+    backend: Object.keys(stack.terraform?.backend ?? stack.terraform?.cloud ?? {}).sort(),
+  });
+}
+
+/**
+ * The account stacks Terraform checks: all of them up to CHECK_ALL_UP_TO;
+ * beyond, the first, the last, two in between and the first of each
+ * fingerprint not yet among them. Deterministic (stacks come sorted by name).
+ */
+export function sampleAccountStacks<T>(stacks: readonly T[], fingerprint: (s: T) => string): T[] {
+  if (stacks.length <= CHECK_ALL_UP_TO) return [...stacks];
+  const n = stacks.length;
+  const picked = new Set([0, Math.round((n - 1) / 3), Math.round((2 * (n - 1)) / 3), n - 1]);
+  const seen = new Set([...picked].map((i) => fingerprint(stacks[i])));
+  stacks.forEach((s, i) => {
+    const f = fingerprint(s);
+    if (!seen.has(f)) {
+      seen.add(f);
+      picked.add(i);
+    }
+  });
+  return [...picked].sort((a, b) => a - b).map((i) => stacks[i]);
 }
 
 // ------------------------------------------------------------ Terraform CLI config
@@ -212,8 +334,6 @@ function terraformEnv(cliConfig: string): NodeJS.ProcessEnv {
 }
 
 // ------------------------------------------------------------ the plan test
-
-type Json = Record<string, any>;
 
 /** An HCL literal for a JSON scalar. */
 export function hcl(value: string | number | boolean | null): string {
@@ -384,6 +504,8 @@ interface StackResult {
   readonly init: boolean;
   readonly validate: boolean | undefined;
   readonly plan: boolean | undefined;
+  /** undefined: the stack has no backend block. */
+  readonly backend: boolean | undefined;
   readonly seconds: number;
   readonly times: string;
 }
@@ -418,6 +540,19 @@ function oneAtATime<T>(task: () => Promise<T>): Promise<T> {
   return next;
 }
 
+/** The backend block alone, through `terraform init` (scripts/backend-check.ts). */
+async function checkBackend(job: StackJob, env: NodeJS.ProcessEnv): Promise<{ ok: boolean | undefined; seconds: number; line: string }> {
+  const json = JSON.parse(readFileSync(path.join(job.stack.dir, 'cdk.tf.json'), 'utf8')) as Json;
+  const scratch = writeBackendScratch(json, path.join(WORK, job.config.name, 'backend', job.stack.name));
+  if (!scratch) return { ok: undefined, seconds: 0, line: 'no backend block' };
+  const r = await run('terraform', ['init', '-input=false', '-no-color'], scratch, backendEnv(env, scratch), BACKEND_TIMEOUT_MS);
+  const verdict = classifyBackendInit({ code: r.code, output: r.stdout + r.stderr, timedOut: r.timedOut });
+  const ok = verdict.outcome === 'initialized' || verdict.outcome === 'accepted';
+  const line = describeVerdict(verdict, r.seconds);
+  if (!ok) warn(`  ${job.config.name} / ${job.stack.name}: ${line}\n${indent(verdict.errors.join('\n\n') || r.stdout + r.stderr)}`);
+  return { ok, seconds: r.seconds, line };
+}
+
 async function checkStack(job: StackJob, env: NodeJS.ProcessEnv): Promise<StackResult> {
   const { stack } = job;
   const label = `${job.config.name} / ${stack.name}`;
@@ -429,7 +564,10 @@ async function checkStack(job: StackJob, env: NodeJS.ProcessEnv): Promise<StackR
     times.push(`${args[0]} ${r.seconds.toFixed(1)}`);
     return r;
   };
-  const result = (init: boolean, validate?: boolean, plan?: boolean): StackResult => ({ job, init, validate, plan, seconds: total, times: times.join(', ') });
+  const backend = await checkBackend(job, env);
+  total += backend.seconds;
+  times.push(`backend ${backend.seconds.toFixed(1)}`);
+  const result = (init: boolean, validate?: boolean, plan?: boolean): StackResult => ({ job, init, validate, plan, backend: backend.ok, seconds: total, times: times.join(', ') });
 
   const init = await oneAtATime(() => step(['init', '-backend=false', '-input=false', '-no-color']));
   if (init.code !== 0) {
@@ -455,16 +593,24 @@ async function checkStack(job: StackJob, env: NodeJS.ProcessEnv): Promise<StackR
 
 // ------------------------------------------------------------ main
 
+interface ConfigSynth {
+  readonly config: ConfigRun;
+  readonly stacks: number;
+  readonly checked: number;
+  readonly policies: string;
+}
+
 async function main(): Promise<number> {
   const started = process.hrtime.bigint();
   const elapsed = () => Number(process.hrtime.bigint() - started) / 1e9;
+  mkdirSync(WORK, { recursive: true });
   const configs = configRuns(process.argv.slice(2));
   const terraform = onPath('terraform');
-  mkdirSync(WORK, { recursive: true });
 
-  // Synthesis (cheap; also the only check left when Terraform is missing).
+  // Synthesis (also the only check left when Terraform is missing).
   const synthFailures: string[] = [];
   const jobs: StackJob[] = [];
+  const synthesized: ConfigSynth[] = [];
   const synths = await pool(configs, 2, synth);
   configs.forEach((c, i) => {
     const s = synths[i];
@@ -473,12 +619,16 @@ async function main(): Promise<number> {
       warn(`FAIL ${c.name} (${path.relative(ROOT, c.file)}): synthesis failed\n${indent(s.message)}`);
       return;
     }
-    log(`synth ${c.name}: ${s.stacks.length} stacks in ${s.seconds.toFixed(1)} s`);
     const jsonOf = (st: StackInfo) => JSON.parse(readFileSync(path.join(st.dir, 'cdk.tf.json'), 'utf8')) as Json;
     const central = s.stacks.find((st) => st.dependencies.length === 0 && st.name.endsWith('-central'));
     const bucketName = central && Object.values((jsonOf(central).resource?.aws_s3_bucket ?? {}) as Json)[0]?.bucket;
     const accountIds = s.stacks.map((st) => /-account-(\d{12})$/.exec(st.name)?.[1]).filter((id): id is string => !!id);
-    for (const stack of s.stacks) jobs.push({ config: c, stack, ctx: { bucketName: typeof bucketName === 'string' ? bucketName : undefined, accountIds } });
+    const accountStacks = s.stacks.filter((st) => st !== central);
+    const checked = [...(central ? [central] : []), ...sampleAccountStacks(accountStacks, (st) => stackFingerprint(jsonOf(st)))];
+    for (const stack of checked) jobs.push({ config: c, stack, ctx: { bucketName: typeof bucketName === 'string' ? bucketName : undefined, accountIds } });
+    synthesized.push({ config: c, stacks: s.stacks.length, checked: checked.length, policies: s.policies });
+    const sampled = checked.length < s.stacks.length ? `; Terraform checks ${checked.length} (central + sampled accounts)` : '';
+    log(`synth ${c.name}: ${s.stacks.length} stacks in ${s.seconds.toFixed(1)} s${s.policies ? ` (${s.policies})` : ''}${sampled}`);
   });
 
   if (!terraform) {
@@ -487,19 +637,20 @@ async function main(): Promise<number> {
       [
         bar,
         'SKIPPED: terraform not found on PATH; Terraform did not check the generated stacks.',
-        `         Not one of the ${jobs.length} synthesized stacks was checked by Terraform.`,
+        `         Not one of the ${jobs.length} stacks selected for checking was checked by Terraform.`,
         '         Install Terraform >= 1.7 (with the provider mirror, see "npm run validate" in the README) and rerun npm run validate.',
         bar,
       ].join('\n'),
     );
     if (synthFailures.length) warn(`synthesis failed for ${synthFailures.length} config(s): ${synthFailures.join(', ')}`);
+    log(coverage(synthesized, new Map(), false, elapsed()));
     return synthFailures.length ? 1 : 0;
   }
 
   const cli = writeCliConfig();
   const env = terraformEnv(cli.file);
   const limit = Math.max(1, Math.min(4, Number(process.env[JOBS_ENV]) || 2));
-  log(`terraform: ${terraform}; ${cli.note}; ${limit} at a time`);
+  log(`terraform: ${terraform}; ${cli.note}; ${limit} at a time; ${jobs.length} stacks to check`);
 
   const results: StackResult[] = [];
   const configWidth = Math.max(0, ...jobs.map((j) => j.config.name.length));
@@ -508,21 +659,51 @@ async function main(): Promise<number> {
     const r = await checkStack(job, env);
     const word = (ok: boolean | undefined) => (ok === undefined ? 'skipped' : ok ? 'ok' : 'FAIL');
     log(
-      `${r.init && r.validate && r.plan ? '  ok' : 'FAIL'} ${job.config.name.padEnd(configWidth)}  ${job.stack.name.padEnd(stackWidth)}  ` +
-        `validate ${r.init ? word(r.validate) : 'FAIL (init)'}  plan ${word(r.plan)}  ${r.seconds.toFixed(1)} s (${r.times})`,
+      `${passed(r) ? '  ok' : 'FAIL'} ${job.config.name.padEnd(configWidth)}  ${job.stack.name.padEnd(stackWidth)}  ` +
+        `validate ${r.init ? word(r.validate) : 'FAIL (init)'}  plan ${word(r.plan)}  backend ${r.backend === undefined ? 'none' : word(r.backend)}  ${r.seconds.toFixed(1)} s (${r.times})`,
     );
     results.push(r);
     return r;
   };
   await pool(jobs, limit, runJob);
 
+  const byConfig = new Map<string, StackResult[]>();
+  for (const r of results) byConfig.set(r.job.config.name, [...(byConfig.get(r.job.config.name) ?? []), r]);
   const validated = results.filter((r) => r.validate).length;
   const planned = results.filter((r) => r.plan).length;
-  const failed = results.filter((r) => !r.plan).length;
+  const backends = results.filter((r) => r.backend).length;
+  const failed = results.filter((r) => !passed(r)).length;
+  log(coverage(synthesized, byConfig, true, elapsed()));
   const synthNote = synthFailures.length ? `; ${synthFailures.length} config(s) failed to synthesize (${synthFailures.join(', ')})` : '';
-  const summary = `terraform: ${validated} stacks validated, ${planned} planned, ${failed} failed in ${elapsed().toFixed(1)} s${synthNote}`;
+  const summary = `terraform: ${validated} stacks validated, ${planned} planned, ${backends} backend blocks accepted, ${failed} failed in ${elapsed().toFixed(1)} s${synthNote}`;
   (failed || synthFailures.length ? warn : log)(summary);
   return failed || synthFailures.length ? 1 : 0;
+}
+
+function passed(r: StackResult): boolean {
+  return r.init && !!r.validate && !!r.plan && r.backend !== false;
+}
+
+/** What was covered: one line per config, then totals. */
+function coverage(synthesized: readonly ConfigSynth[], results: ReadonlyMap<string, readonly StackResult[]>, ran: boolean, seconds: number): string {
+  const width = Math.max(0, ...synthesized.map((s) => s.config.name.length));
+  const lines = ['', 'covered:'];
+  for (const s of synthesized) {
+    const rs = results.get(s.config.name) ?? [];
+    const status = !ran ? 'not checked (no terraform)' : `${rs.filter(passed).length}/${s.checked} checked ok`;
+    const what = [s.config.covers, s.policies].filter(Boolean).join('; ');
+    lines.push(`  ${s.config.name.padEnd(width)}  ${String(s.stacks).padStart(5)} stacks, ${status}${what ? `  -- ${what}` : ''}`);
+  }
+  const stacks = synthesized.reduce((n, s) => n + s.stacks, 0);
+  const checked = synthesized.reduce((n, s) => n + s.checked, 0);
+  const kinds = (prefix: string) => synthesized.filter((s) => s.config.name.startsWith(prefix)).length;
+  const encodings = [...new Set(synthesized.flatMap((s) => [...s.policies.matchAll(/(bucket|key) \d+ B ([\w-]+)/g)].map((m) => `${m[1]} ${m[2]}`)))].sort();
+  lines.push(
+    `  ${synthesized.length} configs (${kinds('generated/')} generated shapes, ${kinds('samples/')} random samples, ${synthesized.length - kinds('generated/') - kinds('samples/')} examples/arguments); ` +
+      `${stacks} stacks synthesized, ${checked} selected for Terraform${ran ? '' : ' (NOT checked: no terraform)'}; ${seconds.toFixed(1)} s`,
+    `  policy encodings seen: ${encodings.join(', ') || 'none'}`,
+  );
+  return lines.join('\n');
 }
 
 // Run when executed (directly or through scripts/app.js --run, which runs it as the main module),
