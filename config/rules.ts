@@ -8,8 +8,11 @@
  * Sources are in shared/reference/aws-cloudtrail-facts.md.
  */
 
-export type Partition = 'aws' | 'aws-us-gov' | 'aws-cn';
-export const PARTITIONS: readonly Partition[] = ['aws', 'aws-us-gov', 'aws-cn'];
+import { ALL_REGIONS, OTHER_PARTITION_PREFIXES, partitionOf, REGIONS, SUPPORTED_PARTITIONS } from './regions';
+import type { Partition } from './regions';
+
+export type { Partition };
+export const PARTITIONS: readonly Partition[] = SUPPORTED_PARTITIONS;
 
 export type Problem = string | undefined;
 
@@ -33,21 +36,22 @@ export function accountIdProblem(value: unknown): Problem {
 
 // ---------------------------------------------------------------- regions
 
-const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
-
-/** The partition a region belongs to, from its name. */
-export function partitionOfRegion(region: string): Partition | 'aws-iso' {
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (/^[a-z]{2}-iso/.test(region)) return 'aws-iso';
-  return 'aws';
+/** The partition a region belongs to; `other` for a region of a partition this project does not serve. */
+export function partitionOfRegion(region: string): Partition | 'other' {
+  return partitionOf(region) ?? 'other';
 }
 
+/** A region must exist (config/regions.ts: the AWS SDK's list, per partition). */
 export function regionProblem(region: string): Problem {
-  if (!REGION.test(region)) {
-    return `"${region}" is not an AWS region name (expected the form us-east-2, eu-west-1, us-gov-west-1, cn-north-1)`;
-  }
-  return undefined;
+  if (partitionOf(region)) return undefined;
+  const other = OTHER_PARTITION_PREFIXES.find(([re]) => re.test(region));
+  if (other) return `"${region}" is a region of ${other[1]}, which this project does not support; use a region of ${PARTITIONS.join(', ')}`;
+  const guess = closest(region, ALL_REGIONS);
+  return (
+    `"${region}" is not an AWS region` +
+    (guess ? ` (did you mean "${guess}"?)` : '') +
+    `; regions of partition aws: ${REGIONS.aws.join(', ')}; aws-us-gov: ${REGIONS['aws-us-gov'].join(', ')}; aws-cn: ${REGIONS['aws-cn'].join(', ')}`
+  );
 }
 
 // ---------------------------------------------------------------- trails

@@ -133,7 +133,19 @@ const CORPUS: readonly Case[] = [
     name: 'a region name without its number',
     change: (r) => (acct(r).region = 'us-east'),
     path: 'accounts[0].region',
-    message: /"us-east" is not an AWS region name \(expected the form us-east-2/,
+    message: /"us-east" is not an AWS region \(did you mean "us-east-1"\?\); regions of partition aws: af-south-1/,
+  },
+  {
+    name: 'a region with a typo',
+    change: (r) => (r.central.region = 'eu-cental-1'),
+    path: 'central.region',
+    message: /"eu-cental-1" is not an AWS region \(did you mean "eu-central-1"\?\)/,
+  },
+  {
+    name: 'a region shaped like a real one that does not exist',
+    change: (r) => (acct(r).region = 'us-east-7'),
+    path: 'accounts[0].region',
+    message: /"us-east-7" is not an AWS region \(did you mean "us-east-1"\?\)/,
   },
   {
     name: 'the central region in another partition',
@@ -709,7 +721,7 @@ const CORPUS: readonly Case[] = [
       acct(r).region = 'us-east-2';
     },
     path: 'central.region',
-    message: /region us-iso-east-1 is in an ISO partition, which is not supported; use a region of partition aws/,
+    message: /"us-iso-east-1" is a region of an ISO partition, which this project does not support; use a region of aws, aws-us-gov, aws-cn/,
   },
   {
     name: 'the central role in another partition',
