@@ -287,6 +287,65 @@ export const LOG_RETENTION_DAYS = [
 
 export const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
 
+// ---------------------------------------------------------------- tags
+
+/** Characters AWS accepts in tag keys and values: letters, digits, spaces (any script) and _ . : / = + - @. */
+const TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+
+function firstBadTagChar(text: string): string | undefined {
+  return [...text].find((c) => !TAG_TEXT.test(c));
+}
+
+export function tagKeyProblem(key: string): Problem {
+  if (key.length < 1 || key.length > 128) return `tag keys are 1 to 128 characters; "${key}" has ${key.length}`;
+  if (/^aws:/i.test(key)) return `tag key "${key}" starts with "aws:", which AWS reserves for its own tags; choose another key`;
+  const bad = firstBadTagChar(key);
+  if (bad) return `tag key "${key}" contains ${JSON.stringify(bad)}; AWS tags allow only letters, digits, spaces and _ . : / = + - @`;
+  return undefined;
+}
+
+export function tagValueProblem(value: string): Problem {
+  if (value.length > 256) return `tag values are at most 256 characters; this one has ${value.length}`;
+  const bad = firstBadTagChar(value);
+  if (bad) return `tag value "${value}" contains ${JSON.stringify(bad)}; AWS tags allow only letters, digits, spaces and _ . : / = + - @`;
+  return undefined;
+}
+
+// ---------------------------------------------------------------- state backends
+
+/** A host name with an optional port, as the `cloud` block's hostname (no scheme, no path). */
+export function hostnameProblem(value: string): Problem {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
+    return `"${value}" is a URL; hostname takes the host name only, e.g. ${value.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').split('/')[0]}`;
+  }
+  if (!/^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*(:\d{1,5})?$/.test(value)) {
+    return `"${value}" is not a host name (letters, digits, "-" and "." with an optional :port, e.g. app.terraform.io or tfe.example.com)`;
+  }
+  return undefined;
+}
+
+/** HCP Terraform organization names: letters, digits, "-" and "_". */
+export function tfcOrganizationProblem(value: string): Problem {
+  if (!/^[A-Za-z0-9_-]{1,40}$/.test(value)) return `"${value}" is not an HCP Terraform organization name (1 to 40 letters, digits, "-" or "_")`;
+  return undefined;
+}
+
+/** HCP Terraform workspace names are at most 90 letters, digits, "-" and "_"; ours are prefix + stack name. */
+export const WORKSPACE_NAME_MAX = 90;
+
+/** The S3 backend refuses a state key that starts with "/" or contains "//" (terraform init: "Invalid Value"). */
+export function stateKeyPrefixProblem(prefix: string): Problem {
+  if (prefix.startsWith('/')) return `"${prefix}" starts with "/"; S3 state keys must not (write "${prefix.replace(/^\/+/, '')}")`;
+  if (prefix.includes('//')) return `"${prefix}" contains "//"; S3 state keys must not have an empty folder name`;
+  if (prefix.length > 900) return `keyPrefix is at most 900 characters (S3 keys are at most 1024 with the stack name); this one has ${prefix.length}`;
+  return undefined;
+}
+
+export function dynamodbTableNameProblem(name: string): Problem {
+  if (!/^[A-Za-z0-9_.-]{3,255}$/.test(name)) return `"${name}" is not a DynamoDB table name (3 to 255 letters, digits, "_", "-" or ".")`;
+  return undefined;
+}
+
 // ---------------------------------------------------------------- helpers
 
 export function describe(value: unknown): string {
