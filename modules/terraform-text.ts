@@ -40,10 +40,11 @@ function escapeAroundTokens(text: string): string {
   return out + escapeTemplateText(text.slice(last));
 }
 
+/** A plain data object (not a cdktf token, which has a resolve function and is left to cdktf). */
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null) return false;
   const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
+  return (proto === Object.prototype || proto === null) && typeof (value as { resolve?: unknown }).resolve !== 'function';
 }
 
 /**
