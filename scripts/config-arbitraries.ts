@@ -83,14 +83,14 @@ export const trailNameArb: fc.Arbitrary<string> = fc.oneof(
 );
 
 const prefixArb = fc.oneof(
-  { weight: 6, arbitrary: fc.constantFrom('team-a', 'a/b/c', 'logs.2024', "it's", '(x)!', 'p'.repeat(200), `p${'/p'.repeat(99)}`) },
+  { weight: 15, arbitrary: fc.constantFrom('team-a', 'a/b/c', 'logs.2024', "it's", '(x)!', 'p'.repeat(200), `p${'/p'.repeat(99)}`) },
   // Invalid on purpose (leading/trailing "/", "//", AWSLogs, a "$"): the loader rejects these.
   { weight: 1, arbitrary: fc.constantFrom('/lead', 'trail/', 'a//b', 'x/AWSLogs', 'home/${aws:username}') },
 );
 
 function tagsArb(): fc.Arbitrary<Record<string, string>> {
-  const key = fc.oneof({ weight: 2, arbitrary: fc.constantFrom(...WORD_TAG_KEYS) }, { weight: 2, arbitrary: nameArb(1, 20) }, { weight: 1, arbitrary: freeText(3) });
-  const value = fc.oneof({ weight: 2, arbitrary: nameArb(1, 20) }, { weight: 1, arbitrary: freeText(4) });
+  const key = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...WORD_TAG_KEYS) }, { weight: 4, arbitrary: nameArb(1, 20) }, { weight: 1, arbitrary: fc.oneof(fc.constant('ünïcødé'), freeText(3)) });
+  const value = fc.oneof({ weight: 12, arbitrary: nameArb(1, 20) }, { weight: 2, arbitrary: fc.constantFrom('ünïcødé 日本', 'a b:c/d=e+f-g@h', '') }, { weight: 1, arbitrary: freeText(4) });
   // Own properties, even for "__proto__" (what JSON.parse gives for such a key).
   return fc.array(fc.tuple(key, value), { maxLength: 4 }).map((pairs) => {
     const out: Record<string, string> = {};
@@ -110,10 +110,13 @@ interface Ctx {
 
 const RESOURCE_TYPES = ['AWS::S3::Object', 'AWS::Lambda::Function', 'AWS::DynamoDB::Table', 'AWS::S3Outposts::Object', 'AWS::SNS::Topic'];
 
+const COVERED_FIELDS: readonly string[] = ['eventCategory', 'resources.type', 'readOnly', 'eventName', 'eventSource', 'resources.ARN', 'userIdentity.arn'];
+
 /** One field selector on a field other than eventCategory. */
 function fieldSelectorArb(): fc.Arbitrary<RawConfig> {
   const values = fc.array(fc.oneof(freeText(4), fc.constantFrom('PutObject', 'DeleteObject', 'arn:aws:s3:::payments-data/')), { minLength: 1, maxLength: 3 });
   return fc.oneof(
+    { weight: 100, arbitrary: fc.oneof(
     fc.record({ field: fc.constant('resources.type'), equals: fc.constantFrom(...RESOURCE_TYPES).map((t) => [t]) }),
     fc.record({ field: fc.constant('readOnly'), equals: fc.constantFrom(['true'], ['false']) }),
     fc.record({ field: fc.constant('eventName'), equals: values }),
@@ -121,11 +124,14 @@ function fieldSelectorArb(): fc.Arbitrary<RawConfig> {
     fc.record({ field: fc.constant('resources.ARN'), startsWith: values }),
     fc.record({ field: fc.constant('resources.ARN'), notEndsWith: values }),
     fc.record({ field: fc.constant('userIdentity.arn'), notStartsWith: values }),
-    // Every other field the schema allows, with a plain value (the pinned provider decides whether it exists).
-    fc.constantFrom(...ADVANCED_FIELDS.filter((f) => !['eventCategory', 'resources.type', 'readOnly', 'eventName', 'eventSource', 'resources.ARN', 'userIdentity.arn'].includes(f))).map((field) => ({
-      field,
-      equals: ['true'],
-    })),
+    ) },
+    // Rarely: every other field the schema allows, and one aws 5.100.0 does not know (the loader must reject it), with a plain value.
+    {
+      weight: 1,
+      arbitrary: fc
+        .constantFrom(...new Set([...ADVANCED_FIELDS.filter((f) => !COVERED_FIELDS.includes(f)), 'sessionCredentialFromConsole']))
+        .map((field) => ({ field, equals: ['true'] })),
+    },
   );
 }
 
@@ -183,7 +189,7 @@ function trailSettingsArb(ctx: Ctx, accountId: string | undefined): fc.Arbitrary
     fc.constant({ arn: `arn:${ctx.partition}:kms:${ctx.centralRegion}:${owner}:alias/existing-logs` }),
     fc.record({ create: fc.record({ alias: nameArb(1, 20).map((n) => `alias/ct-${n}`), multiRegion: fc.boolean() }, { requiredKeys: ['alias'] }) }),
   );
-  const topicName = fc.oneof(nameArb(1, 40), fc.integer({ min: 70, max: 256 }).map((n) => `t${'o'.repeat(n - 1)}`));
+  const topicName = fc.oneof({ weight: 4, arbitrary: nameArb(1, 40) }, { weight: 1, arbitrary: fc.integer({ min: 70, max: 256 }).map((n) => `t${'o'.repeat(n - 1)}`) });
   const sns = fc.oneof(
     fc.record({ create: fc.record({ topicName, sqsQueue: fc.oneof(fc.boolean(), fc.record({ queueName: nameArb(1, 40) })) }, { requiredKeys: ['topicName'] }) }),
     ...(accountId ? [fc.constantFrom(...ctx.regions).map((r) => ({ topicArn: `arn:${ctx.partition}:sns:${r}:${accountId}:existing-topic` }))] : []),
@@ -227,7 +233,7 @@ function accountArb(ctx: Ctx, accountId: string, trails: number): fc.Arbitrary<R
   const own = fc.record(
     {
       name: freeText(5),
-      region: fc.oneof({ weight: 12, arbitrary: fc.constantFrom(...ctx.regions) }, { weight: 1, arbitrary: fc.constantFrom(...FAKE_REGIONS[ctx.partition]) }),
+      region: fc.oneof({ weight: 30, arbitrary: fc.constantFrom(...ctx.regions) }, { weight: 1, arbitrary: fc.constantFrom(...FAKE_REGIONS[ctx.partition]) }),
       assumeRoleArn: rolePath.map((p) => `arn:${ctx.partition}:iam::${accountId}:role/${p}TerraformDeploy`),
     },
     { requiredKeys: [] },
@@ -278,8 +284,8 @@ function centralArb(ctx: Ctx, bucketName: string): fc.Arbitrary<RawConfig> {
 }
 
 function backendArb(ctx: Ctx): fc.Arbitrary<RawConfig | undefined> {
-  const hostname = fc.oneof({ weight: 4, arbitrary: fc.constantFrom('app.terraform.io', 'tfe.example.com', 'tfe.example.com:8443') }, { weight: 1, arbitrary: fc.constantFrom(...BAD_CLOUD_HOSTNAMES) });
-  const keyPrefix = fc.oneof({ weight: 4, arbitrary: fc.constantFrom('state/', 'a/b/', '', 'cloudtrail-') }, { weight: 1, arbitrary: fc.constantFrom(...BAD_S3_KEY_PREFIXES) });
+  const hostname = fc.oneof({ weight: 8, arbitrary: fc.constantFrom('app.terraform.io', 'tfe.example.com', 'tfe.example.com:8443') }, { weight: 1, arbitrary: fc.constantFrom(...BAD_CLOUD_HOSTNAMES) });
+  const keyPrefix = fc.oneof({ weight: 8, arbitrary: fc.constantFrom('state/', 'a/b/', '', 'cloudtrail-') }, { weight: 1, arbitrary: fc.constantFrom(...BAD_S3_KEY_PREFIXES) });
   return fc.oneof(
     fc.constant(undefined),
     fc.constant({ type: 'local' }),
@@ -337,7 +343,7 @@ export function configArbitrary(options: ConfigArbitraryOptions = {}): fc.Arbitr
     size,
     regionIndex: fc.nat(),
     // Most draws get the cross-field rules right (as most users do); the rest test the rejections.
-    repair: fc.oneof({ weight: 4, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
+    repair: fc.oneof({ weight: 6, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
   });
   return setup.chain((s) => {
     const regions = REAL_REGIONS[s.partition];
