@@ -88,8 +88,11 @@ export function backendOnly(stack: Record<string, any>): Record<string, unknown>
   return Object.keys(kept).length ? { terraform: kept } : undefined;
 }
 
-/** Variables that could lead Terraform to real credentials or state; removed for the check. */
-const SECRET_ENV = /^(AWS_|TF_TOKEN_|TF_CLOUD_|TF_WORKSPACE$|TF_DATA_DIR$|TF_CLI_ARGS|ATLAS_TOKEN$|HOME$)/;
+/**
+ * Variables that could lead Terraform to real credentials or state, and the
+ * shared plugin cache (a backend-only folder installs no provider); removed for the check.
+ */
+const SECRET_ENV = /^(AWS_|TF_TOKEN_|TF_CLOUD_|TF_WORKSPACE$|TF_DATA_DIR$|TF_CLI_ARGS|ATLAS_TOKEN$|HOME$|TF_PLUGIN_CACHE_DIR$)/;
 
 /** The environment of a backend check: no credentials anywhere, IMDS off, HOME in the scratch folder. */
 export function backendEnv(base: NodeJS.ProcessEnv, scratch: string): NodeJS.ProcessEnv {

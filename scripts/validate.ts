@@ -13,8 +13,8 @@
  *     arbitraries (scripts/config-arbitraries.ts, written to <work>/samples/).
  * Each is synthesized directly (`node dist/main.js`, no cdktf CLI). Then for
  * the central stack and every account stack (a deterministic sample of them
- * in a fleet of more than 6 accounts: first, last, one of each distinct stack
- * shape, and from 1,000 accounts two in between) it runs
+ * in a fleet of more than 6 accounts: the first, one of each distinct stack
+ * shape, and from 1,000 accounts the last and two in between) it runs
  *   terraform init -backend=false      (provider from a filesystem mirror)
  *   terraform validate -json           (the real provider's validators; examples
  *                                       and configs given as arguments only)
@@ -37,7 +37,7 @@
  *                             when it does not exist, providers come from the registry
  *   CLOUDTRAIL_TF_JOBS        stacks checked in parallel (default 2, max 4; ~600 MB each)
  *   CLOUDTRAIL_VALIDATE_DIR   work folder (default .tmp/validate)
- *   CLOUDTRAIL_VALIDATE_SAMPLES  random configs sent through Terraform (default 4; 0 = none)
+ *   CLOUDTRAIL_VALIDATE_SAMPLES  random configs sent through Terraform (default 3; 0 = none)
  *   FC_SEED                   seed of that sample (default the property tests' fixed seed)
  */
 import { spawn } from 'child_process';
@@ -54,7 +54,7 @@ const TIMEOUT_MS = 5 * 60 * 1000;
 /** A backend check never needs long: it stops at the first network or credentials call. */
 const BACKEND_TIMEOUT_MS = 30 * 1000;
 const SAMPLES_ENV = 'CLOUDTRAIL_VALIDATE_SAMPLES';
-const DEFAULT_SAMPLES = 4;
+const DEFAULT_SAMPLES = 3;
 /** Fleets with more account stacks than this get a sample checked (see sampleAccountStacks). */
 export const CHECK_ALL_UP_TO = 6;
 const UUID = '11111111-2222-3333-4444-555555555555';
@@ -270,20 +270,20 @@ export function stackFingerprint(stack: Json): string {
   });
 }
 
-/** From this many account stacks on, two stacks in between are checked too. */
+/** From this many account stacks on, the last and two in between are checked too. */
 export const SPREAD_FROM = 1000;
 
 /**
  * The account stacks Terraform checks: all of them up to CHECK_ALL_UP_TO;
- * beyond, the first, the last and the first of each fingerprint not yet
- * among them (an account stack does not change with the fleet's size, only
- * the central stack does), and in fleets of SPREAD_FROM or more two in
+ * beyond, the first and the first of each fingerprint not yet among them (an
+ * account stack does not change with the fleet's size, only the central
+ * stack does), and in fleets of SPREAD_FROM or more also the last and two in
  * between. Deterministic (stacks come sorted by name).
  */
 export function sampleAccountStacks<T>(stacks: readonly T[], fingerprint: (s: T) => string): T[] {
   if (stacks.length <= CHECK_ALL_UP_TO) return [...stacks];
   const n = stacks.length;
-  const picked = new Set([0, n - 1, ...(n >= SPREAD_FROM ? [Math.round((n - 1) / 3), Math.round((2 * (n - 1)) / 3)] : [])]);
+  const picked = new Set([0, ...(n >= SPREAD_FROM ? [Math.round((n - 1) / 3), Math.round((2 * (n - 1)) / 3), n - 1] : [])]);
   const seen = new Set([...picked].map((i) => fingerprint(stacks[i])));
   stacks.forEach((s, i) => {
     const f = fingerprint(s);
@@ -297,7 +297,7 @@ export function sampleAccountStacks<T>(stacks: readonly T[], fingerprint: (s: T)
 
 // ------------------------------------------------------------ Terraform CLI config
 
-function writeCliConfig(): { file: string; note: string } {
+function writeCliConfig(): { file: string; note: string; mirror: boolean } {
   const fromEnv = process.env[PLUGIN_DIR_ENV];
   const dir = path.resolve(fromEnv || DEFAULT_PLUGIN_DIR);
   const file = path.join(WORK, 'terraform.rc');
@@ -321,22 +321,30 @@ function writeCliConfig(): { file: string; note: string } {
     note = `no provider mirror at ${dir} (set ${PLUGIN_DIR_ENV}); providers come from the registry`;
   }
   writeFileSync(file, `# Written by npm run validate.\n${body}\n`);
-  return { file, note };
+  return { file, note, mirror: existsSync(dir) };
 }
 
-function terraformEnv(cliConfig: string): NodeJS.ProcessEnv {
+/**
+ * With the (unpacked) mirror, each stack's `.terraform/providers` links
+ * straight into the mirror, so no plugin cache is used: `terraform init`
+ * re-creates a cache entry each time, and a `terraform test` of another stack
+ * reading it at that moment failed ("there is no package for
+ * registry.terraform.io/hashicorp/aws 5.100.0 cached in .terraform/providers",
+ * seen 3 times in 99 stacks). Without a mirror the cache saves a download per stack.
+ */
+function terraformEnv(cliConfig: string, mirror: boolean): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   // Nothing from the caller's shell may redirect what Terraform checks.
-  for (const k of Object.keys(env)) if (/^TF_(CLI_ARGS|DATA_DIR|WORKSPACE|VAR_)/.test(k)) delete env[k];
+  for (const k of Object.keys(env)) if (/^TF_(CLI_ARGS|DATA_DIR|WORKSPACE|VAR_|PLUGIN_CACHE_DIR)/.test(k)) delete env[k];
   const cache = path.join(WORK, 'plugin-cache');
-  mkdirSync(cache, { recursive: true });
+  if (!mirror) mkdirSync(cache, { recursive: true });
   return {
     ...env,
     TF_CLI_CONFIG_FILE: cliConfig,
     TF_IN_AUTOMATION: '1',
     TF_INPUT: '0',
     CHECKPOINT_DISABLE: '1',
-    TF_PLUGIN_CACHE_DIR: cache,
+    ...(mirror ? {} : { TF_PLUGIN_CACHE_DIR: cache }),
     // Mocked providers never call AWS; if one is not mocked, fail fast instead of probing IMDS.
     AWS_EC2_METADATA_DISABLED: 'true',
   };
@@ -559,7 +567,8 @@ async function checkBackend(job: StackJob, env: NodeJS.ProcessEnv): Promise<{ ok
   const json = JSON.parse(readFileSync(path.join(job.stack.dir, 'cdk.tf.json'), 'utf8')) as Json;
   const scratch = writeBackendScratch(json, path.join(WORK, job.config.name, 'backend', job.stack.name));
   if (!scratch) return { ok: undefined, seconds: 0, line: 'no backend block' };
-  const r = await run('terraform', ['init', '-input=false', '-no-color'], scratch, backendEnv(env, scratch), BACKEND_TIMEOUT_MS);
+  // One init at a time, like the stacks' own (see oneAtATime).
+  const r = await oneAtATime(() => run('terraform', ['init', '-input=false', '-no-color'], scratch, backendEnv(env, scratch), BACKEND_TIMEOUT_MS));
   const verdict = classifyBackendInit({ code: r.code, output: r.stdout + r.stderr, timedOut: r.timedOut });
   const ok = verdict.outcome === 'initialized' || verdict.outcome === 'accepted';
   const line = describeVerdict(verdict, r.seconds);
@@ -665,7 +674,7 @@ async function main(): Promise<number> {
   }
 
   const cli = writeCliConfig();
-  const env = terraformEnv(cli.file);
+  const env = terraformEnv(cli.file, cli.mirror);
   const limit = Math.max(1, Math.min(4, Number(process.env[JOBS_ENV]) || 2));
   log(`terraform: ${terraform}; ${cli.note}; ${limit} at a time; ${jobs.length} stacks to check`);
 

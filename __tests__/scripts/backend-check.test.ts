@@ -87,13 +87,13 @@ describe('the scratch folder', () => {
 
   test('its environment carries no credentials and turns the instance metadata service off', () => {
     const env = backendEnv(
-      { PATH: '/bin', HOME: '/root', AWS_ACCESS_KEY_ID: 'AKIA', AWS_PROFILE: 'prod', TF_TOKEN_app_terraform_io: 't', TF_CLOUD_ORGANIZATION: 'x', TF_CLI_CONFIG_FILE: '/x.rc' },
+      { PATH: '/bin', HOME: '/root', AWS_ACCESS_KEY_ID: 'AKIA', AWS_PROFILE: 'prod', TF_TOKEN_app_terraform_io: 't', TF_CLOUD_ORGANIZATION: 'x', TF_CLI_CONFIG_FILE: '/x.rc', TF_PLUGIN_CACHE_DIR: '/cache' },
       '/scratch',
     );
     expect(env.PATH).toBe('/bin');
     expect(env.TF_CLI_CONFIG_FILE).toBe('/x.rc');
     expect(env.HOME).toBe('/scratch');
     expect(env.AWS_EC2_METADATA_DISABLED).toBe('true');
-    for (const k of ['AWS_ACCESS_KEY_ID', 'AWS_PROFILE', 'TF_TOKEN_app_terraform_io', 'TF_CLOUD_ORGANIZATION']) expect(env[k]).toBeUndefined();
+    for (const k of ['AWS_ACCESS_KEY_ID', 'AWS_PROFILE', 'TF_TOKEN_app_terraform_io', 'TF_CLOUD_ORGANIZATION', 'TF_PLUGIN_CACHE_DIR']) expect(env[k]).toBeUndefined();
   });
 });

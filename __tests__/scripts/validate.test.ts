@@ -9,7 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { parse } from 'yaml';
 import { readFileSync } from 'fs';
-import { hcl, planTest } from '../../scripts/validate';
+import { CHECK_ALL_UP_TO, hcl, planTest, policiesFromSummary, sampleAccountStacks, SPREAD_FROM, stackFingerprint } from '../../scripts/validate';
 import { configOf, ROOT, stackOf, synthFleet } from '../helpers/fleet';
 
 const everyOption = synthFleet(configOf(parse(readFileSync(path.join(ROOT, 'config', 'examples', 'every-option.yaml'), 'utf8'))));
@@ -81,4 +81,51 @@ test('without terraform on PATH it says SKIPPED loudly, claims no pass, and exit
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+});
+
+describe('which account stacks Terraform checks in a large fleet', () => {
+  const names = (n: number) => Array.from({ length: n }, (_, i) => `cloudtrail-account-${String(200_000_000_000 + i).padStart(12, '0')}`);
+  const sameShape = () => 'one shape';
+
+  test('every account stack up to CHECK_ALL_UP_TO', () => {
+    expect(sampleAccountStacks(names(CHECK_ALL_UP_TO), sameShape)).toEqual(names(CHECK_ALL_UP_TO));
+  });
+
+  test('beyond: the first, deterministically (account stacks do not change with the fleet size)', () => {
+    const all = names(334);
+    expect(sampleAccountStacks(all, sameShape)).toEqual([all[0]]);
+    expect(sampleAccountStacks(all, sameShape)).toEqual(sampleAccountStacks(all, sameShape));
+  });
+
+  test(`from ${SPREAD_FROM} accounts, the last and two in between as well`, () => {
+    const all = names(1000);
+    expect(sampleAccountStacks(all, sameShape)).toEqual([all[0], all[333], all[666], all[999]]);
+  });
+
+  test('and the first stack of every other shape (e.g. the management account with its organization trail)', () => {
+    const all = names(50);
+    const shape = (s: string) => (s === all[17] || s === all[30] ? 'with an SNS topic' : s === all[40] ? 'two trails' : 'plain');
+    expect(sampleAccountStacks(all, shape)).toEqual([all[0], all[17], all[40]]);
+  });
+
+  test('a stack shape is its resource and data source types with counts, providers, outputs and backend, not its names', () => {
+    const a = stackOf(everyOption, 'cloudtrail-account-222222222222');
+    const renamed = JSON.parse(JSON.stringify(a).replace(/222222222222/g, '999999999999').replace(/my-trail/g, 'other-trail'));
+    expect(stackFingerprint(renamed)).toBe(stackFingerprint(a));
+    expect(stackFingerprint(stackOf(everyOption, 'cloudtrail-account-444444444444'))).not.toBe(stackFingerprint(a));
+    const withoutTopic = JSON.parse(JSON.stringify(a));
+    delete withoutTopic.resource.aws_sns_topic;
+    expect(stackFingerprint(withoutTopic)).not.toBe(stackFingerprint(a));
+  });
+});
+
+test('the policy encodings are read from the synth summary, wherever the app prints it', () => {
+  const summary = [
+    'cloudtrail-fleet: 50 accounts, 50 trails, 51 stacks',
+    '  bucket policy: 3738 of 20480 bytes (18.3%), encoding per-prefix-trail-arns',
+    '  central key policy: 11665 of 32768 bytes (35.6%), encoding per-trail',
+  ].join('\n');
+  expect(policiesFromSummary(summary)).toBe('bucket 3738 B per-prefix-trail-arns, key 11665 B per-trail');
+  expect(policiesFromSummary('  bucket policy: 852 of 20480 bytes (4.2%), encoding per-account')).toBe('bucket 852 B per-account');
+  expect(policiesFromSummary('nothing')).toBe('');
 });
