@@ -5,7 +5,6 @@
  * model of it.
  */
 import type { FleetConfig } from '../../config/model';
-import { trailsByAccount } from '../../config/model';
 import * as rules from '../../config/rules';
 import { BUCKET_POLICY_LIMIT_BYTES, KEY_POLICY_LIMIT_BYTES } from '../../modules/policies/document';
 import { fleetPolicies } from '../../modules/policies/fleet-policies';
@@ -147,32 +146,43 @@ function trailResources(stack: Json): Map<string, Json> {
   return out;
 }
 
-/** Every trail carries each of its configured tags, on the trail itself or through its provider's default_tags. */
-export function tagProblems(stacks: Stacks, config: FleetConfig): string[] {
+/** Own entries of a tags mapping as written (Object.entries sees an own "__proto__" key too). */
+function ownTags(tags: unknown): [string, string][] {
+  return tags && typeof tags === 'object' ? (Object.entries(tags) as [string, string][]) : [];
+}
+
+function effectiveTags(stack: Json, resource: Json): Map<string, string> {
+  const alias = typeof resource.provider === 'string' ? resource.provider.replace(/^aws\./, '') : undefined;
+  const provider = providersOf(stack).find((p) => (alias ? p.alias === alias : !p.alias)) ?? {};
+  const out = new Map<string, string>();
+  for (const [k, v] of Object.entries<string>(provider.default_tags?.[0]?.tags ?? {})) out.set(unescapeTemplate(k), unescapeTemplate(v));
+  for (const [k, v] of Object.entries<string>(resource.tags ?? {})) out.set(unescapeTemplate(k), unescapeTemplate(v));
+  return out;
+}
+
+/**
+ * Every tag the user wrote reaches what it tags: each trail carries the tags
+ * of its account entry merged over `defaults.tags` (on the trail or through
+ * its provider's default_tags), and the central stack's provider carries
+ * `central.tags`. Read from the config as written, so a tag the loader drops
+ * is caught too.
+ */
+export function tagProblems(stacks: Stacks, raw: Json): string[] {
   const out: string[] = [];
-  for (const [accountId, trails] of trailsByAccount(config)) {
-    const stack = stacks.get(`cloudtrail-account-${accountId}`);
-    if (!stack) {
-      out.push(`no stack for account ${accountId}`);
-      continue;
-    }
-    const resources = trailResources(stack);
-    for (const t of trails) {
-      const trail = resources.get(t.trailName);
-      if (!trail) {
-        out.push(`account ${accountId}: no aws_cloudtrail named ${t.trailName}`);
-        continue;
-      }
-      const alias = typeof trail.provider === 'string' ? trail.provider.replace(/^aws\./, '') : undefined;
-      const provider = providersOf(stack).find((p) => (alias ? p.alias === alias : !p.alias)) ?? {};
-      const effective = new Map<string, string>();
-      for (const [k, v] of Object.entries<string>(provider.default_tags?.[0]?.tags ?? {})) effective.set(unescapeTemplate(k), unescapeTemplate(v));
-      for (const [k, v] of Object.entries<string>(trail.tags ?? {})) effective.set(unescapeTemplate(k), unescapeTemplate(v));
-      for (const [k, v] of Object.entries(t.tags)) {
-        if (effective.get(k) !== v) out.push(`account ${accountId}, trail ${t.trailName}: tag ${JSON.stringify(k)} should be ${JSON.stringify(v)}, is ${JSON.stringify(effective.get(k))}`);
-      }
-    }
-  }
+  const check = (where: string, expected: [string, string][], actual: Map<string, string>) => {
+    for (const [k, v] of expected) if (actual.get(k) !== v) out.push(`${where}: tag ${JSON.stringify(k)} should be ${JSON.stringify(v)}, is ${JSON.stringify(actual.get(k))}`);
+  };
+  const central = stacks.get('cloudtrail-central');
+  if (central) check('cloudtrail-central', ownTags(raw.central?.tags), effectiveTags(central, {}));
+  (raw.accounts ?? []).forEach((entry: Json, i: number) => {
+    const trailName = entry.trailName ?? raw.defaults?.trailName;
+    const stack = stacks.get(`cloudtrail-account-${entry.accountId}`);
+    const trail = stack && trailResources(stack).get(trailName);
+    if (!stack || !trail) return void out.push(`accounts[${i}]: no aws_cloudtrail named ${trailName} in cloudtrail-account-${entry.accountId}`);
+    const expected = new Map(ownTags(raw.defaults?.tags));
+    for (const [k, v] of ownTags(entry.tags)) expected.set(k, v);
+    check(`accounts[${i}] (trail ${trailName})`, [...expected], effectiveTags(stack, trail));
+  });
   return out;
 }
 

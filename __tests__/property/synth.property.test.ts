@@ -34,13 +34,15 @@ const INVARIANTS = {
   template: (o: Synthesized) => templateProblems(o.stacks),
   providers: (o: Synthesized) => providerProblems(o.stacks, o.config),
   policySizes: (o: Synthesized) => policySizeProblems(o.stacks, o.config),
-  tags: (o: Synthesized) => tagProblems(o.stacks, o.config),
+  tags: (o: Synthesized) => tagProblems(o.stacks, o.raw),
   names: (o: Synthesized) => nameProblems(o.stacks),
   backend: (o: Synthesized) => backendProblems(o.stacks),
 };
 type Invariant = keyof typeof INVARIANTS;
 
 interface Synthesized {
+  /** The config as written (parsed YAML). */
+  readonly raw: RawConfig;
   readonly config: FleetConfig;
   readonly stacks: Map<string, Json>;
 }
@@ -70,6 +72,7 @@ function readTree(dir: string, base = dir, out = new Map<string, string>()): Map
 /** Loader + the app's synth (as main.ts does it) into a temp dir, then every invariant. */
 function synthOnce(raw: RawConfig): Outcome {
   let config: FleetConfig;
+  const parsed = asParsed(raw);
   try {
     config = configFromObject(asParsed(raw), 'property-config');
   } catch (error) {
@@ -96,7 +99,7 @@ function synthOnce(raw: RawConfig): Outcome {
     if (m) stacks.set(m[1], JSON.parse(text));
   }
   try {
-    const problems = Object.fromEntries(Object.entries(INVARIANTS).map(([k, check]) => [k, check({ config, stacks })])) as Record<Invariant, string[]>;
+    const problems = Object.fromEntries(Object.entries(INVARIANTS).map(([k, check]) => [k, check({ raw: parsed, config, stacks })])) as Record<Invariant, string[]>;
     const hash = createHash('sha256');
     for (const [file, text] of files) hash.update(`${file}\0${text}\0`);
     return { kind: 'ok', problems, files: [...files.keys()], digest: hash.digest('hex') };
@@ -164,7 +167,7 @@ describe('every random config', () => {
     fc.assert(holdsForEverySynth('policySizes'), params(120));
   });
 
-  test('every trail carries each of its configured tags (on the trail or through default_tags)', () => {
+  test('every tag written in the config reaches the trail (own tags or default_tags) or the central stack, none dropped', () => {
     fc.assert(holdsForEverySynth('tags'), params(120));
   });
 
@@ -223,4 +226,34 @@ describe('values that Terraform or AWS would reject are rejected by the loader',
   test('the fake regions used above are not real regions (the oracle itself)', () => {
     for (const [partition, names] of Object.entries(FAKE_REGIONS)) for (const r of names) expect(REAL_REGIONS[partition as keyof typeof REAL_REGIONS]).not.toContain(r);
   });
+});
+
+describe('counterexamples found by these properties, kept as fixed cases', () => {
+  const base = (accounts: RawConfig[]): RawConfig => ({
+    central: { accountId: '111111111111', region: 'us-east-2', bucketName: 'my-bucket', tags: JSON.parse('{"__proto__":"central","owner":"security"}') },
+    defaults: { trailName: 'my-trail' },
+    accounts,
+  });
+
+  // Found 2026-11-26: zod's record (and the YAML loader) assign keys to a plain object, so a
+  // tag key "__proto__" (a valid AWS tag key) is silently dropped instead of tagged or rejected.
+  test('a tag key "__proto__" is kept, or rejected with a ConfigError, never silently dropped', () => {
+    const raw = base([{ accountId: '222222222222', tags: JSON.parse('{"__proto__":"x","owner":"a"}') }]);
+    const o = synthOnce(raw);
+    if (o.kind === 'rejected') {
+      expect(o.error.message).toMatch(/__proto__/);
+      return;
+    }
+    expect(o.kind).toBe('ok');
+    if (o.kind === 'ok') expect(o.problems.tags).toEqual([]);
+  });
+
+  test.each(['trail', 'key', 'topic', 'backend', 'provider', 'aws', 'providers', 'trail_arn', 'constructor', 'toString', 'valueOf', 'hasOwnProperty'])(
+    'a trail named %s next to another trail in the account synthesizes, carrying its tags (toString too)',
+    (trailName) => {
+      const o = synthOnce(base([{ accountId: '222222222222', trailName, tags: { toString: 'a', owner: 'b' } }, { accountId: '222222222222', trailName: 'other', tags: { owner: 'b' } }]));
+      if (o.kind !== 'ok') throw new Error(o.kind === 'crash' ? `${o.stage} crashed: ${describeError(o.error)}` : o.error.message);
+      expect(Object.values(o.problems).flat().filter((p) => !p.includes('"__proto__"'))).toEqual([]);
+    },
+  );
 });
