@@ -1,14 +1,18 @@
 /**
- * `npm run check-config [file]`: validates a config without synthesizing and
- * prints, per account, what each trail logs and where it delivers, then the
- * warnings worth a human's eye. Exit 1 when the config is invalid.
+ * `npm run check-config [file] [--base <git ref | folder of a previous synth>]`:
+ * validates a config without synthesizing and prints, per account, what each
+ * trail logs and where it delivers, then the warnings worth a human's eye
+ * (with --base, also accounts dropped without `lifecycle: decommission | retain`).
+ * Exit 1 when the config is invalid.
  */
-import { ConfigError, loadConfig } from '../config/load';
+import { CONFIG_ENV, ConfigError, DEFAULT_CONFIG_PATH, loadConfig } from '../config/load';
 import type { FleetConfig, TrailConfig } from '../config/model';
 import { configWarnings } from '../config/warnings';
 import { logFolder } from '../modules/arns';
 import { fleetPolicies } from '../modules/policies/fleet-policies';
 import { eventSelectors } from '../modules/selectors';
+import { loadBase, synthStacks } from './lib/fleet-synth';
+import { disappearedMessages, stackChanges } from './lib/stack-diff';
 
 function events(t: TrailConfig): string {
   const parts: string[] = [];
@@ -48,7 +52,17 @@ function table(rows: string[][]): string {
   return rows.map((r) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
 }
 
-export function report(config: FleetConfig): string {
+/**
+ * With `--base <git ref | folder of a previous synth>`: stacks of the base
+ * that this config drops while they still manage a trail (they must leave
+ * through `lifecycle: decommission | retain` first).
+ */
+export function baseWarnings(config: FleetConfig, base: string, configFile: string): string[] {
+  const { disappeared } = stackChanges(loadBase(base, configFile).stacks, synthStacks(config));
+  return disappearedMessages(disappeared.filter((d) => d.withoutLifecycle));
+}
+
+export function report(config: FleetConfig, extraWarnings: readonly string[] = []): string {
   const { central, organization } = config;
   const rows = [['ACCOUNT', 'TRAIL', 'REGION', 'DELIVERS TO', 'ENCRYPTION', 'SELECTORS', 'EVENTS', 'ALSO']];
   for (const t of config.trails) {
@@ -69,17 +83,31 @@ export function report(config: FleetConfig): string {
   const lines = [table(rows), '', `bucket policy: ${bucket.bytes} bytes of 20480 (${bucket.encoding})`];
   if (centralKey) lines.push(`central key policy: ${centralKey.bytes} bytes of 32768 (${centralKey.encoding})`);
   const warnings = configWarnings(config);
-  lines.push('', warnings.length ? `${warnings.length} warning(s):` : 'no warnings');
+  const count = warnings.length + extraWarnings.length;
+  lines.push('', count ? `${count} warning(s):` : 'no warnings');
   for (const w of warnings) lines.push(`  - ${w.path}: ${w.message}`);
+  for (const w of extraWarnings) lines.push(`  - accounts: ${w.replace(/^warning: /, '')}`);
+  if (config.leaving.length > 0) {
+    lines.push('', 'leaving the fleet (no policy admits them):');
+    for (const t of config.leaving) {
+      lines.push(`  - accounts[${t.index}] ${t.accountId} trail ${t.trailName}: ${t.lifecycle === 'decommission' ? 'the next deploy destroys it' : 'the next deploy stops managing it; it keeps running'}`);
+    }
+  }
   return `${lines.join('\n')}\n`;
 }
 
 if (require.main === module) {
   try {
-    const config = loadConfig(process.argv[2] || undefined);
-    process.stdout.write(report(config));
+    // npm run check-config [file] [--base <git ref | folder of a previous synth>]
+    const args = process.argv.slice(2);
+    const at = args.indexOf('--base');
+    const base = at >= 0 ? args.splice(at, 2)[1] : undefined;
+    if (at >= 0 && !base) throw new Error('--base needs a git ref or the folder of a previous cdktf synth');
+    const file = args[0] || process.env[CONFIG_ENV] || DEFAULT_CONFIG_PATH;
+    const config = loadConfig(file);
+    process.stdout.write(report(config, base ? baseWarnings(config, base, file) : []));
   } catch (e) {
-    process.stderr.write(`${e instanceof ConfigError ? e.message : (e as Error).stack}\n`);
+    process.stderr.write(`${e instanceof ConfigError ? e.message : (e as Error).message}\n`);
     process.exit(1);
   }
 }
