@@ -148,12 +148,12 @@ export function checkDigestChain(input: ChainInput): Finding[] {
             : { kind: 'missing-digest', location: s3(doc.previousDigestS3Bucket!, doc.previousDigestS3Object!), detail: `named as previous by ${where}` },
         );
       } else {
-        if ((doc.previousDigestSignature ?? undefined) !== (prev.obj.signature ?? undefined)) {
-          findings.push({ kind: 'broken-chain', location: where, detail: `its previousDigestSignature does not match the signature of ${prevWhere}` });
-        }
-        if (doc.previousDigestHashValue && doc.previousDigestHashValue !== sha256Hex(prev.obj.content)) {
-          findings.push({ kind: 'broken-chain', location: where, detail: `its previousDigestHashValue does not match ${prevWhere}` });
-        }
+        // One finding per link; an unsigned previous digest is already reported as such.
+        const broken = [
+          prev.obj.signature !== undefined && (doc.previousDigestSignature ?? undefined) !== prev.obj.signature ? 'previousDigestSignature' : undefined,
+          doc.previousDigestHashValue && doc.previousDigestHashValue !== sha256Hex(prev.obj.content) ? 'previousDigestHashValue' : undefined,
+        ].filter(Boolean);
+        if (broken.length > 0) findings.push({ kind: 'broken-chain', location: where, detail: `its ${broken.join(' and ')} do${broken.length === 1 ? 'es' : ''} not match ${prevWhere}` });
       }
     }
 

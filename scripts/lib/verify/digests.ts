@@ -41,6 +41,12 @@ export function daysBetween(since: Date, now: Date): string[] {
   return out;
 }
 
+/** The time in a digest file's name (`..._20261126T010000Z.json.gz`), in ms; 0 when absent. */
+export function digestTimeOfKey(key: string): number {
+  const m = /_(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z\.json\.gz$/.exec(key);
+  return m ? Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]) : 0;
+}
+
 async function listAll(s3: S3Client, bucket: string, prefix: string, retry: RetryOptions, delimiter?: string) {
   const objects: { key: string; lastModified?: Date }[] = [];
   const prefixes: string[] = [];
@@ -147,6 +153,17 @@ export async function verifyDigests(input: DigestInput): Promise<DigestReport> {
       logHashes.set(id, hash);
     });
     logFiles += listedLogs.size;
+
+    // A digest file covers an hour: log files delivered well after the newest one mean later digests are missing.
+    const newestEnd = Math.max(0, ...digests.map((d) => digestTimeOfKey(d.key)));
+    const late = logObjects.filter((o) => o.lastModified.getTime() > newestEnd + 2 * 3_600_000);
+    if (newestEnd > 0 && late.length > 0) {
+      findings.push({
+        kind: 'missing-digest',
+        location: `s3://${bucket}/${digestRoot}${region}/`,
+        detail: `no digest file after ${new Date(newestEnd).toISOString()}, while ${late.length} log file(s) were delivered later`,
+      });
+    }
 
     const client = region === t.region || !input.cloudTrailFor ? input.cloudTrail : await input.cloudTrailFor(region);
     findings.push(...checkDigestChain({ digests, publicKeys: await publicKeys(client, since, now, retry), logHashes, logObjects }));
