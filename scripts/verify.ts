@@ -7,7 +7,7 @@
  *
  *   --json                 the report as JSON on stdout
  *   --max-age <hours>      a delivery older than this is unhealthy (default 24)
- *   --concurrency <n>      trails checked at once (default 8)
+ *   --concurrency <n>      trails checked at once (default 16)
  *   --digests              also validate digest chains and log file hashes
  *   --since <date>         start of the digest check (ISO date; default 24 h ago)
  *   --config <file>        the config (default CLOUDTRAIL_CONFIG, else config/cloudtrail.yaml)
@@ -29,7 +29,7 @@ export interface VerifyArgs {
 }
 
 export function parseVerifyArgs(argv: readonly string[]): VerifyArgs {
-  const out: { -readonly [K in keyof VerifyArgs]: VerifyArgs[K] } = { json: false, maxAgeHours: 24, concurrency: 8, digests: false };
+  const out: { -readonly [K in keyof VerifyArgs]: VerifyArgs[K] } = { json: false, maxAgeHours: 24, concurrency: 16, digests: false };
   const value = (i: number, flag: string) => {
     const v = argv[i + 1];
     if (v === undefined || v.startsWith('--')) throw new Error(`${flag} needs a value`);

@@ -3,7 +3,7 @@
  * back: what `affected` and `check-config --base` compare.
  */
 import { execFileSync } from 'child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'fs';
+import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App } from 'cdktf';
@@ -25,10 +25,25 @@ export function readStacks(dir: string): Map<string, StackJson> {
   return stacks;
 }
 
+/**
+ * Where a throwaway synthesis goes: memory-backed /dev/shm when there is one
+ * (at 1,000 stacks, creating and removing the files on disk cost more than
+ * the synthesis), else the temp folder.
+ */
+function scratchRoot(): string {
+  const shm = '/dev/shm';
+  try {
+    accessSync(shm, constants.W_OK);
+    return shm;
+  } catch {
+    mkdirSync(os.tmpdir(), { recursive: true });
+    return os.tmpdir();
+  }
+}
+
 /** Synthesizes every stack of a config (the same code as `cdktf synth`) and returns them by name. */
 export function synthStacks(config: FleetConfig): Map<string, StackJson> {
-  mkdirSync(os.tmpdir(), { recursive: true });
-  const outdir = mkdtempSync(path.join(os.tmpdir(), 'cloudtrail-affected-'));
+  const outdir = mkdtempSync(path.join(scratchRoot(), 'cloudtrail-affected-'));
   try {
     withLeanTokenTraces(() => {
       const app = new App({ outdir });

@@ -111,63 +111,70 @@ async function checkTrail(config: FleetConfig, t: TrailConfig, access: AwsAccess
   const retry = access.retry;
 
   let client: CloudTrailClient | undefined;
-  try {
-    client = await access.cloudTrailClient(t.assumeRoleArn, t.region);
-  } catch (e) {
-    problems.push(
-      `cannot assume ${t.assumeRoleArn} (${describeError(e)}): check that the role exists in ${t.accountId} and trusts the caller; the stacks use the same role`,
-    );
-  }
-  if (client) {
-    const ct = client;
+  const cloudTrailChecks = async () => {
     try {
-      const { Trail: trail } = await withRetry(() => ct.send(new GetTrailCommand({ Name: t.trailName })), retry);
-      exists = trail !== undefined;
-      if (trail) drift.push(...trailDrift(expected, trail));
+      client = await access.cloudTrailClient(t.assumeRoleArn, t.region);
     } catch (e) {
-      if ((e as Error).name === 'TrailNotFoundException') {
-        exists = false;
-      } else problems.push(`GetTrail failed: ${describeError(e)}`);
+      problems.push(
+        `cannot assume ${t.assumeRoleArn} (${describeError(e)}): check that the role exists in ${t.accountId} and trusts the caller; the stacks use the same role`,
+      );
     }
-    if (exists === false) {
-      problems.push(`trail ${t.trailName} does not exist in ${t.accountId} ${t.region} (TrailNotFoundException): deploy ${stackNameForAccount(t.accountId)}, or it was deleted outside Terraform`);
-    }
-    if (exists) {
-      const name = t.trailName;
-      const calls: Promise<void>[] = [
-        withRetry(() => ct.send(new GetTrailStatusCommand({ Name: name })), retry).then((status) => {
-          isLogging = status.IsLogging;
-          latestDelivery = status.LatestDeliveryTime;
-          problems.push(...statusProblems(status, t, now, options.maxAgeMs));
-          if (!t.enableLogging && status.IsLogging) drift.push({ setting: 'enableLogging', expected: 'false', actual: 'true' });
-        }),
-        withRetry(() => ct.send(new GetEventSelectorsCommand({ TrailName: name })), retry).then((sel) => {
-          drift.push(...selectorDrift(expected.selectors, sel.EventSelectors, sel.AdvancedEventSelectors));
-        }),
-        withRetry(() => ct.send(new GetInsightSelectorsCommand({ TrailName: name })), retry)
-          .then((ins) => (ins.InsightSelectors ?? []).flatMap((i) => (i.InsightType ? [i.InsightType] : [])))
-          .catch((e) => {
-            if ((e as Error).name === 'InsightNotEnabledException') return [] as string[];
-            throw e;
-          })
-          .then((types) => {
-            drift.push(...insightDrift(expected.insightTypes, types));
+    if (client) {
+      const ct = client;
+      try {
+        const { Trail: trail } = await withRetry(() => ct.send(new GetTrailCommand({ Name: t.trailName })), retry);
+        exists = trail !== undefined;
+        if (trail) drift.push(...trailDrift(expected, trail));
+      } catch (e) {
+        if ((e as Error).name === 'TrailNotFoundException') {
+          exists = false;
+        } else problems.push(`GetTrail failed: ${describeError(e)}`);
+      }
+      if (exists === false) {
+        problems.push(`trail ${t.trailName} does not exist in ${t.accountId} ${t.region} (TrailNotFoundException): deploy ${stackNameForAccount(t.accountId)}, or it was deleted outside Terraform`);
+      }
+      if (exists) {
+        const name = t.trailName;
+        const calls: Promise<void>[] = [
+          withRetry(() => ct.send(new GetTrailStatusCommand({ Name: name })), retry).then((status) => {
+            isLogging = status.IsLogging;
+            latestDelivery = status.LatestDeliveryTime;
+            problems.push(...statusProblems(status, t, now, options.maxAgeMs));
+            if (!t.enableLogging && status.IsLogging) drift.push({ setting: 'enableLogging', expected: 'false', actual: 'true' });
           }),
-      ];
-      const settled = await Promise.allSettled(calls);
-      for (const s of settled) if (s.status === 'rejected') problems.push(describeError(s.reason));
+          withRetry(() => ct.send(new GetEventSelectorsCommand({ TrailName: name })), retry).then((sel) => {
+            drift.push(...selectorDrift(expected.selectors, sel.EventSelectors, sel.AdvancedEventSelectors));
+          }),
+          withRetry(() => ct.send(new GetInsightSelectorsCommand({ TrailName: name })), retry)
+            .then((ins) => (ins.InsightSelectors ?? []).flatMap((i) => (i.InsightType ? [i.InsightType] : [])))
+            .catch((e) => {
+              if ((e as Error).name === 'InsightNotEnabledException') return [] as string[];
+              throw e;
+            })
+            .then((types) => {
+              drift.push(...insightDrift(expected.insightTypes, types));
+            }),
+        ];
+        const settled = await Promise.allSettled(calls);
+        for (const s of settled) if (s.status === 'rejected') problems.push(describeError(s.reason));
+      }
     }
-  }
+  };
 
-  // The folder is read with the central account's credentials, whatever happened above.
+  // The folder is read with the central account's credentials, whatever happens above (and at the same time).
   let newest: Date | undefined;
-  try {
-    const s3 = await access.s3Client(central.assumeRoleArn, central.region);
-    newest = await newestLogFile(s3, central.bucketName, folder, t.region, now, options.maxAgeMs, retry);
-    if (t.enableLogging) problems.push(...folderProblems(central.bucketName, folder, newest, now, options.maxAgeMs));
-  } catch (e) {
-    problems.push(`cannot list s3://${central.bucketName}/${folder} with the central account's credentials: ${describeError(e)}`);
-  }
+  const folderProblemsFound: string[] = [];
+  const folderCheck = async () => {
+    try {
+      const s3 = await access.s3Client(central.assumeRoleArn, central.region);
+      newest = await newestLogFile(s3, central.bucketName, folder, t.region, now, options.maxAgeMs, retry);
+      if (t.enableLogging) folderProblemsFound.push(...folderProblems(central.bucketName, folder, newest, now, options.maxAgeMs));
+    } catch (e) {
+      folderProblemsFound.push(`cannot list s3://${central.bucketName}/${folder} with the central account's credentials: ${describeError(e)}`);
+    }
+  };
+  await Promise.all([cloudTrailChecks(), folderCheck()]);
+  problems.push(...folderProblemsFound);
 
   let digests: DigestReport | undefined;
   if (options.digestsSince && t.logFileValidation && client) {

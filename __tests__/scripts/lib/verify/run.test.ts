@@ -243,7 +243,7 @@ describe('verify', () => {
 
 describe('verify arguments', () => {
   test('defaults and flags', () => {
-    expect(parseVerifyArgs([])).toEqual({ json: false, maxAgeHours: 24, concurrency: 8, digests: false });
+    expect(parseVerifyArgs([])).toEqual({ json: false, maxAgeHours: 24, concurrency: 16, digests: false });
     expect(parseVerifyArgs(['--json', '--max-age', '2', '--concurrency', '16', '--digests', '--since', '2026-11-20'])).toEqual({
       json: true,
       maxAgeHours: 2,
