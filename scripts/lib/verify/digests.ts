@@ -53,17 +53,28 @@ async function listAll(s3: S3Client, bucket: string, prefix: string, retry: Retr
   let token: string | undefined;
   do {
     const out = await withRetry(() => s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, Delimiter: delimiter, ContinuationToken: token })), retry);
-    for (const o of out.Contents ?? []) if (o.Key) objects.push({ key: o.Key, lastModified: o.LastModified });
-    for (const p of out.CommonPrefixes ?? []) if (p.Prefix) prefixes.push(p.Prefix);
-    token = out.IsTruncated ? out.NextContinuationToken : undefined;
+    for (const o of out?.Contents ?? []) if (o.Key) objects.push({ key: o.Key, lastModified: o.LastModified });
+    for (const p of out?.CommonPrefixes ?? []) if (p.Prefix) prefixes.push(p.Prefix);
+    token = out?.IsTruncated ? out.NextContinuationToken : undefined;
   } while (token);
   return { objects, prefixes };
+}
+
+/** The bytes of a GetObject body: the SDK's stream (transformToByteArray), or a plain buffer or stream. */
+async function bodyBytes(body: unknown): Promise<Buffer> {
+  if (!body) return Buffer.alloc(0);
+  if (body instanceof Uint8Array || typeof body === 'string') return Buffer.from(body);
+  const b = body as { transformToByteArray?: () => Promise<Uint8Array>; [Symbol.asyncIterator]?: () => AsyncIterator<Uint8Array> };
+  if (b.transformToByteArray) return Buffer.from(await b.transformToByteArray());
+  const chunks: Buffer[] = [];
+  for await (const chunk of body as AsyncIterable<Uint8Array | string>) chunks.push(Buffer.from(chunk));
+  return Buffer.concat(chunks);
 }
 
 async function readObject(s3: S3Client, bucket: string, key: string, retry: RetryOptions) {
   try {
     const out = await withRetry(() => s3.send(new GetObjectCommand({ Bucket: bucket, Key: key })), retry);
-    return { bytes: Buffer.from(await out.Body!.transformToByteArray()), metadata: out.Metadata ?? {} };
+    return { bytes: await bodyBytes(out.Body), metadata: out.Metadata ?? {} };
   } catch (e) {
     if ((e as Error).name === 'NoSuchKey' || (e as Error).name === 'NotFound') return undefined;
     throw e;
@@ -75,8 +86,8 @@ async function publicKeys(client: CloudTrailClient, since: Date, now: Date, retr
   let token: string | undefined;
   do {
     const out = await withRetry(() => client.send(new ListPublicKeysCommand({ StartTime: since, EndTime: now, NextToken: token })), retry);
-    for (const k of out.PublicKeyList ?? []) if (k.Fingerprint && k.Value) keys.push({ fingerprint: k.Fingerprint, value: k.Value });
-    token = out.NextToken;
+    for (const k of out?.PublicKeyList ?? []) if (k.Fingerprint && k.Value) keys.push({ fingerprint: k.Fingerprint, value: k.Value });
+    token = out?.NextToken;
   } while (token);
   return keys;
 }
@@ -103,11 +114,23 @@ export async function verifyDigests(input: DigestInput): Promise<DigestReport> {
     const marker = `_CloudTrail-Digest_${region}_${t.trailName}_${t.region}_`;
     const digestKeys: string[] = [];
     const logObjects: { bucket: string; key: string; lastModified: Date }[] = [];
+    const seen = new Set<string>();
     for (const day of days) {
       const listed = await listAll(s3, bucket, `${digestRoot}${region}/${day}`, retry);
-      digestKeys.push(...listed.objects.map((o) => o.key).filter((k) => k.includes(marker) && k.endsWith('.json.gz') && !k.includes('_backfill')));
+      for (const o of listed.objects) {
+        if (o.key.includes(marker) && o.key.endsWith('.json.gz') && !o.key.includes('_backfill') && !seen.has(o.key)) {
+          seen.add(o.key);
+          digestKeys.push(o.key);
+        }
+      }
       const logs = await listAll(s3, bucket, `${base}CloudTrail/${region}/${day}`, retry);
-      for (const o of logs.objects) if (o.lastModified && o.lastModified >= since) logObjects.push({ bucket, key: o.key, lastModified: o.lastModified });
+      for (const o of logs.objects) {
+        const isLog = o.key.includes(`_CloudTrail_${region}_`) && !o.key.includes('CloudTrail-Digest');
+        if (isLog && o.lastModified && o.lastModified >= since && !seen.has(o.key)) {
+          seen.add(o.key);
+          logObjects.push({ bucket, key: o.key, lastModified: o.lastModified });
+        }
+      }
     }
     if (digestKeys.length === 0) {
       if (logObjects.length > 0) {

@@ -57,15 +57,19 @@ export interface FleetReport {
 }
 
 /** Newest LastModified under a prefix (every page). */
-async function newestUnder(s3: S3Client, bucket: string, prefix: string, retry: AwsAccess['retry']): Promise<{ newest?: Date; regions: string[] }> {
+async function newestUnder(s3: S3Client, bucket: string, prefix: string, retry: AwsAccess['retry'], undatedNow: Date): Promise<{ newest?: Date; regions: string[] }> {
   let newest: Date | undefined;
   const regions: string[] = [];
   let token: string | undefined;
   for (let page = 0; page < 50; page++) {
     const out = await withRetry(() => s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token })), retry);
-    for (const o of out.Contents ?? []) if (o.LastModified && (!newest || o.LastModified > newest)) newest = o.LastModified;
-    for (const p of out.CommonPrefixes ?? []) if (p.Prefix) regions.push(p.Prefix.slice(prefix.length).replace(/\/$/, ''));
-    token = out.IsTruncated ? out.NextContinuationToken : undefined;
+    for (const o of out?.Contents ?? []) {
+      // ListObjectsV2 always dates its objects; an undated entry still proves the folder is not empty.
+      const at = o.LastModified ?? (o.Key ? undatedNow : undefined);
+      if (at && (!newest || at > newest)) newest = at;
+    }
+    for (const p of out?.CommonPrefixes ?? []) if (p.Prefix) regions.push(p.Prefix.slice(prefix.length).replace(/\/$/, ''));
+    token = out?.IsTruncated ? out.NextContinuationToken : undefined;
     if (!token) break;
   }
   return { newest, regions };
@@ -82,7 +86,7 @@ export async function newestLogFile(s3: S3Client, bucket: string, folder: string
   const fresh = () => newest !== undefined && now.getTime() - newest.getTime() <= maxAgeMs;
   const scan = async (region: string) => {
     for (const date of dates) {
-      const found = (await newestUnder(s3, bucket, `${folder}${region}/${date}`, retry)).newest;
+      const found = (await newestUnder(s3, bucket, `${folder}${region}/${date}`, retry, now)).newest;
       if (found && (!newest || found > newest)) newest = found;
       if (fresh()) return;
     }
@@ -90,7 +94,7 @@ export async function newestLogFile(s3: S3Client, bucket: string, folder: string
   await scan(homeRegion);
   if (fresh()) return newest;
   const listing = await withRetry(() => s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: folder, Delimiter: '/' })), retry);
-  for (const p of listing.CommonPrefixes ?? []) {
+  for (const p of listing?.CommonPrefixes ?? []) {
     const region = p.Prefix?.slice(folder.length).replace(/\/$/, '');
     if (!region || region === homeRegion) continue;
     await scan(region);
@@ -122,7 +126,7 @@ async function checkTrail(config: FleetConfig, t: TrailConfig, access: AwsAccess
     if (client) {
       const ct = client;
       try {
-        const { Trail: trail } = await withRetry(() => ct.send(new GetTrailCommand({ Name: t.trailName })), retry);
+        const { Trail: trail } = (await withRetry(() => ct.send(new GetTrailCommand({ Name: t.trailName })), retry)) ?? {};
         exists = trail !== undefined;
         if (trail) drift.push(...trailDrift(expected, trail));
       } catch (e) {
@@ -136,17 +140,18 @@ async function checkTrail(config: FleetConfig, t: TrailConfig, access: AwsAccess
       if (exists) {
         const name = t.trailName;
         const calls: Promise<void>[] = [
-          withRetry(() => ct.send(new GetTrailStatusCommand({ Name: name })), retry).then((status) => {
+          withRetry(() => ct.send(new GetTrailStatusCommand({ Name: name })), retry).then((out) => {
+            const status = out ?? {};
             isLogging = status.IsLogging;
             latestDelivery = status.LatestDeliveryTime;
             problems.push(...statusProblems(status, t, now, options.maxAgeMs));
             if (!t.enableLogging && status.IsLogging) drift.push({ setting: 'enableLogging', expected: 'false', actual: 'true' });
           }),
           withRetry(() => ct.send(new GetEventSelectorsCommand({ TrailName: name })), retry).then((sel) => {
-            drift.push(...selectorDrift(expected.selectors, sel.EventSelectors, sel.AdvancedEventSelectors));
+            drift.push(...selectorDrift(expected.selectors, sel?.EventSelectors, sel?.AdvancedEventSelectors));
           }),
           withRetry(() => ct.send(new GetInsightSelectorsCommand({ TrailName: name })), retry)
-            .then((ins) => (ins.InsightSelectors ?? []).flatMap((i) => (i.InsightType ? [i.InsightType] : [])))
+            .then((ins) => (ins?.InsightSelectors ?? []).flatMap((i) => (i.InsightType ? [i.InsightType] : [])))
             .catch((e) => {
               if ((e as Error).name === 'InsightNotEnabledException') return [] as string[];
               throw e;

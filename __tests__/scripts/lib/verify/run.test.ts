@@ -261,3 +261,35 @@ describe('verify arguments', () => {
     expect(() => parseVerifyArgs(['--jsn'])).toThrow(/unknown option --jsn; options: --json/);
   });
 });
+
+describe('verify with fixed answers per command (the simplest mock a user writes)', () => {
+  test('a healthy trail answered by .resolves() mocks is healthy; a stopped one is not', async () => {
+    const { mockClient } = await import('aws-sdk-client-mock');
+    const ct = await import('@aws-sdk/client-cloudtrail');
+    const s3 = await import('@aws-sdk/client-s3');
+    world.restore();
+    const ctMock = mockClient(ct.CloudTrailClient);
+    const s3Mock = mockClient(s3.S3Client);
+    try {
+      const config = configOf({ central: { accountId: '111111111111', region: 'us-east-2', bucketName: 'my-bucket' }, defaults: { trailName: 'my-trail' }, accounts: [{ accountId: '222222222222' }] });
+      ctMock.on(ct.GetTrailCommand).resolves({
+        Trail: { Name: 'my-trail', S3BucketName: 'my-bucket', TrailARN: 'arn:aws:cloudtrail:us-east-2:222222222222:trail/my-trail', KmsKeyId: 'arn:aws:kms:us-east-2:111111111111:key/k1', LogFileValidationEnabled: true, IsMultiRegionTrail: true },
+      });
+      ctMock.on(ct.GetTrailStatusCommand).resolves({ IsLogging: true, LatestDeliveryTime: minutesAgo(3) });
+      ctMock.on(ct.GetEventSelectorsCommand).resolves({ EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: true }] });
+      ctMock.on(ct.GetInsightSelectorsCommand).rejects(new ct.InsightNotEnabledException({ message: 'not enabled', $metadata: {} }));
+      s3Mock.on(s3.ListObjectsV2Command).resolves({ Contents: [{ Key: 'AWSLogs/222222222222/CloudTrail/us-east-2/2026/11/26/x.json.gz', LastModified: minutesAgo(3) }] });
+      const access = new (await import('../../../../scripts/lib/verify/aws')).AwsAccess({ sleep: async () => undefined }, async () => ({ accessKeyId: 'a', secretAccessKey: 'b' }));
+      expect((await verifyFleet(config, access, OPTIONS)).trails[0]).toMatchObject({ healthy: true, problems: [], drift: [] });
+      ctMock.on(ct.GetTrailStatusCommand).resolves({ IsLogging: false, LatestDeliveryTime: minutesAgo(3) });
+      s3Mock.on(s3.ListObjectsV2Command).resolves({ KeyCount: 0 });
+      expect((await verifyFleet(config, access, OPTIONS)).trails[0].problems).toEqual([
+        'logging is stopped (IsLogging false)',
+        'no log file under s3://my-bucket/AWSLogs/222222222222/CloudTrail/ in the last 24 h',
+      ]);
+    } finally {
+      ctMock.restore();
+      s3Mock.restore();
+    }
+  });
+});
