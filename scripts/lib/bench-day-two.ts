@@ -7,7 +7,7 @@
  *   a dev dependency) with a simulated latency per call, bounded concurrency.
  */
 import { execFileSync } from 'child_process';
-import { mkdirSync, writeFileSync } from 'fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'fs';
 import * as path from 'path';
 import { configFromText } from '../../config/load';
 import type { FleetConfig } from '../../config/model';
@@ -20,6 +20,9 @@ export interface DayTwoResult {
   readonly affectedStacks: readonly string[];
   readonly affectedGitSeconds: number;
   readonly affectedDirSeconds: number;
+  /** CPU seconds (user + system) of the affected runs, when /usr/bin/time is installed. */
+  readonly affectedGitCpuSeconds?: number;
+  readonly affectedDirCpuSeconds?: number;
   readonly verifyTrails: number;
   readonly verifySeconds: number;
   readonly verifyLatencyMs: number;
@@ -49,12 +52,27 @@ export function benchAffected(root: string, scratch: string, fleetYaml: (n: numb
   execFileSync(process.execPath, [path.join(root, 'dist', 'main.js')], { env: { ...process.env, CLOUDTRAIL_CONFIG: file, CDKTF_OUTDIR: baseDir }, stdio: 'pipe' });
   // The change: one more account.
   writeFileSync(file, `${fleetYaml(accounts)}  - accountId: "199999999999"\n`);
-  const affected = (base: string) =>
-    execFileSync(process.execPath, [path.join(root, 'dist', 'scripts', 'affected.js'), '--base', base], { cwd: repo, env: { ...process.env, CLOUDTRAIL_CONFIG: file }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
-  const [viaGit, gitSeconds] = timed(() => affected('HEAD'));
-  const [viaDir, dirSeconds] = timed(() => affected(baseDir));
+  // Wall time, and CPU time (user + system) from /usr/bin/time when installed: on a busy machine the wall time mostly measures the others.
+  const timeFile = path.join(scratch, 'day-two-time.txt');
+  const hasTime = existsSync('/usr/bin/time');
+  const affected = (base: string): [string, number, number | undefined] => {
+    const command = [process.execPath, path.join(root, 'dist', 'scripts', 'affected.js'), '--base', base];
+    const [out, seconds] = timed(() =>
+      execFileSync(hasTime ? '/usr/bin/time' : command[0], hasTime ? ['-f', '%U %S', '-o', timeFile, ...command] : command.slice(1), {
+        cwd: repo,
+        env: { ...process.env, CLOUDTRAIL_CONFIG: file },
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+        maxBuffer: 64 * 1024 * 1024,
+      }),
+    );
+    const cpu = hasTime ? readFileSync(timeFile, 'utf8').trim().split('\n').pop()!.split(' ').map(Number).reduce((a, b) => a + b, 0) : undefined;
+    return [out, seconds, cpu];
+  };
+  const [viaGit, gitSeconds, gitCpu] = affected('HEAD');
+  const [viaDir, dirSeconds, dirCpu] = affected(baseDir);
   if (viaGit !== viaDir) throw new Error(`affected differs between --base HEAD and --base <dir>:\n${viaGit}\n---\n${viaDir}`);
-  return { stacks: viaGit.split('\n').filter(Boolean), gitSeconds, dirSeconds };
+  return { stacks: viaGit.split('\n').filter(Boolean), gitSeconds, dirSeconds, gitCpu, dirCpu };
 }
 
 /** verify of every trail of `config` against mocked clients answering like a healthy fleet after `latencyMs`. */
@@ -131,6 +149,8 @@ export async function benchDayTwo(root: string, scratch: string, fleetYaml: (n: 
     affectedStacks: a.stacks,
     affectedGitSeconds: a.gitSeconds,
     affectedDirSeconds: a.dirSeconds,
+    affectedGitCpuSeconds: a.gitCpu,
+    affectedDirCpuSeconds: a.dirCpu,
     verifyTrails: v.trails,
     verifySeconds: v.seconds,
     verifyLatencyMs: latencyMs,
@@ -144,7 +164,8 @@ export function dayTwoReport(r: DayTwoResult): string {
   return [
     `day two, ${r.accounts} accounts`,
     `  affected after adding one account: ${r.affectedStacks.length} stacks (${r.affectedStacks.join(', ')}), not ${r.accounts + 2}`,
-    `  affected time: ${r.affectedGitSeconds.toFixed(2)} s with --base <git ref>, ${r.affectedDirSeconds.toFixed(2)} s with --base <previous synth folder>`,
+    `  affected time: ${r.affectedGitSeconds.toFixed(2)} s with --base <git ref>, ${r.affectedDirSeconds.toFixed(2)} s with --base <previous synth folder>` +
+      (r.affectedGitCpuSeconds !== undefined ? ` (CPU ${r.affectedGitCpuSeconds.toFixed(2)} s and ${r.affectedDirCpuSeconds!.toFixed(2)} s)` : ''),
     `  verify, ${r.verifyTrails} trails against mocked clients (${r.verifyLatencyMs} ms per call): ${r.verifySeconds.toFixed(2)} s, ` +
       `concurrency ${r.verifyConcurrency} (at most ${r.verifyMaxInFlight} API calls in flight), ${r.verifyHealthy ? 'all healthy' : 'UNHEALTHY (bench mock is wrong)'}`,
     '',
