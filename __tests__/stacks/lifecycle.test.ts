@@ -92,6 +92,14 @@ describe('lifecycle: decommission and retain', () => {
     expect(synthSummary(configOf(example()))).toMatch(/4 stacks\n[\s\S]*leaving the fleet: 2 trails \(333333333333\/my-trail decommission, 444444444444\/my-trail retain\)/);
   });
 
+  test('affected lists the central stack and the leaving accounts when their lifecycle changes', () => {
+    expect(stackChanges(synthStacks(configOf(active())), synthStacks(configOf(example()))).affected).toEqual([
+      'cloudtrail-central',
+      'cloudtrail-account-333333333333',
+      'cloudtrail-account-444444444444',
+    ]);
+  });
+
   test('removing a decommissioned (and deployed) account afterwards is not a warning; removing an active one is', () => {
     const base = synthStacks(configOf(example()));
     const raw = example();
