@@ -21,8 +21,11 @@ function table(rows: string[][]): string[] {
 }
 
 export function formatTable(report: FleetReport, style: Style = PLAIN): string {
-  const rows = [[' ', 'ACCOUNT', 'TRAIL', 'REGION', 'LOGGING', 'LAST DELIVERY', 'FOLDER', 'DRIFT', 'PROBLEMS']];
+  const digests = report.trails.some((r) => r.digests);
+  const rows = [[' ', 'ACCOUNT', 'TRAIL', 'REGION', 'LOGGING', 'LAST DELIVERY', 'FOLDER', ...(digests ? ['DIGESTS'] : []), 'DRIFT', 'PROBLEMS']];
   for (const r of report.trails) {
+    const d = r.digests;
+    const digestCell = !d ? '-' : d.findings.length ? `${d.findings.length} finding${d.findings.length === 1 ? '' : 's'}` : `ok (${d.digestFiles}/${d.logFiles})`;
     rows.push([
       r.healthy ? style.ok : style.bad,
       r.accountId,
@@ -31,6 +34,7 @@ export function formatTable(report: FleetReport, style: Style = PLAIN): string {
       logging(r),
       r.latestDeliveryAge ? `${r.latestDeliveryAge} ago` : '-',
       r.folderNewestObject ? 'recent' : 'EMPTY',
+      ...(digests ? [digestCell] : []),
       r.drift.length ? r.drift.map((d) => d.setting.split(' ')[0]).join(',') : '-',
       r.problems.length ? String(r.problems.length) : '-',
     ]);
@@ -49,6 +53,7 @@ export function formatTable(report: FleetReport, style: Style = PLAIN): string {
       ? `${style.ok} all ${n} trail${n === 1 ? '' : 's'} healthy (deliveries within ${report.maxAgeHours} h)`
       : `${style.bad} ${unhealthy.length} of ${n} trail${n === 1 ? '' : 's'} unhealthy`,
   );
+  if (digests) lines.push('DIGESTS: ok (digest files/log files checked), or the number of findings listed above');
   return `${lines.join('\n')}\n`;
 }
 

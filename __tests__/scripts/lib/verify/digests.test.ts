@@ -10,6 +10,7 @@ import { configOf } from '../../../helpers/fleet';
 import { checkDigestChain } from '../../../../scripts/lib/verify/digest-chain';
 import { verifyDigests } from '../../../../scripts/lib/verify/digests';
 import { verifyFleet } from '../../../../scripts/lib/verify/run';
+import { formatTable } from '../../../../scripts/lib/verify/report';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { S3Client } from '@aws-sdk/client-s3';
 import { AwsWorld } from './aws-world';
@@ -228,5 +229,6 @@ describe('verify --digests', () => {
     const report = await verifyFleet(config(), world.access(), { maxAgeMs: 86_400_000, concurrency: 2, now: NOW, digestsSince: SINCE });
     expect(report.trails[0].problems).toEqual([`digest: missing-log s3://${BUCKET}/${logs[5]} (listed in s3://${BUCKET}/${logs[5].replace('CloudTrail/', 'CloudTrail-Digest/').split('/').slice(0, -1).join('/')}/${ACCOUNT}_CloudTrail-Digest_us-east-2_trail-a_us-east-2_20261126T030000Z.json.gz)`]);
     expect(report.trails[0].digests).toMatchObject({ digestFiles: 4, logFiles: 8 });
+    expect(formatTable(report)).toMatch(/DIGESTS[\s\S]*✖ +222222222222 +trail-a .*1 finding /);
   });
 });
