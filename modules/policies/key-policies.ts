@@ -99,6 +99,8 @@ export interface CentralKeyPolicyInput {
   readonly bucketName: string;
   readonly trails: readonly TrailRef[];
   readonly decryptPrincipals: readonly string[];
+  /** The user's own statements, appended verbatim (they count in the size limit). @default none */
+  readonly extraStatements?: readonly Statement[];
 }
 
 export type KeyPolicyResult = SizedPolicy<KeyPolicyEncoding>;
@@ -167,6 +169,7 @@ export function centralKeyPolicyDocument(input: CentralKeyPolicyInput, encoding:
   }
   statements.push(viaS3Statement(partition, input.bucketName, input.region));
   if (input.decryptPrincipals.length > 0) statements.push(readerStatement(input.decryptPrincipals));
+  statements.push(...(input.extraStatements ?? []));
   return policy(statements);
 }
 
