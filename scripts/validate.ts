@@ -362,6 +362,7 @@ export function planTest(stack: Json, ctx: PlanTestContext): string {
       }
     }
   }
+  asserts.push(...importAsserts(stack));
   if (stack.output?.bucket_name && ctx.bucketName !== undefined) assertEq('output.bucket_name', ctx.bucketName, 'output bucket_name');
 
   lines.push('run "plan" {', '  command = plan');
@@ -423,6 +424,25 @@ export function importOverrides(stack: Json, alias: string | undefined, mocks: (
     lines.push('  override_resource {', `    target = ${type}.${name}`, `    values = { ${hclValues.join(', ')} }`, '  }');
   }
   return lines;
+}
+
+/**
+ * The planned identity of every imported resource (its literal name or
+ * bucket in the config) is the one its import ID names: otherwise the real
+ * plan would replace what it imports. (A mocked provider plans no
+ * replacements itself, so this is checked here.)
+ */
+export function importAsserts(stack: Json): { condition: string; message: string }[] {
+  const out: { condition: string; message: string }[] = [];
+  for (const imp of ([] as Json[]).concat(stack.import ?? [])) {
+    const [type, name] = String(imp.to).split('.');
+    const body: Json = stack.resource?.[type]?.[name] ?? {};
+    for (const [attr, value] of Object.entries(importedValues(type, String(imp.id)))) {
+      if (attr === 'id' || typeof body[attr] !== 'string' || body[attr].includes('${')) continue;
+      out.push({ condition: `${type}.${name}.${attr} == ${hcl(value)}`, message: `${type}.${name}.${attr} names what is imported (${String(imp.id)})` });
+    }
+  }
+  return out;
 }
 
 // ------------------------------------------------------------ one stack
