@@ -13,7 +13,7 @@ import { z } from 'zod';
 import type { FleetConfig } from './model';
 import * as rules from './rules';
 import type { PolicyDocument, Statement } from '../modules/policies/document';
-import { BUCKET_POLICY_LIMIT_BYTES, KEY_POLICY_LIMIT_BYTES, policyBytes } from '../modules/policies/document';
+import { BUCKET_POLICY_LIMIT_BYTES, KEY_POLICY_LIMIT_BYTES } from '../modules/policies/document';
 import type { FleetPolicies } from '../modules/policies/fleet-policies';
 import { bucketArn } from '../modules/arns';
 
@@ -57,8 +57,8 @@ export const centralAdoptSchema = z
   .union(
     [
       z.boolean(),
-      z.strictObject(
-        {
+      z
+        .looseObject({
           except: z
             .array(
               z.enum(BUCKET_PARTS, {
@@ -66,13 +66,20 @@ export const centralAdoptSchema = z
               }),
             )
             .min(1, { error: 'adopt.except is empty: list the parts the existing bucket does not have yet, or write adopt: true' })
+            .optional()
             .describe('Parts the existing bucket does not have yet: they are created (written over whatever is there), not imported.'),
-        },
-        {
-          error: (issue) =>
-            issue.code === 'unrecognized_keys' ? `unknown key(s) ${issue.keys.join(', ')} under central.adopt; the only key is except` : undefined,
-        },
-      ),
+        })
+        // Unknown keys as a custom issue: the union then reports this branch's message, not only its own.
+        .superRefine((value, ctx) => {
+          const unknown = Object.keys(value).filter((k) => k !== 'except');
+          if (unknown.length > 0 || value.except === undefined) {
+            ctx.addIssue({
+              code: 'custom',
+              input: value,
+              message: `${unknown.length ? `unknown key(s) ${unknown.join(', ')} under central.adopt; ` : ''}the only key is except (adopt: { except: [lifecycle] }), or write adopt: true`,
+            });
+          }
+        }),
     ],
     { error: 'central.adopt must be true, false or { except: [<bucket part>, ...] }' },
   )
@@ -115,8 +122,10 @@ export function sidProblem(sid: string): rules.Problem {
 }
 
 const STATEMENT_KEYS = ['Sid', 'Effect', 'Principal', 'NotPrincipal', 'Action', 'NotAction', 'Resource', 'NotResource', 'Condition'] as const;
-const oneOrMore = (what: string) =>
-  z.union([z.string().min(1), z.array(z.string().min(1)).min(1)], { error: `${what} must be a non-empty string or a non-empty list of strings` });
+const oneOrMore = (what: string) => {
+  const error = `${what} must be a non-empty string or a non-empty list of strings`;
+  return z.union([z.string().min(1, { error }), z.array(z.string().min(1, { error })).min(1, { error })], { error });
+};
 const principal = (what: string) =>
   z.union(
     [
@@ -321,7 +330,8 @@ export function extraStatementIssues(config: FleetConfig, policies: FleetPolicie
   if (bucketExtras.length > 0) {
     issues.push(...duplicateSids(policies.bucket.document, bucketExtras, 'central.bucketPolicy.extraStatements'));
     if (!policies.bucket.fits) {
-      const own = policyBytes({ Version: '2012-10-17', Statement: bucketExtras }) - policyBytes({ Version: '2012-10-17', Statement: [] }) - 1;
+      // Each statement and the comma before it.
+      const own = bucketExtras.reduce((n, s) => n + Buffer.byteLength(JSON.stringify(s)) + 1, 0);
       issues.push({
         path: 'central.bucketPolicy.extraStatements',
         message: `your ${bucketExtras.length} extra statement(s) add about ${own} bytes to the bucket policy, which then needs ${policies.bucket.bytes} bytes, over the S3 limit of ${BUCKET_POLICY_LIMIT_BYTES}; shorten or merge them (one statement per service, lists of ARNs), or move what they grant to another bucket`,

@@ -165,7 +165,7 @@ function resolveCentral(file: ConfigFile): CentralConfig {
     accessLogging: c.accessLogging,
     tags: c.tags ?? {},
     bucketManagement: c.bucketManagement ?? 'managed',
-    adopt: c.adopt === true ? { except: [] } : c.adopt ? { except: c.adopt.except } : undefined,
+    adopt: c.adopt === true ? { except: [] } : c.adopt ? { except: c.adopt.except ?? [] } : undefined,
     bucketPolicyExtraStatements: (c.bucketPolicy?.extraStatements ?? []) as unknown as Statement[],
   };
 }
