@@ -108,8 +108,15 @@ export function parseArgs(argv: readonly string[]): CheckConfigArgs {
 }
 
 /** What applying the computed policies does to the current ones (the files named by the args). */
-export function currentPolicyReport(config: FleetConfig, args: CheckConfigArgs, read = (f: string) => readFileSync(f, 'utf8')): string {
+export function currentPolicyReport(config: FleetConfig, args: CheckConfigArgs, readFile = (f: string) => readFileSync(f, 'utf8')): string {
   const { bucket, centralKey } = fleetPolicies(config);
+  const read = (f: string) => {
+    try {
+      return readFile(f);
+    } catch (e) {
+      throw new Error(`cannot read the current policy ${f}: ${(e as Error).message}; save it first (aws s3api get-bucket-policy --bucket <name> > ${f}, or aws kms get-key-policy --key-id <id> --policy-name default > ${f})`);
+    }
+  };
   const parts: string[] = [];
   if (args.currentPolicy) {
     const current = parseCurrentPolicy(read(args.currentPolicy), args.currentPolicy);
