@@ -250,3 +250,28 @@ test('synth works with no terraform binary on PATH (an adopted fleet)', () => {
   });
   expect(out).toBeDefined();
 });
+
+test('adopt adds import blocks and nothing else: without the flag after the apply, the same resources remain (no changes)', () => {
+  const adopt = (r: any) => {
+    adoptAll(r);
+    r.defaults.adopt = true;
+    r.accounts[0].sns = { create: { topicName: 'ct-notify', sqsQueue: true } };
+  };
+  const withFlag = synthFleet(configOf(rawWith(adopt)));
+  const withoutFlag = synthFleet(
+    configOf(
+      rawWith((r) => {
+        adopt(r);
+        delete r.central.adopt;
+        delete r.defaults.adopt;
+      }),
+    ),
+  );
+  expect([...withFlag.keys()]).toEqual([...withoutFlag.keys()]);
+  for (const [name, stack] of withFlag) {
+    expect(stack.import?.length ?? 0).toBeGreaterThan(0);
+    const { import: _imports, ...rest } = JSON.parse(JSON.stringify(stack));
+    delete rest['//'].metadata.imports; // cdktf's own notes in the "//" comment key, which Terraform ignores
+    expect(rest).toEqual(withoutFlag.get(name));
+  }
+});
