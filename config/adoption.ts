@@ -76,7 +76,9 @@ export const centralAdoptSchema = z
             ctx.addIssue({
               code: 'custom',
               input: value,
-              message: `${unknown.length ? `unknown key(s) ${unknown.join(', ')} under central.adopt; ` : ''}the only key is except (adopt: { except: [lifecycle] }), or write adopt: true`,
+              message: `${
+                unknown.length ? `unknown key(s) ${unknown.join(', ')} under central.adopt; ` : ''
+              }the only key is except (adopt: { except: [lifecycle] }), or write adopt: true`,
             });
           }
         }),

@@ -77,8 +77,18 @@ describe('central.bucketPolicy.extraStatements', () => {
     ['no Resource', (({ Resource, ...s }) => s)(configStatement()), '[0]', /needs exactly one of Resource or NotResource.*none is set/],
     ['no Principal', (({ Principal, ...s }) => s)(configStatement()), '[0]', /needs exactly one of Principal or NotPrincipal/],
     ['an empty Action list', { ...configStatement(), Action: [] }, '[0].Action', /Action must be a non-empty string or a non-empty list of strings/],
-    ['a Principal that is neither "*" nor a mapping', { ...configStatement(), Principal: 'everyone' }, '[0].Principal', /Principal must be "\*" or a mapping with AWS, Service/],
-    ['a Condition that is not operator -> key -> value', { ...configStatement(), Condition: { StringEquals: 'x' } }, '[0].Condition.StringEquals', /each Condition operator maps condition keys to values/],
+    [
+      'a Principal that is neither "*" nor a mapping',
+      { ...configStatement(), Principal: 'everyone' },
+      '[0].Principal',
+      /Principal must be "\*" or a mapping with AWS, Service/,
+    ],
+    [
+      'a Condition that is not operator -> key -> value',
+      { ...configStatement(), Condition: { StringEquals: 'x' } },
+      '[0].Condition.StringEquals',
+      /each Condition operator maps condition keys to values/,
+    ],
   ])('bad shape: %s', (_, statement, where, message) => {
     expect(only(issuesOf(withExtras(statement)), `central.bucketPolicy.extraStatements${where}`)).toMatch(message);
   });
@@ -94,7 +104,9 @@ describe('central.bucketPolicy.extraStatements', () => {
       issuesOf(withExtras({ ...configStatement(), Resource: ['arn:aws:s3:::my-bucket/x/*', 'arn:aws:s3:::other-bucket/*'] })),
       'central.bucketPolicy.extraStatements[0].Resource',
     );
-    expect(message).toMatch(/"arn:aws:s3:::other-bucket\/\*" is not the central bucket or an object in it; a bucket policy may only name arn:aws:s3:::my-bucket/);
+    expect(message).toMatch(
+      /"arn:aws:s3:::other-bucket\/\*" is not the central bucket or an object in it; a bucket policy may only name arn:aws:s3:::my-bucket/,
+    );
     // A bucket whose name starts like ours is another bucket.
     expect(issuesOf(withExtras({ ...configStatement(), Resource: 'arn:aws:s3:::my-bucket-2' })).map((i) => i.path)).toContain(
       'central.bucketPolicy.extraStatements[0].Resource',
@@ -102,9 +114,14 @@ describe('central.bucketPolicy.extraStatements', () => {
   });
 
   test('statements that push the policy over 20 KB are rejected with their share of the bytes', () => {
-    const big = { ...configStatement('Big'), Condition: { StringEquals: { 'aws:SourceAccount': Array.from({ length: 1500 }, (_, i) => String(100000000000 + i)) } } };
+    const big = {
+      ...configStatement('Big'),
+      Condition: { StringEquals: { 'aws:SourceAccount': Array.from({ length: 1500 }, (_, i) => String(100000000000 + i)) } },
+    };
     const message = only(issuesOf(withExtras(big)), 'central.bucketPolicy.extraStatements');
-    expect(message).toMatch(/your 1 extra statement\(s\) add about \d+ bytes to the bucket policy, which then needs \d+ bytes, over the S3 limit of 20480; shorten or merge them/);
+    expect(message).toMatch(
+      /your 1 extra statement\(s\) add about \d+ bytes to the bucket policy, which then needs \d+ bytes, over the S3 limit of 20480; shorten or merge them/,
+    );
     const own = Number(/add about (\d+) bytes/.exec(message)![1]);
     expect(own).toBe(Buffer.byteLength(JSON.stringify(big)) + 1); // and its comma
   });
@@ -121,7 +138,10 @@ describe('central.kmsKey.existingKeyArn and extraStatements', () => {
   });
 
   test('an alias ARN is rejected: importing needs the key id', () => {
-    const message = only(issuesOf(withKey({ existingKeyArn: 'arn:aws:kms:us-east-2:111111111111:alias/logs', alias: 'alias/logs' })), 'central.kmsKey.existingKeyArn');
+    const message = only(
+      issuesOf(withKey({ existingKeyArn: 'arn:aws:kms:us-east-2:111111111111:alias/logs', alias: 'alias/logs' })),
+      'central.kmsKey.existingKeyArn',
+    );
     expect(message).toMatch(/is an alias ARN; give the key ARN .*aws kms describe-key --key-id alias\/logs prints it/);
   });
 
@@ -134,14 +154,22 @@ describe('central.kmsKey.existingKeyArn and extraStatements', () => {
   });
 
   test('a key in another account or region is rejected', () => {
-    const other = only(issuesOf(withKey({ existingKeyArn: `arn:aws:kms:us-east-2:333333333333:key/${KEY_ID}`, alias: 'alias/x' })), 'central.kmsKey.existingKeyArn');
+    const other = only(
+      issuesOf(withKey({ existingKeyArn: `arn:aws:kms:us-east-2:333333333333:key/${KEY_ID}`, alias: 'alias/x' })),
+      'central.kmsKey.existingKeyArn',
+    );
     expect(other).toMatch(/the key is in account 333333333333, but the central key must be in the central account 111111111111/);
-    const region = only(issuesOf(withKey({ existingKeyArn: `arn:aws:kms:eu-west-1:111111111111:key/${KEY_ID}`, alias: 'alias/x' })), 'central.kmsKey.existingKeyArn');
+    const region = only(
+      issuesOf(withKey({ existingKeyArn: `arn:aws:kms:eu-west-1:111111111111:key/${KEY_ID}`, alias: 'alias/x' })),
+      'central.kmsKey.existingKeyArn',
+    );
     expect(region).toMatch(/the key is in eu-west-1, but the central key must be in the bucket's region us-east-2/);
   });
 
   test('an existing key needs its alias written out (it is imported too)', () => {
-    expect(only(issuesOf(withKey({ existingKeyArn: KEY_ARN })), 'central.kmsKey.alias')).toMatch(/with existingKeyArn, give the alias of the existing key.*aws kms create-alias/);
+    expect(only(issuesOf(withKey({ existingKeyArn: KEY_ARN })), 'central.kmsKey.alias')).toMatch(
+      /with existingKeyArn, give the alias of the existing key.*aws kms create-alias/,
+    );
   });
 
   test('extra key statements are kept verbatim; a computed Sid is rejected', () => {
@@ -150,12 +178,22 @@ describe('central.kmsKey.existingKeyArn and extraStatements', () => {
     const doc = fleetPolicies(config).centralKey!.document;
     expect(doc.Statement[doc.Statement.length - 1]).toEqual(extra);
     const dup = { ...extra, Sid: 'EnableKeyAdministrationByOwnerAccount' };
-    expect(only(issuesOf(withKey({ extraStatements: [dup] })), 'central.kmsKey.extraStatements[0].Sid')).toMatch(/is already a statement of the computed policy/);
+    expect(only(issuesOf(withKey({ extraStatements: [dup] })), 'central.kmsKey.extraStatements[0].Sid')).toMatch(
+      /is already a statement of the computed policy/,
+    );
   });
 
   test('extra key statements over 32 KB are rejected', () => {
-    const big = { Sid: 'Big', Effect: 'Allow', Principal: { AWS: Array.from({ length: 900 }, (_, i) => `arn:aws:iam::${100000000000 + i}:role/reader`) }, Action: 'kms:Decrypt', Resource: '*' };
-    expect(only(issuesOf(withKey({ extraStatements: [big] })), 'central.kmsKey.extraStatements')).toMatch(/the central key policy needs \d+ bytes, over the KMS limit of 32768/);
+    const big = {
+      Sid: 'Big',
+      Effect: 'Allow',
+      Principal: { AWS: Array.from({ length: 900 }, (_, i) => `arn:aws:iam::${100000000000 + i}:role/reader`) },
+      Action: 'kms:Decrypt',
+      Resource: '*',
+    };
+    expect(only(issuesOf(withKey({ extraStatements: [big] })), 'central.kmsKey.extraStatements')).toMatch(
+      /the central key policy needs \d+ bytes, over the KMS limit of 32768/,
+    );
   });
 });
 
@@ -167,7 +205,12 @@ describe('central.adopt', () => {
     [{ skip: ['policy'] }, /unknown key\(s\) skip under central.adopt; the only key is except/],
   ])('%j is rejected', (adopt, message) => {
     const issues = issuesOf(rawWith((r) => (r.central.adopt = adopt)));
-    expect(issues.filter((i) => i.path.startsWith('central.adopt')).map((i) => i.message).join('\n')).toMatch(message);
+    expect(
+      issues
+        .filter((i) => i.path.startsWith('central.adopt'))
+        .map((i) => i.message)
+        .join('\n'),
+    ).toMatch(message);
   });
 
   test('a part the config does not set cannot be excepted', () => {
@@ -185,7 +228,9 @@ describe('central.adopt', () => {
       r.central.adopt = true;
       r.central.bucketManagement = 'none';
     });
-    expect(only(issuesOf(raw), 'central.adopt')).toMatch(/bucketManagement is none: the central stack manages nothing of the bucket, so there is nothing to import/);
+    expect(only(issuesOf(raw), 'central.adopt')).toMatch(
+      /bucketManagement is none: the central stack manages nothing of the bucket, so there is nothing to import/,
+    );
   });
 
   test('with policyOnly only the policy can be excepted', () => {
@@ -193,7 +238,9 @@ describe('central.adopt', () => {
       r.central.adopt = { except: ['versioning'] };
       r.central.bucketManagement = 'policyOnly';
     });
-    expect(only(issuesOf(raw), 'central.adopt.except[0]')).toMatch(/versioning is not part of the central stack \(with bucketManagement policyOnly the stack does not manage it\)/);
+    expect(only(issuesOf(raw), 'central.adopt.except[0]')).toMatch(
+      /versioning is not part of the central stack \(with bucketManagement policyOnly the stack does not manage it\)/,
+    );
   });
 });
 
@@ -214,7 +261,9 @@ describe('central.bucketManagement', () => {
       }),
     );
     for (const key of ['retention', 'objectLock', 'accessLogging']) {
-      expect(only(issues, `central.${key}`)).toMatch(new RegExp(`bucketManagement is ${mode}: the bucket's ${key} belongs to the team that owns the bucket; remove central.${key}`));
+      expect(only(issues, `central.${key}`)).toMatch(
+        new RegExp(`bucketManagement is ${mode}: the bucket's ${key} belongs to the team that owns the bucket; remove central.${key}`),
+      );
     }
   });
 });

@@ -130,7 +130,10 @@ describe('adopt on a trail: the trail by its ARN, and what the config creates fo
           },
           { accountId: '333333333333', trailName: 'audit.v2', kmsKey: { create: { alias: 'alias/ct-333' } } },
           { accountId: '444444444444', adopt: false },
-          { accountId: '555555555555', cloudWatchLogs: { logGroupArn: 'arn:aws:logs:us-east-2:555555555555:log-group:existing', roleArn: 'arn:aws:iam::555555555555:role/Existing' } },
+          {
+            accountId: '555555555555',
+            cloudWatchLogs: { logGroupArn: 'arn:aws:logs:us-east-2:555555555555:log-group:existing', roleArn: 'arn:aws:iam::555555555555:role/Existing' },
+          },
         ];
       }),
     ),
@@ -158,7 +161,7 @@ describe('adopt on a trail: the trail by its ARN, and what the config creates fo
     expectTargetsExist(a222);
   });
 
-  test("each import ID names the resource the config declares (no replacement of what is imported)", () => {
+  test('each import ID names the resource the config declares (no replacement of what is imported)', () => {
     for (const block of a222.import) {
       const [type, name] = block.to.split('.');
       const body = resourcesOf(a222, type)[name];
@@ -230,7 +233,8 @@ test('importExisting writes the import block without cdktf\'s synth-time "terraf
   const bucket = new S3Bucket(stack, 'b', { bucket: 'x-bucket' });
   importExisting(bucket, 'x-bucket');
   // cdktf's importFrom registers a check that runs `terraform version` at synth (it fails without Terraform on PATH).
-  const checks = (r: S3Bucket) => ((r.node as unknown as { _validations: { constructor: { name: string } }[] })._validations ?? []).map((v) => v.constructor.name);
+  const checks = (r: S3Bucket) =>
+    ((r.node as unknown as { _validations: { constructor: { name: string } }[] })._validations ?? []).map((v) => v.constructor.name);
   expect(checks(bucket)).toEqual([]);
   const plain = new S3Bucket(stack, 'plain', { bucket: 'y-bucket' });
   plain.importFrom('y-bucket');
@@ -244,7 +248,11 @@ test('synth works with no terraform binary on PATH (an adopted fleet)', () => {
   execFileSync(process.execPath, [path.join(root, 'scripts', 'app.js'), '--build-only'], { cwd: root });
   const out = execFileSync(process.execPath, [path.join(root, 'dist', 'main.js')], {
     cwd: root,
-    env: { PATH: '/nonexistent', CDKTF_OUTDIR: path.join(require('os').tmpdir(), `adopt-synth-${process.pid}`), CLOUDTRAIL_CONFIG: path.join(root, 'config', 'examples', 'adopt-everything.yaml') },
+    env: {
+      PATH: '/nonexistent',
+      CDKTF_OUTDIR: path.join(require('os').tmpdir(), `adopt-synth-${process.pid}`),
+      CLOUDTRAIL_CONFIG: path.join(root, 'config', 'examples', 'adopt-everything.yaml'),
+    },
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],
   });

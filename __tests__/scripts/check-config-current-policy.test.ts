@@ -25,8 +25,20 @@ const consolePolicy = {
       Resource: 'arn:aws:s3:::my-bucket/AWSLogs/111111111111/*',
       Condition: { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control' } },
     },
-    { Sid: 'AWSConfigBucketPermissionsCheck', Effect: 'Allow', Principal: { Service: 'config.amazonaws.com' }, Action: 's3:GetBucketAcl', Resource: 'arn:aws:s3:::my-bucket' },
-    { Sid: 'ELBAccessLogs', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::033677994240:root' }, Action: 's3:PutObject', Resource: 'arn:aws:s3:::my-bucket/elb/*' },
+    {
+      Sid: 'AWSConfigBucketPermissionsCheck',
+      Effect: 'Allow',
+      Principal: { Service: 'config.amazonaws.com' },
+      Action: 's3:GetBucketAcl',
+      Resource: 'arn:aws:s3:::my-bucket',
+    },
+    {
+      Sid: 'ELBAccessLogs',
+      Effect: 'Allow',
+      Principal: { AWS: 'arn:aws:iam::033677994240:root' },
+      Action: 's3:PutObject',
+      Resource: 'arn:aws:s3:::my-bucket/elb/*',
+    },
     { Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: 'arn:aws:s3:::my-bucket/*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } },
     { Sid: 'AWSCloudTrailAclCheck', Effect: 'Allow', Principal: ct, Action: 's3:GetBucketAcl', Resource: 'arn:aws:s3:::my-bucket' },
   ],
@@ -37,7 +49,12 @@ const keepConfig = rawWith((r) => {
 
 test('each current statement is replaced, kept or dropped, by Sid (or position)', () => {
   const config = configOf(keepConfig);
-  const diff = policyDiff(consolePolicy.Statement as any, fleetPolicies(config).bucket.document, config.central.bucketPolicyExtraStatements, 'central.bucketPolicy.extraStatements');
+  const diff = policyDiff(
+    consolePolicy.Statement as any,
+    fleetPolicies(config).bucket.document,
+    config.central.bucketPolicyExtraStatements,
+    'central.bucketPolicy.extraStatements',
+  );
   expect(diff.current.map((c) => [c.sid, c.fate])).toEqual([
     ['AWSCloudTrailAclCheck20150319', 'replaced'],
     ['AWSCloudTrailWrite20150319', 'replaced'],
@@ -52,8 +69,15 @@ test('each current statement is replaced, kept or dropped, by Sid (or position)'
 });
 
 test('a kept statement that differs from the current one says so', () => {
-  const config = configOf(rawWith((r) => (r.central.bucketPolicy = { extraStatements: [{ ...consolePolicy.Statement[2], Action: ['s3:GetBucketAcl', 's3:ListBucket'] }] })));
-  const diff = policyDiff(consolePolicy.Statement as any, fleetPolicies(config).bucket.document, config.central.bucketPolicyExtraStatements, 'central.bucketPolicy.extraStatements');
+  const config = configOf(
+    rawWith((r) => (r.central.bucketPolicy = { extraStatements: [{ ...consolePolicy.Statement[2], Action: ['s3:GetBucketAcl', 's3:ListBucket'] }] })),
+  );
+  const diff = policyDiff(
+    consolePolicy.Statement as any,
+    fleetPolicies(config).bucket.document,
+    config.central.bucketPolicyExtraStatements,
+    'central.bucketPolicy.extraStatements',
+  );
   expect(diff.current[2]).toEqual({
     sid: 'AWSConfigBucketPermissionsCheck',
     fate: 'kept',
@@ -65,7 +89,9 @@ test('reads the document or the AWS CLI output {"Policy": "<string>"}; rejects w
   expect(parseCurrentPolicy(JSON.stringify(consolePolicy), 'p.json')).toHaveLength(6);
   expect(parseCurrentPolicy(JSON.stringify({ Policy: JSON.stringify(consolePolicy) }), 'p.json')).toHaveLength(6);
   expect(parseCurrentPolicy(JSON.stringify({ Statement: consolePolicy.Statement[0] }), 'p.json')).toHaveLength(1);
-  expect(() => parseCurrentPolicy('{not json', 'p.json')).toThrow(/p.json: not JSON .*aws s3api get-bucket-policy --bucket <name> --query Policy --output text > p.json/);
+  expect(() => parseCurrentPolicy('{not json', 'p.json')).toThrow(
+    /p.json: not JSON .*aws s3api get-bucket-policy --bucket <name> --query Policy --output text > p.json/,
+  );
   expect(() => parseCurrentPolicy('{"Version":"2012-10-17"}', 'p.json')).toThrow(/p.json: no policy document \(an object with a Statement list\)/);
   expect(() => parseCurrentPolicy('{"Statement":["x"]}', 'p.json')).toThrow(/no policy document/);
 });
@@ -74,7 +100,9 @@ test('arguments: --current-policy, --current-key-policy and one config file, in 
   expect(parseArgs(['--current-policy', 'p.json', 'c.yaml'])).toEqual({ currentPolicy: 'p.json', configFile: 'c.yaml' });
   expect(parseArgs(['c.yaml', '--current-key-policy', 'k.json'])).toEqual({ configFile: 'c.yaml', currentKeyPolicy: 'k.json' });
   expect(() => parseArgs(['--current-policy'])).toThrow(/--current-policy needs a file/);
-  expect(() => parseArgs(['--currnt-policy', 'p.json'])).toThrow(/unknown option --currnt-policy; options: --current-policy <file>, --current-key-policy <file>/);
+  expect(() => parseArgs(['--currnt-policy', 'p.json'])).toThrow(
+    /unknown option --currnt-policy; options: --current-policy <file>, --current-key-policy <file>/,
+  );
   expect(() => parseArgs(['a.yaml', 'b.yaml'])).toThrow(/one config file only/);
 });
 
@@ -109,7 +137,9 @@ test('npm run check-config -- --current-policy prints the fates after the report
   const lines = run.stdout.split('\n');
   expect(run.stdout).toContain(`bucket policy of my-bucket (${policyFile}): 6 statement(s) today`);
   expect(lines.find((l) => l.includes('ELBAccessLogs'))).toMatch(/^ {2}dropped +ELBAccessLogs +DROPPED/);
-  expect(lines.find((l) => l.includes('AWSConfigBucketPermissionsCheck') && !l.includes('added'))).toMatch(/^ {2}kept +AWSConfigBucketPermissionsCheck +kept verbatim/);
+  expect(lines.find((l) => l.includes('AWSConfigBucketPermissionsCheck') && !l.includes('added'))).toMatch(
+    /^ {2}kept +AWSConfigBucketPermissionsCheck +kept verbatim/,
+  );
   expect(run.stdout).toMatch(/ {2}1 statement\(s\) would be dropped by the apply\n$/);
 
   const missing = spawnSync(process.execPath, [script, '--current-policy', path.join(dir, 'nope.json'), configFile], { encoding: 'utf8' });

@@ -37,7 +37,8 @@ test('every imported resource of the central stack has one override_resource wit
     const [type] = imp.to.split('.');
     const body = blocks.get('')!;
     expect(body).toContain(`    target = ${imp.to}\n`);
-    for (const [k, v] of Object.entries(importedValues(type, imp.id))) expect(body).toMatch(new RegExp(`target = ${imp.to.replace(/\./g, '\\.')}\\n    values = \\{[^}]*${k} = "${v}"`));
+    for (const [k, v] of Object.entries(importedValues(type, imp.id)))
+      expect(body).toMatch(new RegExp(`target = ${imp.to.replace(/\./g, '\\.')}\\n    values = \\{[^}]*${k} = "${v}"`));
   }
   expect(hcl.match(/override_resource \{/g)).toHaveLength(central.import.length);
 });

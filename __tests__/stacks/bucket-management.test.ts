@@ -67,7 +67,9 @@ describe('bucketManagement: none', () => {
     const managedPolicy = resourcesOf(managed, 'aws_s3_bucket_policy').log_bucket_policy.policy;
     expect(central.output.bucket_policy.value).toBe(managedPolicy);
     const doc = parsePolicy(central.output.bucket_policy.value);
-    expect(doc.Statement.map((s) => s.Sid)).toEqual(expect.arrayContaining(['AWSCloudTrailAclCheck', 'AWSCloudTrailWrite222222222222', 'AWSCloudTrailWrite333333333333', 'DenyInsecureTransport']));
+    expect(doc.Statement.map((s) => s.Sid)).toEqual(
+      expect.arrayContaining(['AWSCloudTrailAclCheck', 'AWSCloudTrailWrite222222222222', 'AWSCloudTrailWrite333333333333', 'DenyInsecureTransport']),
+    );
     expect(central.output.bucket_policy.description).toMatch(/for the team that owns my-bucket to apply/);
   });
 });

@@ -36,12 +36,18 @@ export function parseCurrentPolicy(text: string, source: string): Statement[] {
     doc = JSON.parse(text);
     if (doc && typeof doc === 'object' && typeof (doc as Json).Policy === 'string') doc = JSON.parse((doc as Json).Policy as string);
   } catch (e) {
-    throw new Error(`${source}: not JSON (${(e as Error).message}); save the policy with: aws s3api get-bucket-policy --bucket <name> --query Policy --output text > ${source}`);
+    throw new Error(
+      `${source}: not JSON (${
+        (e as Error).message
+      }); save the policy with: aws s3api get-bucket-policy --bucket <name> --query Policy --output text > ${source}`,
+    );
   }
   const statements = doc && typeof doc === 'object' ? (doc as Json).Statement : undefined;
   const list = Array.isArray(statements) ? statements : statements && typeof statements === 'object' ? [statements] : undefined;
   if (!list || list.some((s) => !s || typeof s !== 'object' || Array.isArray(s))) {
-    throw new Error(`${source}: no policy document (an object with a Statement list); save it with: aws s3api get-bucket-policy --bucket <name> --query Policy --output text > ${source}`);
+    throw new Error(
+      `${source}: no policy document (an object with a Statement list); save it with: aws s3api get-bucket-policy --bucket <name> --query Policy --output text > ${source}`,
+    );
   }
   return list as Statement[];
 }
@@ -54,7 +60,12 @@ function grantsCloudTrail(s: Statement): boolean {
 }
 
 function isTlsDeny(s: Statement): boolean {
-  return s.Effect === 'Deny' && JSON.stringify(s.Condition ?? {}).toLowerCase().includes('aws:securetransport');
+  return (
+    s.Effect === 'Deny' &&
+    JSON.stringify(s.Condition ?? {})
+      .toLowerCase()
+      .includes('aws:securetransport')
+  );
 }
 
 /** Key order does not matter for "the same statement". */

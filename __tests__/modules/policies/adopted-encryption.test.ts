@@ -60,7 +60,9 @@ test("the existing trail's bucket ACL check and log file writes are allowed by t
   expect(evaluate(bucketPolicy, cloudTrail('s3:GetBucketAcl', BUCKET_ARN)).decision).toBe('Allow');
   const write = cloudTrail('s3:PutObject', logObject(), { 's3:x-amz-acl': 'bucket-owner-full-control' });
   expect(evaluate(bucketPolicy, write).decision).toBe('Allow');
-  const digest = cloudTrail('s3:PutObject', logObject('AWSLogs/111111111111/CloudTrail-Digest/us-east-2/2026/11/26/d.json.gz'), { 's3:x-amz-acl': 'bucket-owner-full-control' });
+  const digest = cloudTrail('s3:PutObject', logObject('AWSLogs/111111111111/CloudTrail-Digest/us-east-2/2026/11/26/d.json.gz'), {
+    's3:x-amz-acl': 'bucket-owner-full-control',
+  });
   expect(isAllowed(bucketPolicy, digest)).toBe(true);
 });
 
