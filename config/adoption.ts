@@ -299,6 +299,13 @@ export function adoptionIssues(config: FleetConfig): AdoptionIssue[] {
       }
     }
   });
+  // In a key policy the resource is always the key itself: "*".
+  (key?.extraStatements ?? []).forEach((s, i) => {
+    const r = (s as unknown as Record<string, unknown>).Resource ?? (s as unknown as Record<string, unknown>).NotResource;
+    if (r !== '*' && !(Array.isArray(r) && r.length === 1 && r[0] === '*')) {
+      push(`central.kmsKey.extraStatements[${i}]`, `a key policy statement's Resource must be "*" (it means this key); got ${JSON.stringify(r)}`);
+    }
+  });
   return issues;
 }
 

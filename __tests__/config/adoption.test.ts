@@ -183,6 +183,13 @@ describe('central.kmsKey.existingKeyArn and extraStatements', () => {
     );
   });
 
+  test("an extra key statement's Resource must be \"*\"", () => {
+    const extra = { Sid: 'AllowBackup', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111111111111:role/Backup' }, Action: 'kms:Decrypt', Resource: KEY_ARN };
+    expect(only(issuesOf(withKey({ extraStatements: [extra] })), 'central.kmsKey.extraStatements[0]')).toMatch(
+      /a key policy statement's Resource must be "\*" \(it means this key\); got "arn:aws:kms:/,
+    );
+  });
+
   test('extra key statements over 32 KB are rejected', () => {
     const big = {
       Sid: 'Big',
