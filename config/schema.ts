@@ -11,6 +11,7 @@
  */
 import { z } from 'zod';
 import * as rules from './rules';
+import { bucketManagementSchema, centralAdoptSchema, existingKeyArnProblem, extraStatementsSchema, trailAdoptSchema } from './adoption';
 
 // ------------------------------------------------------------ building blocks
 
@@ -261,6 +262,7 @@ export const trailSettingsShape = {
   managementEvents: managementEventsSchema.optional(),
   dataEvents: dataEventsSchema.optional(),
   insights: insightsSchema.optional(),
+  adopt: trailAdoptSchema.optional(),
 };
 
 export const TRAIL_SETTING_KEYS = Object.keys(trailSettingsShape) as (keyof typeof trailSettingsShape)[];
@@ -297,6 +299,10 @@ const centralKmsKeySchema = obj({
     .array(ruled(rules.iamPrincipalArnProblem, 'decryptPrincipals[]'))
     .optional()
     .describe('IAM principals allowed to decrypt log files. @default [] (the central account root, via its admin statement)'),
+  existingKeyArn: ruled(existingKeyArnProblem, 'central.kmsKey.existingKeyArn')
+    .optional()
+    .describe('Adopt this existing key (key ARN, in the central account and region) and its alias instead of creating one. @default a key is created'),
+  extraStatements: extraStatementsSchema.optional(),
 });
 
 const centralSchema = obj({
@@ -325,6 +331,9 @@ const centralSchema = obj({
     targetPrefix: z.string().max(200).optional(),
   }).optional(),
   tags: tagsSchema.optional(),
+  adopt: centralAdoptSchema.optional(),
+  bucketManagement: bucketManagementSchema.optional(),
+  bucketPolicy: obj({ extraStatements: extraStatementsSchema.optional() }).optional(),
 });
 
 const organizationSchema = obj({

@@ -4,7 +4,7 @@ import * as path from 'path';
 import { App } from 'cdktf';
 import { configOf, rawWith } from '../helpers/fleet';
 import { buildFleet } from '../../stacks/fleet';
-import { baseWarnings, report } from '../../scripts/check-config';
+import { baseWarnings, parseArgs, report } from '../../scripts/check-config';
 
 const two = () => rawWith((raw) => raw.accounts.push({ accountId: '333333333333' }));
 
@@ -29,5 +29,10 @@ describe('check-config --base', () => {
     const config = configOf(rawWith((raw) => raw.accounts.push({ accountId: '333333333333', lifecycle: 'decommission' })));
     expect(baseWarnings(config, base, 'unused.yaml')).toEqual([]);
     expect(report(config)).toMatch(/leaving the fleet \(no policy admits them\):\n {2}- accounts\[1\] 333333333333 trail my-trail: the next deploy destroys it/);
+  });
+
+  test('--base is parsed with the other options, and needs a value', () => {
+    expect(parseArgs(['fleet.yaml', '--base', 'origin/main'])).toEqual({ configFile: 'fleet.yaml', base: 'origin/main' });
+    expect(() => parseArgs(['--base'])).toThrow('--base needs a git ref or the folder of a previous cdktf synth');
   });
 });
