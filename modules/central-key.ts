@@ -7,7 +7,7 @@ import { Construct } from 'constructs';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { PolicyDocument, renderPolicy } from './policies/document';
-import { pinAddress } from './log-bucket';
+import { pinAddress } from './addresses';
 import { importExisting } from './adoption';
 
 export interface CentralKeyProps {

@@ -7,7 +7,6 @@
  * never deleted with its objects.
  */
 import { Construct } from 'constructs';
-import { TerraformResource } from 'cdktf';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
 import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
@@ -18,6 +17,8 @@ import { S3BucketObjectLockConfigurationA } from '@cdktf/provider-aws/lib/s3-buc
 import { S3BucketLoggingA } from '@cdktf/provider-aws/lib/s3-bucket-logging';
 import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import type { CentralConfig } from '../config/model';
+import type { TerraformResource } from 'cdktf';
+import { pinAddress } from './addresses';
 import type { BucketPart } from '../config/adoption';
 import { PolicyDocument, renderPolicy } from './policies/document';
 import { importExisting } from './adoption';
@@ -54,11 +55,6 @@ const PART_OF_CONSTRUCT: Readonly<Record<string, BucketPart | 'bucket'>> = {
   'access-logging': 'accessLogging',
 };
 
-/** Fixes a resource's Terraform name so construct refactors cannot change it. */
-export function pinAddress<T extends TerraformResource>(resource: T, name: string): T {
-  resource.overrideLogicalId(name);
-  return resource;
-}
 
 export class LogBucket extends Construct {
   readonly bucket: S3Bucket;
