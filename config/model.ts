@@ -3,12 +3,14 @@
  * filled in, defaults are merged into accounts, and choices are tagged unions
  * so code never re-interprets raw config values.
  */
-import type { BackendConfig, ConfigFile, ManagementReadWrite, ReadWrite, TrailSettingsInput } from './schema';
+import type { AccountLifecycle, BackendConfig, ConfigFile, ManagementReadWrite, ReadWrite, TrailSettingsInput } from './schema';
 import { DEEP_MERGED_KEYS, TRAIL_DEFAULTS } from './schema';
 import type { Partition } from './rules';
 import { kmsAliasArn } from '../modules/arns';
+import type { Statement } from '../modules/policies/document';
+import type { BucketManagement, BucketPart } from './adoption';
 
-export type { ReadWrite, ManagementReadWrite, BackendConfig };
+export type { ReadWrite, ManagementReadWrite, BackendConfig, AccountLifecycle };
 
 export interface CentralKey {
   readonly alias: string;
@@ -16,6 +18,12 @@ export interface CentralKey {
   readonly deletionWindowInDays: number;
   /** IAM principals allowed to decrypt log files (besides the central account's admins). */
   readonly decryptPrincipals: readonly string[];
+  /** An existing key to import (and its alias) instead of creating one. */
+  readonly existingKeyArn?: string;
+  /** Whether `alias` was written in the config (an adopted key's alias must be). */
+  readonly aliasGiven: boolean;
+  /** The user's statements, kept verbatim in the key policy. */
+  readonly extraStatements: readonly Statement[];
 }
 
 export interface CentralConfig {
@@ -29,6 +37,12 @@ export interface CentralConfig {
   readonly objectLock?: NonNullable<ConfigFile['central']['objectLock']>;
   readonly accessLogging?: NonNullable<ConfigFile['central']['accessLogging']>;
   readonly tags: Readonly<Record<string, string>>;
+  /** Who manages the bucket (`central.bucketManagement`). */
+  readonly bucketManagement: BucketManagement;
+  /** The existing bucket is imported, except the listed parts; undefined = nothing is imported. */
+  readonly adopt?: { readonly except: readonly BucketPart[] };
+  /** The user's statements, kept verbatim in the bucket policy. */
+  readonly bucketPolicyExtraStatements: readonly Statement[];
 }
 
 export type TrailKmsKey =
@@ -92,16 +106,26 @@ export interface TrailConfig {
   readonly managementEvents: ManagementEvents;
   readonly dataEvents: DataEvents;
   readonly insights: { readonly apiCallRate: boolean; readonly apiErrorRate: boolean };
+  /** The trail (and what this config creates for it) exists: import it. */
+  readonly adopt: boolean;
   /** Keys this account inherited from `defaults` (for messages: "from defaults"). */
   readonly inherited: ReadonlySet<string>;
+  /** `active` for every trail in `FleetConfig.trails`; the others are in `FleetConfig.leaving`. */
+  readonly lifecycle: AccountLifecycle;
 }
 
 export interface FleetConfig {
   readonly partition: Partition;
   readonly organization?: { readonly id: string; readonly managementAccountId: string };
   readonly central: CentralConfig;
-  /** Every trail, sorted by account id then trail name (never by list position). */
+  /** Every active trail, sorted by account id then trail name (never by list position). */
   readonly trails: readonly TrailConfig[];
+  /**
+   * Trails leaving the fleet (`lifecycle: decommission | retain`), same order.
+   * Their stacks stay so the next deploy can destroy or release them; no
+   * policy admits them, and no rule about running trails applies to them.
+   */
+  readonly leaving: readonly TrailConfig[];
   readonly backend: BackendConfig;
 }
 
@@ -141,11 +165,17 @@ function resolveCentral(file: ConfigFile): CentralConfig {
       multiRegion: key.multiRegion ?? false,
       deletionWindowInDays: key.deletionWindowInDays ?? TRAIL_DEFAULTS.centralKeyDeletionWindowInDays,
       decryptPrincipals: [...(key.decryptPrincipals ?? [])].sort(),
+      existingKeyArn: key.existingKeyArn,
+      aliasGiven: key.alias !== undefined,
+      extraStatements: (key.extraStatements ?? []) as unknown as Statement[],
     },
     retention: c.retention,
     objectLock: c.objectLock,
     accessLogging: c.accessLogging,
     tags: c.tags ?? {},
+    bucketManagement: c.bucketManagement ?? 'managed',
+    adopt: c.adopt === true ? { except: [] } : c.adopt ? { except: c.adopt.except ?? [] } : undefined,
+    bucketPolicyExtraStatements: (c.bucketPolicy?.extraStatements ?? []) as unknown as Statement[],
   };
 }
 
@@ -199,7 +229,7 @@ export function resolveConfig(file: ConfigFile): FleetConfig {
   const centralAliasArn = central.kmsKey && kmsAliasArn(partition, central.region, central.accountId, central.kmsKey.alias);
   const trails: TrailConfig[] = [];
   file.accounts.forEach((account, index) => {
-    const { accountId, name, region, assumeRoleArn, ...own } = account;
+    const { accountId, name, region, assumeRoleArn, lifecycle, ...own } = account;
     const s = mergeSettings(file.defaults, own);
     if (s.trailName === undefined) return;
     const inherited = new Set(Object.keys(file.defaults ?? {}).filter((k) => !Object.hasOwn(own, k)));
@@ -224,7 +254,9 @@ export function resolveConfig(file: ConfigFile): FleetConfig {
       managementEvents: me,
       dataEvents: resolveDataEvents(s.dataEvents),
       insights: { ...TRAIL_DEFAULTS.insights, ...s.insights },
+      adopt: s.adopt ?? false,
       inherited,
+      lifecycle: lifecycle ?? 'active',
     });
   });
   trails.sort((a, b) => a.accountId.localeCompare(b.accountId) || a.trailName.localeCompare(b.trailName));
@@ -232,13 +264,14 @@ export function resolveConfig(file: ConfigFile): FleetConfig {
     partition,
     organization: file.organization,
     central,
-    trails,
+    trails: trails.filter((t) => t.lifecycle === 'active'),
+    leaving: trails.filter((t) => t.lifecycle !== 'active'),
     backend: file.backend ?? { type: 'local' },
   };
 }
 
 /** Trails grouped by account, in account id order: one account stack each. */
-export function trailsByAccount(config: FleetConfig): Map<string, TrailConfig[]> {
+export function trailsByAccount(config: Pick<FleetConfig, 'trails'>): Map<string, TrailConfig[]> {
   const groups = new Map<string, TrailConfig[]>();
   for (const t of config.trails) {
     const list = groups.get(t.accountId) ?? [];

@@ -11,6 +11,7 @@
  */
 import { z } from 'zod';
 import * as rules from './rules';
+import { bucketManagementSchema, centralAdoptSchema, existingKeyArnProblem, extraStatementsSchema, trailAdoptSchema } from './adoption';
 
 // ------------------------------------------------------------ building blocks
 
@@ -261,6 +262,7 @@ export const trailSettingsShape = {
   managementEvents: managementEventsSchema.optional(),
   dataEvents: dataEventsSchema.optional(),
   insights: insightsSchema.optional(),
+  adopt: trailAdoptSchema.optional(),
 };
 
 export const TRAIL_SETTING_KEYS = Object.keys(trailSettingsShape) as (keyof typeof trailSettingsShape)[];
@@ -272,11 +274,18 @@ export const TRAIL_SETTING_KEYS = Object.keys(trailSettingsShape) as (keyof type
  */
 export const DEEP_MERGED_KEYS = ['tags', 'managementEvents', 'dataEvents', 'insights'] as const;
 
+/** How an account entry takes part in the fleet; docs/day-two.md, "Leaving the fleet". */
+export const ACCOUNT_LIFECYCLES = ['active', 'decommission', 'retain'] as const;
+export type AccountLifecycle = (typeof ACCOUNT_LIFECYCLES)[number];
+
 const accountShape = {
   accountId: accountIdSchema,
   name: z.string().max(256).optional().describe('Label for humans; not used in any name.'),
   region: regionSchema.optional().describe('Home region of the trail. @default central.region'),
   assumeRoleArn: ruled(rules.iamRoleArnProblem, 'assumeRoleArn').optional().describe('Role that Terraform assumes in this account.'),
+  lifecycle: oneOf(ACCOUNT_LIFECYCLES, 'lifecycle')
+    .optional()
+    .describe('active | decommission (the next deploy destroys this trail) | retain (Terraform stops managing it; it keeps running). Either way the central policies stop admitting it. @default active'),
   ...trailSettingsShape,
 };
 
@@ -290,6 +299,10 @@ const centralKmsKeySchema = obj({
     .array(ruled(rules.iamPrincipalArnProblem, 'decryptPrincipals[]'))
     .optional()
     .describe('IAM principals allowed to decrypt log files. @default [] (the central account root, via its admin statement)'),
+  existingKeyArn: ruled(existingKeyArnProblem, 'central.kmsKey.existingKeyArn')
+    .optional()
+    .describe('Adopt this existing key (key ARN, in the central account and region) and its alias instead of creating one. @default a key is created'),
+  extraStatements: extraStatementsSchema.optional(),
 });
 
 const centralSchema = obj({
@@ -318,6 +331,9 @@ const centralSchema = obj({
     targetPrefix: z.string().max(200).optional(),
   }).optional(),
   tags: tagsSchema.optional(),
+  adopt: centralAdoptSchema.optional(),
+  bucketManagement: bucketManagementSchema.optional(),
+  bucketPolicy: obj({ extraStatements: extraStatementsSchema.optional() }).optional(),
 });
 
 const organizationSchema = obj({

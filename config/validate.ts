@@ -11,6 +11,7 @@ import { REGIONS } from './regions';
 import { eventSelectors, selectorLimitProblems } from '../modules/selectors';
 import { fleetBucketPolicy, fleetCentralKeyPolicy, fleetPolicies } from '../modules/policies/fleet-policies';
 import { BUCKET_POLICY_LIMIT_BYTES, KEY_POLICY_LIMIT_BYTES } from '../modules/policies/document';
+import { adoptionIssues, extraStatementIssues } from './adoption';
 
 export interface ConfigIssue {
   /** Config path, e.g. `accounts[1].trailName`. */
@@ -109,7 +110,8 @@ export function validateResolved(file: ConfigFile, config: FleetConfig): ConfigI
 
   // One sort for every duplicate check (config.trails is in account order).
   const inListOrder = [...config.trails].sort((a, b) => a.index - b.index);
-  duplicates(issues, inListOrder, 'trail name', (t) => ['trailName', t.trailName]);
+  // A trail leaving the fleet still owns its name in its account until the deploy that removes it.
+  duplicates(issues, [...inListOrder, ...config.leaving].sort((a, b) => a.index - b.index), 'trail name', (t) => ['trailName', t.trailName]);
   duplicates(issues, inListOrder, 'KMS alias', (t) => (t.kmsKey.kind === 'create' ? ['kmsKey.create.alias', t.kmsKey.alias] : undefined));
   duplicates(issues, inListOrder, 'SNS topic', (t) => (t.sns?.kind === 'create' ? ['sns.create.topicName', `${t.region}|${t.sns.topicName}`] : undefined));
   duplicates(issues, inListOrder, 'SQS queue', (t) =>
@@ -230,10 +232,12 @@ export function validateResolved(file: ConfigFile, config: FleetConfig): ConfigI
     }
   }
 
+  issues.push(...adoptionIssues(config));
   if (issues.length > 0) return issues;
 
   // Policy sizes (only meaningful once every trail is valid).
   const policies = fleetPolicies(config);
+  issues.push(...extraStatementIssues(config, policies));
   if (!policies.bucket.fits) push('accounts', bucketPolicyTooBig(config, policies.bucket.bytes));
   if (policies.centralKey && !policies.centralKey.fits) push('central.kmsKey', centralKeyPolicyTooBig(config, policies.centralKey.bytes));
   return issues;

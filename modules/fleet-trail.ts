@@ -27,8 +27,9 @@ import * as arns from './arns';
 import { renderPolicy } from './policies/document';
 import { trailKeyPolicy } from './policies/key-policies';
 import { cloudWatchDeliveryRolePolicy, cloudWatchDeliveryTrustPolicy, snsTopicPolicy, sqsQueuePolicy } from './policies/delivery-policies';
-import { eventSelectors, isDefaultSelectorSet } from './selectors';
-import { pinAddress } from './log-bucket';
+import { EventSelectors, eventSelectors, isDefaultSelectorSet } from './selectors';
+import { pinAddress } from './addresses';
+import { DELIVERY_ROLE_POLICY_NAME, importChildren, trailImportIds } from './adoption';
 
 export interface FleetTrailProps {
   readonly partition: Partition;
@@ -54,6 +55,16 @@ export interface FleetTrailProps {
   readonly tags?: Readonly<Record<string, string>>;
 }
 
+/** What the trail resource gets from the optional deliveries built before it. */
+interface Deliveries {
+  kmsKeyId?: string;
+  snsTopicName?: string;
+  cloudWatchLogsGroupArn?: string;
+  cloudWatchLogsRoleArn?: string;
+  /** Resources CloudTrail checks when the trail is saved. */
+  readonly dependsOn: ITerraformDependable[];
+}
+
 export class FleetTrail extends Construct {
   readonly trail: Cloudtrail;
   /** The trail's ARN, known from the config. */
@@ -66,156 +77,35 @@ export class FleetTrail extends Construct {
   /** The settings this trail was built from. */
   readonly config: TrailConfig;
 
+  private readonly props: FleetTrailProps;
+  /** Terraform names: `trail_<name>` for the trail, `trail_<name>_<suffix>` for the rest. */
+  private readonly baseName: string;
+  private readonly resourceTags?: Record<string, string>;
+  /** The trail and its regional resources live in the trail's home region. */
+  private readonly homeProvider?: TerraformProvider;
+
   constructor(scope: Construct, id: string, props: FleetTrailProps) {
     super(scope, id);
     const { partition, trail: t } = props;
+    this.props = props;
     this.config = t;
-    const base = arns.terraformNameForTrail(t.trailName);
-    const name = (suffix: string) => `${base}_${suffix}`;
-    const tags = props.tags && Object.keys(props.tags).length > 0 ? { ...props.tags } : undefined;
+    this.baseName = arns.terraformNameForTrail(t.trailName);
+    this.resourceTags = props.tags && Object.keys(props.tags).length > 0 ? { ...props.tags } : undefined;
     this.trailArn = arns.trailArn(partition, t.region, t.accountId, t.trailName);
-    const dependsOn: ITerraformDependable[] = [];
-    // The trail and its regional resources live in the trail's home region.
-    const provider = props.providerFor(t.region);
+    this.homeProvider = props.providerFor(t.region);
 
-    // --- SSE-KMS
-    let kmsKeyId = t.kmsKey.kind === 'central' || t.kmsKey.kind === 'arn' ? props.kmsKeyArn : undefined;
-    if (t.kmsKey.kind === 'create') {
-      const keyProvider = props.providerFor(props.bucketRegion);
-      this.kmsKey = pinAddress(
-        new KmsKey(this, 'key', {
-          provider: keyProvider,
-          description: `cloudtrail-fleet: encrypts log files of trail ${t.trailName}`,
-          enableKeyRotation: true,
-          multiRegion: t.kmsKey.multiRegion,
-          deletionWindowInDays: 30,
-          policy: renderPolicy(
-            trailKeyPolicy({
-              partition,
-              accountId: t.accountId,
-              bucketName: props.bucketName,
-              bucketRegion: props.bucketRegion,
-              trails: [t],
-              readers: props.keyReaders,
-            }),
-          ),
-          tags,
-        }),
-        name('key'),
-      );
-      pinAddress(new KmsAlias(this, 'key-alias', { provider: keyProvider, name: t.kmsKey.alias, targetKeyId: this.kmsKey.keyId }), name('key_alias'));
-      kmsKeyId = this.kmsKey.arn;
-    }
+    const deliveries: Deliveries = { dependsOn: [] };
+    this.kmsKey = this.encryption(deliveries);
+    ({ topic: this.topic, queue: this.queue } = this.notifications(deliveries));
+    ({ logGroup: this.logGroup, role: this.deliveryRole } = this.cloudWatchLogsDelivery(deliveries));
 
-    // --- SNS notification (and an SQS queue behind it)
-    let snsTopic: string | undefined;
-    // The provider reads `sns_topic_name` back as the bare name when the topic is in the trail's own
-    // account and home region (the ARN otherwise): write it in that form, or every plan shows a change.
-    if (t.sns?.kind === 'existing') {
-      const topicName = t.sns.topicArn.split(':').pop()!;
-      snsTopic = t.sns.topicArn === arns.snsTopicArn(partition, t.region, t.accountId, topicName) ? topicName : t.sns.topicArn;
-    }
-    if (t.sns?.kind === 'create') {
-      const topicArn = arns.snsTopicArn(partition, t.region, t.accountId, t.sns.topicName);
-      this.topic = pinAddress(new SnsTopic(this, 'topic', { provider, name: t.sns.topicName, tags }), name('topic'));
-      const topicPolicy = pinAddress(
-        new SnsTopicPolicy(this, 'topic-policy', { provider, arn: this.topic.arn, policy: renderPolicy(snsTopicPolicy(topicArn, this.trailArn)) }),
-        name('topic_policy'),
-      );
-      dependsOn.push(topicPolicy); // CloudTrail checks the topic policy when the trail is saved.
-      snsTopic = this.topic.name; // in the trail's account and region: the name (see above); keeps the dependency
-      if (t.sns.sqsQueueName) {
-        const queueArn = arns.sqsQueueArn(partition, t.region, t.accountId, t.sns.sqsQueueName);
-        this.queue = pinAddress(new SqsQueue(this, 'queue', { provider, name: t.sns.sqsQueueName, sqsManagedSseEnabled: true, tags }), name('queue'));
-        pinAddress(
-          new SqsQueuePolicy(this, 'queue-policy', { provider, queueUrl: this.queue.url, policy: renderPolicy(sqsQueuePolicy(queueArn, topicArn)) }),
-          name('queue_policy'),
-        );
-        pinAddress(
-          new SnsTopicSubscription(this, 'queue-subscription', { provider, topicArn: this.topic.arn, protocol: 'sqs', endpoint: this.queue.arn }),
-          name('queue_subscription'),
-        );
-      }
-    }
-
-    // --- CloudWatch Logs
-    let cwlGroupArn: string | undefined;
-    let cwlRoleArn: string | undefined;
-    const cwl = t.cloudWatchLogs;
-    if (cwl) {
-      let groupArn: string;
-      if (cwl.logGroup.kind === 'create') {
-        groupArn = arns.logGroupArn(partition, t.region, t.accountId, cwl.logGroup.name);
-        this.logGroup = pinAddress(
-          new CloudwatchLogGroup(this, 'log-group', { provider, name: cwl.logGroup.name, retentionInDays: cwl.logGroup.retentionInDays, tags }),
-          name('log_group'),
-        );
-        cwlGroupArn = `${this.logGroup.arn}:*`; // CloudTrail requires the log stream wildcard.
-      } else {
-        groupArn = cwl.logGroup.arn.replace(/:\*$/, '');
-        cwlGroupArn = `${groupArn}:*`;
-      }
-      if (cwl.roleArn) {
-        cwlRoleArn = cwl.roleArn;
-      } else {
-        this.deliveryRole = pinAddress(
-          new IamRole(this, 'cwl-role', {
-            name: deliveryRoleName(t.trailName),
-            description: `cloudtrail-fleet: lets trail ${t.trailName} deliver to CloudWatch Logs`,
-            assumeRolePolicy: renderPolicy(cloudWatchDeliveryTrustPolicy()),
-            tags,
-          }),
-          name('cwl_role'),
-        );
-        const rolePolicy = pinAddress(
-          new IamRolePolicy(this, 'cwl-role-policy', {
-            name: 'cloudtrail-delivery',
-            role: this.deliveryRole.id,
-            policy: renderPolicy(cloudWatchDeliveryRolePolicy(groupArn, t.accountId, t.organizationTrail ? props.organizationId : undefined)),
-          }),
-          name('cwl_role_policy'),
-        );
-        dependsOn.push(rolePolicy); // The role must be able to write before the trail starts.
-        cwlRoleArn = this.deliveryRole.arn;
-      }
-    }
-
-    // --- Events
-    const selectors = eventSelectors(partition, t);
-    const selectorConfig: Pick<CloudtrailConfig, 'eventSelector' | 'advancedEventSelector'> = isDefaultSelectorSet(selectors)
-      ? {} // CloudTrail's default; written out, the provider would read it back as none and diff forever.
-      : selectors.kind === 'basic'
-        ? {
-            eventSelector: selectors.selectors.map((s) => ({
-              readWriteType: s.readWriteType,
-              includeManagementEvents: s.includeManagementEvents,
-              excludeManagementEventSources: s.excludeManagementEventSources.length ? [...s.excludeManagementEventSources] : undefined,
-              dataResource: s.dataResources.length ? s.dataResources.map((r) => ({ type: r.type, values: [...r.values] })) : undefined,
-            })),
-          }
-        : {
-            advancedEventSelector: selectors.selectors.map((s) => ({
-              name: s.name || undefined,
-              // jsii names the `equals` operator `equalTo`.
-              fieldSelector: s.fieldSelectors.map((f) => ({
-                field: f.field,
-                equalTo: copy(f.equals),
-                notEquals: copy(f.notEquals),
-                startsWith: copy(f.startsWith),
-                notStartsWith: copy(f.notStartsWith),
-                endsWith: copy(f.endsWith),
-                notEndsWith: copy(f.notEndsWith),
-              })),
-            })),
-          };
     const insightSelector = [
       ...(t.insights.apiCallRate ? [{ insightType: 'ApiCallRateInsight' }] : []),
       ...(t.insights.apiErrorRate ? [{ insightType: 'ApiErrorRateInsight' }] : []),
     ];
-
     this.trail = pinAddress(
       new Cloudtrail(this, 'trail', {
-        provider,
+        provider: this.homeProvider,
         name: t.trailName,
         s3BucketName: props.bucketName,
         s3KeyPrefix: t.prefix,
@@ -224,18 +114,174 @@ export class FleetTrail extends Construct {
         isOrganizationTrail: t.organizationTrail,
         enableLogFileValidation: t.logFileValidation,
         enableLogging: t.enableLogging,
-        kmsKeyId,
-        snsTopicName: snsTopic,
-        cloudWatchLogsGroupArn: cwlGroupArn,
-        cloudWatchLogsRoleArn: cwlRoleArn,
-        ...selectorConfig,
+        kmsKeyId: deliveries.kmsKeyId,
+        snsTopicName: deliveries.snsTopicName,
+        cloudWatchLogsGroupArn: deliveries.cloudWatchLogsGroupArn,
+        cloudWatchLogsRoleArn: deliveries.cloudWatchLogsRoleArn,
+        ...selectorArguments(eventSelectors(partition, t)),
         insightSelector: insightSelector.length ? insightSelector : undefined,
-        tags,
-        dependsOn: dependsOn.length ? dependsOn : undefined,
+        tags: this.resourceTags,
+        dependsOn: deliveries.dependsOn.length ? deliveries.dependsOn : undefined,
       }),
-      base,
+      this.baseName,
     );
+    // An adopted trail: the trail and what this config creates for it are imported (modules/adoption.ts).
+    if (t.adopt) importChildren(this, trailImportIds(partition, t, deliveryRoleName(t.trailName)));
   }
+
+  private name(suffix: string): string {
+    return `${this.baseName}_${suffix}`;
+  }
+
+  /** SSE-KMS: an existing key (central or `{ arn }`), or a key created in the bucket's region (`{ create }`). */
+  private encryption(out: Deliveries): KmsKey | undefined {
+    const { trail: t, partition } = this.props;
+    if (t.kmsKey.kind === 'central' || t.kmsKey.kind === 'arn') out.kmsKeyId = this.props.kmsKeyArn;
+    if (t.kmsKey.kind !== 'create') return undefined;
+    // A trail's key must be in the bucket's region, whatever the trail's home region is.
+    const keyProvider = this.props.providerFor(this.props.bucketRegion);
+    const key = pinAddress(
+      new KmsKey(this, 'key', {
+        provider: keyProvider,
+        description: `cloudtrail-fleet: encrypts log files of trail ${t.trailName}`,
+        enableKeyRotation: true,
+        multiRegion: t.kmsKey.multiRegion,
+        deletionWindowInDays: 30,
+        policy: renderPolicy(
+          trailKeyPolicy({
+            partition,
+            accountId: t.accountId,
+            bucketName: this.props.bucketName,
+            bucketRegion: this.props.bucketRegion,
+            trails: [t],
+            readers: this.props.keyReaders,
+          }),
+        ),
+        tags: this.resourceTags,
+      }),
+      this.name('key'),
+    );
+    pinAddress(new KmsAlias(this, 'key-alias', { provider: keyProvider, name: t.kmsKey.alias, targetKeyId: key.keyId }), this.name('key_alias'));
+    out.kmsKeyId = key.arn;
+    return key;
+  }
+
+  /** SNS notification for every log file, optionally with an SQS queue behind the topic. */
+  private notifications(out: Deliveries): { topic?: SnsTopic; queue?: SqsQueue } {
+    const { trail: t, partition } = this.props;
+    const provider = this.homeProvider;
+    // The provider reads `sns_topic_name` back as the bare name when the topic is in the trail's own
+    // account and home region (the ARN otherwise): write it in that form, or every plan shows a change.
+    if (t.sns?.kind === 'existing') {
+      const topicName = t.sns.topicArn.split(':').pop()!;
+      out.snsTopicName = t.sns.topicArn === arns.snsTopicArn(partition, t.region, t.accountId, topicName) ? topicName : t.sns.topicArn;
+      return {};
+    }
+    if (t.sns?.kind !== 'create') return {};
+    const topicArn = arns.snsTopicArn(partition, t.region, t.accountId, t.sns.topicName);
+    const topic = pinAddress(new SnsTopic(this, 'topic', { provider, name: t.sns.topicName, tags: this.resourceTags }), this.name('topic'));
+    const topicPolicy = pinAddress(
+      new SnsTopicPolicy(this, 'topic-policy', { provider, arn: topic.arn, policy: renderPolicy(snsTopicPolicy(topicArn, this.trailArn)) }),
+      this.name('topic_policy'),
+    );
+    out.dependsOn.push(topicPolicy); // CloudTrail checks the topic policy when the trail is saved.
+    out.snsTopicName = topic.name; // in the trail's account and region: the name (see above); keeps the dependency
+    if (!t.sns.sqsQueueName) return { topic };
+    const queueArn = arns.sqsQueueArn(partition, t.region, t.accountId, t.sns.sqsQueueName);
+    const queue = pinAddress(
+      new SqsQueue(this, 'queue', { provider, name: t.sns.sqsQueueName, sqsManagedSseEnabled: true, tags: this.resourceTags }),
+      this.name('queue'),
+    );
+    pinAddress(
+      new SqsQueuePolicy(this, 'queue-policy', { provider, queueUrl: queue.url, policy: renderPolicy(sqsQueuePolicy(queueArn, topicArn)) }),
+      this.name('queue_policy'),
+    );
+    pinAddress(
+      new SnsTopicSubscription(this, 'queue-subscription', { provider, topicArn: topic.arn, protocol: 'sqs', endpoint: queue.arn }),
+      this.name('queue_subscription'),
+    );
+    return { topic, queue };
+  }
+
+  /** CloudWatch Logs: a log group (created or existing) and the role CloudTrail assumes to write to it. */
+  private cloudWatchLogsDelivery(out: Deliveries): { logGroup?: CloudwatchLogGroup; role?: IamRole } {
+    const { trail: t, partition } = this.props;
+    const cwl = t.cloudWatchLogs;
+    if (!cwl) return {};
+    let groupArn: string;
+    let logGroup: CloudwatchLogGroup | undefined;
+    if (cwl.logGroup.kind === 'create') {
+      groupArn = arns.logGroupArn(partition, t.region, t.accountId, cwl.logGroup.name);
+      logGroup = pinAddress(
+        new CloudwatchLogGroup(this, 'log-group', {
+          provider: this.homeProvider,
+          name: cwl.logGroup.name,
+          retentionInDays: cwl.logGroup.retentionInDays,
+          tags: this.resourceTags,
+        }),
+        this.name('log_group'),
+      );
+      out.cloudWatchLogsGroupArn = `${logGroup.arn}:*`; // CloudTrail requires the log stream wildcard.
+    } else {
+      groupArn = cwl.logGroup.arn.replace(/:\*$/, '');
+      out.cloudWatchLogsGroupArn = `${groupArn}:*`;
+    }
+    if (cwl.roleArn) {
+      out.cloudWatchLogsRoleArn = cwl.roleArn;
+      return { logGroup };
+    }
+    const role = pinAddress(
+      new IamRole(this, 'cwl-role', {
+        name: deliveryRoleName(t.trailName),
+        description: `cloudtrail-fleet: lets trail ${t.trailName} deliver to CloudWatch Logs`,
+        assumeRolePolicy: renderPolicy(cloudWatchDeliveryTrustPolicy()),
+        tags: this.resourceTags,
+      }),
+      this.name('cwl_role'),
+    );
+    const rolePolicy = pinAddress(
+      new IamRolePolicy(this, 'cwl-role-policy', {
+        name: DELIVERY_ROLE_POLICY_NAME,
+        role: role.id,
+        policy: renderPolicy(cloudWatchDeliveryRolePolicy(groupArn, t.accountId, t.organizationTrail ? this.props.organizationId : undefined)),
+      }),
+      this.name('cwl_role_policy'),
+    );
+    out.dependsOn.push(rolePolicy); // The role must be able to write before the trail starts.
+    out.cloudWatchLogsRoleArn = role.arn;
+    return { logGroup, role };
+  }
+}
+
+/** The trail's selector arguments, basic or advanced (never both: the API and the provider refuse a mix). */
+export function selectorArguments(selectors: EventSelectors): Pick<CloudtrailConfig, 'eventSelector' | 'advancedEventSelector'> {
+  // CloudTrail's default; written out, the provider would read it back as none and diff forever.
+  if (isDefaultSelectorSet(selectors)) return {};
+  if (selectors.kind === 'basic') {
+    return {
+      eventSelector: selectors.selectors.map((s) => ({
+        readWriteType: s.readWriteType,
+        includeManagementEvents: s.includeManagementEvents,
+        excludeManagementEventSources: s.excludeManagementEventSources.length ? [...s.excludeManagementEventSources] : undefined,
+        dataResource: s.dataResources.length ? s.dataResources.map((r) => ({ type: r.type, values: [...r.values] })) : undefined,
+      })),
+    };
+  }
+  return {
+    advancedEventSelector: selectors.selectors.map((s) => ({
+      name: s.name || undefined,
+      // jsii names the `equals` operator `equalTo`.
+      fieldSelector: s.fieldSelectors.map((f) => ({
+        field: f.field,
+        equalTo: copy(f.equals),
+        notEquals: copy(f.notEquals),
+        startsWith: copy(f.startsWith),
+        notStartsWith: copy(f.notStartsWith),
+        endsWith: copy(f.endsWith),
+        notEndsWith: copy(f.notEndsWith),
+      })),
+    })),
+  };
 }
 
 function copy(values: readonly string[] | undefined): string[] | undefined {

@@ -119,6 +119,8 @@ export interface CentralKeyPolicyInput {
   readonly bucketName: string;
   readonly trails: readonly TrailRef[];
   readonly decryptPrincipals: readonly string[];
+  /** The user's own statements, appended verbatim (they count in the size limit). @default none */
+  readonly extraStatements?: readonly Statement[];
 }
 
 export type KeyPolicyResult = SizedPolicy<KeyPolicyEncoding>;
@@ -200,6 +202,7 @@ export function centralKeyPolicyDocument(input: CentralKeyPolicyInput, encoding:
   if (input.decryptPrincipals.length > 0) {
     statements.push(readerStatement(input.decryptPrincipals), readerViaS3Statement(input.decryptPrincipals, partition, input.bucketName, input.region));
   }
+  statements.push(...(input.extraStatements ?? []));
   return policy(statements);
 }
 
