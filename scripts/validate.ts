@@ -647,6 +647,8 @@ async function checkBackend(job: StackJob, env: NodeJS.ProcessEnv): Promise<{ ok
   const ok = verdict.outcome === 'initialized' || verdict.outcome === 'accepted';
   const line = describeVerdict(verdict, r.seconds);
   if (!ok) warn(`  ${job.config.name} / ${job.stack.name}: ${line}\n${indent(verdict.errors.join('\n\n') || r.stdout + r.stderr)}`);
+  // Accepted with a warning (e.g. dynamodb_table is deprecated in favour of use_lockfile): say so once per stack.
+  else if (verdict.warnings.length) log(`  ${job.config.name} / ${job.stack.name}: backend warning: ${verdict.warnings.map((w) => w.split('\n')[0]).join('; ')}`);
   return { ok, seconds: r.seconds, line };
 }
 
@@ -754,7 +756,7 @@ async function main(): Promise<number> {
   const cli = writeCliConfig();
   const env = terraformEnv(cli.file, cli.mirror);
   const limit = Math.max(1, Math.min(4, Number(process.env[JOBS_ENV]) || 2));
-  log(`terraform: ${terraform}; ${cli.note}; ${limit} at a time; ${jobs.length} stacks to check`);
+  log(`terraform: ${terraform}; ${cli.note}; ${limit} at a time; ${jobs.length} stacks to check (generation and synthesis took ${elapsed().toFixed(1)} s)`);
 
   const results: StackResult[] = [];
   const configWidth = Math.max(0, ...jobs.map((j) => j.config.name.length));
