@@ -636,6 +636,13 @@ function isGenerated(c: ConfigRun): boolean {
   return c.name.startsWith('generated/') || c.name.startsWith('samples/');
 }
 
+/** A Terraform warning in one line: its summary and its last line of detail. */
+function warningLine(block: string): string {
+  const lines = block.split('\n').map((l) => l.trim()).filter(Boolean);
+  const detail = lines.length > 1 ? lines.slice(lines.findIndex((l) => /^\d+:/.test(l)) + 1).join(' ') : '';
+  return detail ? `${lines[0]}: ${detail}` : lines[0];
+}
+
 /** The backend block alone, through `terraform init` (scripts/backend-check.ts). */
 async function checkBackend(job: StackJob, env: NodeJS.ProcessEnv): Promise<{ ok: boolean | undefined; seconds: number; line: string }> {
   const json = JSON.parse(readFileSync(path.join(job.stack.dir, 'cdk.tf.json'), 'utf8')) as Json;
@@ -648,7 +655,7 @@ async function checkBackend(job: StackJob, env: NodeJS.ProcessEnv): Promise<{ ok
   const line = describeVerdict(verdict, r.seconds);
   if (!ok) warn(`  ${job.config.name} / ${job.stack.name}: ${line}\n${indent(verdict.errors.join('\n\n') || r.stdout + r.stderr)}`);
   // Accepted with a warning (e.g. dynamodb_table is deprecated in favour of use_lockfile): say so once per stack.
-  else if (verdict.warnings.length) log(`  ${job.config.name} / ${job.stack.name}: backend warning: ${verdict.warnings.map((w) => w.split('\n')[0]).join('; ')}`);
+  else if (verdict.warnings.length) log(`  ${job.config.name} / ${job.stack.name}: backend warning: ${verdict.warnings.map(warningLine).join('; ')}`);
   return { ok, seconds: r.seconds, line };
 }
 
