@@ -8,6 +8,7 @@ import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { configFileSchema } from './schema';
 import { describe } from './rules';
+import { wrongShapeMessage } from './shapes';
 import { FleetConfig, resolveConfig } from './model';
 import { ConfigIssue, validateResolved } from './validate';
 
@@ -75,7 +76,8 @@ function flatten(issues: readonly z.core.$ZodIssue[], base: readonly PropertyKey
         continue;
       }
     }
-    out.push({ path: formatPath(where), message: issue.message });
+    const wrongShape = issue.code === 'invalid_type' || issue.code === 'invalid_union' ? wrongShapeMessage(where, issue.input) : undefined;
+    out.push({ path: formatPath(where), message: wrongShape ?? issue.message });
   }
   return out;
 }

@@ -69,7 +69,7 @@ const CORPUS: readonly Case[] = [
     name: 'accounts written as a mapping instead of a list',
     change: (r) => (r.accounts = { '222222222222': {} }),
     path: 'accounts',
-    message: /^accounts must be a list, got a mapping$/,
+    message: /^expected \[\{ accountId: "<12 digits>", name\?: <label>, region\?: <region>, .*\}, \.\.\.\], got a mapping$/,
   },
 
   // ------------------------------------------------------------ trail names
@@ -270,7 +270,7 @@ const CORPUS: readonly Case[] = [
     name: 'central.kmsKey as a string',
     change: (r) => (r.central.kmsKey = 'yes'),
     path: 'central.kmsKey',
-    message: /central\.kmsKey must be true, false or a mapping of key settings/,
+    message: /^expected true \| false \| \{ alias\?: alias\/<name>, .*\}, got the string "yes"; write true$/,
   },
 
   // ------------------------------------------------------------ SNS
@@ -296,7 +296,7 @@ const CORPUS: readonly Case[] = [
     name: 'sqsQueue as a word',
     change: (r) => (acct(r).sns = { create: { topicName: 'n', sqsQueue: 'yes' } }),
     path: 'accounts[0].sns.create.sqsQueue',
-    message: /sqsQueue must be true, false or \{ queueName: <name> \}/,
+    message: /^expected true \| false \| \{ queueName: <queue name> \}, got the string "yes"; write true$/,
   },
   {
     name: 'a FIFO queue name',
@@ -652,7 +652,7 @@ const CORPUS: readonly Case[] = [
     name: 'tags as a list',
     change: (r) => (acct(r).tags = ['team=a']),
     path: 'accounts[0].tags',
-    message: /tags must be a mapping of string keys to string values/,
+    message: /^expected \{ <tag key>: "<tag value>", \.\.\. \}, got a list$/,
   },
   {
     name: 'a tag value that YAML read as a number',
@@ -739,7 +739,7 @@ const CORPUS: readonly Case[] = [
     name: 'an account entry written as a bare account id',
     change: (r) => (r.accounts[0] = '222222222222'),
     path: 'accounts[0]',
-    message: /^must be a mapping, got the string "222222222222"$/,
+    message: /^expected \{ accountId: "<12 digits>", .*\}, got the string "222222222222"; write \{ accountId: "222222222222" \}$/,
   },
   {
     name: 'an empty sns mapping',
