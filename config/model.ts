@@ -111,11 +111,12 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** Merges key by key. Keys are user text (tag keys such as `toString` or `__proto__`): own properties only, set as data. */
 function deepMerge(base: unknown, over: unknown): unknown {
   if (!isPlainObject(base) || !isPlainObject(over)) return over === undefined ? base : over;
-  const out: Record<string, unknown> = { ...base };
-  for (const [k, v] of Object.entries(over)) out[k] = deepMerge(base[k], v);
-  return out;
+  const merged = new Map(Object.entries(base));
+  for (const [k, v] of Object.entries(over)) merged.set(k, deepMerge(merged.get(k), v));
+  return Object.fromEntries(merged);
 }
 
 /** Merges `defaults` into one account, key by key (see DEEP_MERGED_KEYS). */
@@ -201,7 +202,7 @@ export function resolveConfig(file: ConfigFile): FleetConfig {
     const { accountId, name, region, assumeRoleArn, ...own } = account;
     const s = mergeSettings(file.defaults, own);
     if (s.trailName === undefined) return;
-    const inherited = new Set(Object.keys(file.defaults ?? {}).filter((k) => !(k in own)));
+    const inherited = new Set(Object.keys(file.defaults ?? {}).filter((k) => !Object.hasOwn(own, k)));
     const me = { ...TRAIL_DEFAULTS.managementEvents, ...s.managementEvents };
     trails.push({
       index,

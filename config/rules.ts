@@ -8,8 +8,11 @@
  * Sources are in shared/reference/aws-cloudtrail-facts.md.
  */
 
-export type Partition = 'aws' | 'aws-us-gov' | 'aws-cn';
-export const PARTITIONS: readonly Partition[] = ['aws', 'aws-us-gov', 'aws-cn'];
+import { ALL_REGIONS, OTHER_PARTITION_PREFIXES, partitionOf, REGIONS, SUPPORTED_PARTITIONS } from './regions';
+import type { Partition } from './regions';
+
+export type { Partition };
+export const PARTITIONS: readonly Partition[] = SUPPORTED_PARTITIONS;
 
 export type Problem = string | undefined;
 
@@ -33,21 +36,22 @@ export function accountIdProblem(value: unknown): Problem {
 
 // ---------------------------------------------------------------- regions
 
-const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
-
-/** The partition a region belongs to, from its name. */
-export function partitionOfRegion(region: string): Partition | 'aws-iso' {
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (/^[a-z]{2}-iso/.test(region)) return 'aws-iso';
-  return 'aws';
+/** The partition a region belongs to; `other` for a region of a partition this project does not serve. */
+export function partitionOfRegion(region: string): Partition | 'other' {
+  return partitionOf(region) ?? 'other';
 }
 
+/** A region must exist (config/regions.ts: the AWS SDK's list, per partition). */
 export function regionProblem(region: string): Problem {
-  if (!REGION.test(region)) {
-    return `"${region}" is not an AWS region name (expected the form us-east-2, eu-west-1, us-gov-west-1, cn-north-1)`;
-  }
-  return undefined;
+  if (partitionOf(region)) return undefined;
+  const other = OTHER_PARTITION_PREFIXES.find(([re]) => re.test(region));
+  if (other) return `"${region}" is a region of ${other[1]}, which this project does not support; use a region of ${PARTITIONS.join(', ')}`;
+  const guess = closest(region, ALL_REGIONS);
+  return (
+    `"${region}" is not an AWS region` +
+    (guess ? ` (did you mean "${guess}"?)` : '') +
+    `; regions of partition aws: ${REGIONS.aws.join(', ')}; aws-us-gov: ${REGIONS['aws-us-gov'].join(', ')}; aws-cn: ${REGIONS['aws-cn'].join(', ')}`
+  );
 }
 
 // ---------------------------------------------------------------- trails
@@ -282,6 +286,65 @@ export const LOG_RETENTION_DAYS = [
 ] as const;
 
 export const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
+
+// ---------------------------------------------------------------- tags
+
+/** Characters AWS accepts in tag keys and values: letters, digits, spaces (any script) and _ . : / = + - @. */
+const TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+
+function firstBadTagChar(text: string): string | undefined {
+  return [...text].find((c) => !TAG_TEXT.test(c));
+}
+
+export function tagKeyProblem(key: string): Problem {
+  if (key.length < 1 || key.length > 128) return `tag keys are 1 to 128 characters; "${key}" has ${key.length}`;
+  if (/^aws:/i.test(key)) return `tag key "${key}" starts with "aws:", which AWS reserves for its own tags; choose another key`;
+  const bad = firstBadTagChar(key);
+  if (bad) return `tag key "${key}" contains ${JSON.stringify(bad)}; AWS tags allow only letters, digits, spaces and _ . : / = + - @`;
+  return undefined;
+}
+
+export function tagValueProblem(value: string): Problem {
+  if (value.length > 256) return `tag values are at most 256 characters; this one has ${value.length}`;
+  const bad = firstBadTagChar(value);
+  if (bad) return `tag value "${value}" contains ${JSON.stringify(bad)}; AWS tags allow only letters, digits, spaces and _ . : / = + - @`;
+  return undefined;
+}
+
+// ---------------------------------------------------------------- state backends
+
+/** A host name with an optional port, as the `cloud` block's hostname (no scheme, no path). */
+export function hostnameProblem(value: string): Problem {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
+    return `"${value}" is a URL; hostname takes the host name only, e.g. ${value.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').split('/')[0]}`;
+  }
+  if (!/^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*(:\d{1,5})?$/.test(value)) {
+    return `"${value}" is not a host name (letters, digits, "-" and "." with an optional :port, e.g. app.terraform.io or tfe.example.com)`;
+  }
+  return undefined;
+}
+
+/** HCP Terraform organization names: letters, digits, "-" and "_". */
+export function tfcOrganizationProblem(value: string): Problem {
+  if (!/^[A-Za-z0-9_-]{1,40}$/.test(value)) return `"${value}" is not an HCP Terraform organization name (1 to 40 letters, digits, "-" or "_")`;
+  return undefined;
+}
+
+/** HCP Terraform workspace names are at most 90 letters, digits, "-" and "_"; ours are prefix + stack name. */
+export const WORKSPACE_NAME_MAX = 90;
+
+/** The S3 backend refuses a state key that starts with "/" or contains "//" (terraform init: "Invalid Value"). */
+export function stateKeyPrefixProblem(prefix: string): Problem {
+  if (prefix.startsWith('/')) return `"${prefix}" starts with "/"; S3 state keys must not (write "${prefix.replace(/^\/+/, '')}")`;
+  if (prefix.includes('//')) return `"${prefix}" contains "//"; S3 state keys must not have an empty folder name`;
+  if (prefix.length > 900) return `keyPrefix is at most 900 characters (S3 keys are at most 1024 with the stack name); this one has ${prefix.length}`;
+  return undefined;
+}
+
+export function dynamodbTableNameProblem(name: string): Problem {
+  if (!/^[A-Za-z0-9_.-]{3,255}$/.test(name)) return `"${name}" is not a DynamoDB table name (3 to 255 letters, digits, "_", "-" or ".")`;
+  return undefined;
+}
 
 // ---------------------------------------------------------------- helpers
 

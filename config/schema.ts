@@ -32,7 +32,8 @@ function obj<T extends z.ZodRawShape>(shape: T) {
 
 /** A string checked by one of the rule functions of rules.ts. */
 function ruled(rule: (value: string) => rules.Problem, what: string) {
-  return z.string({ error: (issue) => `${what} must be a string, got ${rules.describe(issue.input)}` }).superRefine((value, ctx) => {
+  // A missing key gets the loader's generic "required: add this key" (error map fallback).
+  return z.string({ error: (issue) => (issue.input === undefined ? undefined : `${what} must be a string, got ${rules.describe(issue.input)}`) }).superRefine((value, ctx) => {
     const problem = rule(value);
     if (problem) ctx.addIssue({ code: 'custom', message: problem, input: value });
   });
@@ -67,10 +68,13 @@ export const accountIdSchema = z
 const regionSchema = ruled(rules.regionProblem, 'region').describe('AWS region name, e.g. us-east-2.');
 const tagsSchema = z
   .record(
-    z.string().min(1, { error: 'tag keys must not be empty' }).max(128, { error: (issue) => `tag keys are at most 128 characters; "${String(issue.input)}" is longer` }),
+    ruled(rules.tagKeyProblem, 'tag key'),
     z
       .string({ error: (issue) => `tag values must be strings, got ${rules.describe(issue.input)}; put the value in quotes` })
-      .max(256, { error: 'tag values are at most 256 characters; shorten it' }),
+      .superRefine((value, ctx) => {
+        const problem = rules.tagValueProblem(value);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem, input: value });
+      }),
     {
       error: (issue) =>
         issue.code === 'invalid_key'
@@ -78,7 +82,7 @@ const tagsSchema = z
           : 'tags must be a mapping of string keys to string values',
     },
   )
-  .describe('Tags; become the provider default_tags of the stack.');
+  .describe('Tags; become the provider default_tags of the stack. Keys 1-128, values 0-256 characters: letters, digits, spaces and _ . : / = + - @.');
 
 // ------------------------------------------------------------ trail settings
 
@@ -118,7 +122,19 @@ const snsSchema = obj({
       })
       .optional()
       .describe('Also create an SQS queue subscribed to the topic (named like the topic unless queueName is given). @default false'),
-  }).optional(),
+  })
+    .superRefine((create, ctx) => {
+      // sqsQueue: true names the queue after the topic, but queue names are shorter than topic names.
+      if (create.sqsQueue === true && create.topicName.length > 80) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['sqsQueue'],
+          input: create.sqsQueue,
+          message: `sqsQueue: true names the queue after the topic, but "${create.topicName}" has ${create.topicName.length} characters and SQS queue names are at most 80; give the queue its own name: sqsQueue: { queueName: <1-80 characters> }`,
+        });
+      }
+    })
+    .optional(),
   topicArn: ruled(rules.snsTopicArnProblem, 'sns.topicArn').optional().describe('Use an existing topic (any account or region).'),
 })
   .superRefine(exactlyOneOf(['create', 'topicArn'], 'sns'))
@@ -166,8 +182,8 @@ export const ADVANCED_FIELDS = [
   'resources.ARN',
   'resources.type',
   'userIdentity.arn',
-  'sessionCredentialFromConsole',
 ] as const;
+// (CloudTrail also has sessionCredentialFromConsole, but hashicorp/aws 5.100.0, the pinned provider, rejects it.)
 
 const operatorValues = z.array(z.string().min(1).max(2048)).min(1, { error: 'an operator needs at least one value' });
 const fieldSelectorSchema = obj({
@@ -309,24 +325,33 @@ const organizationSchema = obj({
   managementAccountId: accountIdSchema,
 });
 
-const workspacePrefix = z.string().regex(/^[A-Za-z0-9_-]*$/, { error: 'workspacePrefix may contain only letters, digits, "-" and "_"' });
+// Workspace names are at most 90 characters; the longest stack name is cloudtrail-account-<12 digits> (31).
+const workspacePrefix = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]*$/, { error: 'workspacePrefix may contain only letters, digits, "-" and "_"' })
+  .max(rules.WORKSPACE_NAME_MAX - 31, { error: `workspacePrefix is at most ${rules.WORKSPACE_NAME_MAX - 31} characters (workspace names are at most ${rules.WORKSPACE_NAME_MAX}, and the stack name adds up to 31)` });
 const backendSchema = z.discriminatedUnion(
   'type',
   [
     obj({ type: z.literal('local') }),
     obj({
       type: z.literal('cloud'),
-      organization: z.string().min(1),
+      organization: ruled(rules.tfcOrganizationProblem, 'backend.organization'),
       workspacePrefix: workspacePrefix.optional().describe('Workspace = workspacePrefix + stack name. @default ""'),
-      hostname: z.string().min(1).optional().describe('@default app.terraform.io'),
-      project: z.string().min(1).optional(),
+      hostname: ruled(rules.hostnameProblem, 'backend.hostname').optional().describe('Host name only, no https://. @default app.terraform.io'),
+      project: z
+        .string()
+        .regex(/^[A-Za-z0-9 _-]{1,40}$/, { error: (issue) => `"${String(issue.input)}" is not a project name (1 to 40 letters, digits, spaces, "-" or "_")` })
+        .optional(),
     }),
     obj({
       type: z.literal('s3'),
       bucket: ruled(rules.bucketNameProblem, 'backend.bucket'),
       region: regionSchema,
-      keyPrefix: z.string().optional().describe('State key = keyPrefix + stack name + ".tfstate". @default "cloudtrail-fleet/"'),
-      dynamodbTable: z.string().min(1).optional().describe('Lock table; without it the S3 lock file (use_lockfile) is used.'),
+      keyPrefix: ruled(rules.stateKeyPrefixProblem, 'backend.keyPrefix')
+        .optional()
+        .describe('State key = keyPrefix + stack name + ".tfstate". @default "cloudtrail-fleet/"'),
+      dynamodbTable: ruled(rules.dynamodbTableNameProblem, 'backend.dynamodbTable').optional().describe('Lock table; without it the S3 lock file (use_lockfile) is used.'),
       encrypt: bool('backend.encrypt').optional().describe('@default true'),
       assumeRoleArn: ruled(rules.iamRoleArnProblem, 'backend.assumeRoleArn').optional(),
     }),

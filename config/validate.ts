@@ -7,6 +7,7 @@ import type { ConfigFile } from './schema';
 import type { FleetConfig, TrailConfig } from './model';
 import { trailsByAccount } from './model';
 import { parseArn, partitionOfRegion } from './rules';
+import { REGIONS } from './regions';
 import { eventSelectors, selectorLimitProblems } from '../modules/selectors';
 import { fleetBucketPolicy, fleetCentralKeyPolicy, fleetPolicies } from '../modules/policies/fleet-policies';
 import { BUCKET_POLICY_LIMIT_BYTES, KEY_POLICY_LIMIT_BYTES } from '../modules/policies/document';
@@ -67,13 +68,11 @@ export function validateResolved(file: ConfigFile, config: FleetConfig): ConfigI
   });
 
   // Partition consistency of the central settings.
+  // (Every region is a real one of a supported partition by now: the schema checks that.)
   if (partitionOfRegion(central.region) !== partition) {
-    const other = partitionOfRegion(central.region);
     push(
       'central.region',
-      other === 'aws-iso'
-        ? `region ${central.region} is in an ISO partition, which is not supported; use a region of partition ${partition}`
-        : `region ${central.region} is not in partition ${partition}; set partition: ${other} or use a region of partition ${partition}`,
+      `region ${central.region} is not in partition ${partition}; set partition: ${partitionOfRegion(central.region)} or use a region of partition ${partition} (${REGIONS[partition].join(', ')})`,
     );
   }
   // The S3 state backend's role is used in the state bucket's partition.

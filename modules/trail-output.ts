@@ -1,18 +1,32 @@
+import { IResolvable, Token } from 'cdktf';
 import type { TerraformResource } from 'cdktf';
 import type { FleetTrail } from './fleet-trail';
+
+/** A reference whose text is known: resolves to itself, with no creation trace. */
+class KnownReference implements IResolvable {
+  readonly creationStack: string[] = [];
+  constructor(private readonly expression: string) {}
+  resolve(): string {
+    return this.expression;
+  }
+  toString(): string {
+    return Token.asString(this);
+  }
+}
 
 /**
  * `${<type>.<name>.<attribute>}`: a reference to an attribute of a resource of
  * the same stack, as the text Terraform reads. It is exactly what the
  * provider binding's attribute getters (`trail.arn`, ...) synthesize, but a
- * plain string: each getter creates a cdktf token, which cdktf records with a
- * stack trace and resolves on every pass of synth; with up to 11 of them per
+ * token that resolves to its known text: each getter creates a cdktf token
+ * that cdktf records with a stack trace and resolves on every pass of synth; with up to 11 of them per
  * account stack that cost about 0.3 CPU seconds at 1,000 accounts
  * (README, "Fleet scale"). Only for references inside the resource's own stack.
  */
 export function attributeRef(resource: TerraformResource, attribute: string): string {
   if (resource.forEach) throw new Error(`attributeRef: ${resource.node.path} uses for_each; use its attribute getters instead`);
-  return `\${${resource.terraformResourceType}.${resource.friendlyUniqueId}.${attribute}}`;
+  // A token, not plain text: plain text is literal and would be escaped (stacks/fleet-stack.ts).
+  return Token.asString(new KnownReference(`\${${resource.terraformResourceType}.${resource.friendlyUniqueId}.${attribute}}`));
 }
 
 /**

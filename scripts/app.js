@@ -20,7 +20,7 @@ function newestSource(dir) {
   for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
     const p = path.join(dir, e.name);
     if (e.isDirectory()) newest = Math.max(newest, newestSource(p));
-    else if (e.name.endsWith('.ts')) newest = Math.max(newest, fs.statSync(p).mtimeMs);
+    else if (e.name.endsWith('.ts') || e.name === 'regions.json') newest = Math.max(newest, fs.statSync(p).mtimeMs);
   }
   return newest;
 }

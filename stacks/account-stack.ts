@@ -32,7 +32,7 @@ export class AccountStack extends FleetStack {
 
     const built = trails.map(
       (t) =>
-        new FleetTrail(this, t.trailName, {
+        new FleetTrail(this, `trail-${t.trailName}`, {
           partition,
           trail: t,
           bucketName: central.bucketName,
@@ -41,7 +41,7 @@ export class AccountStack extends FleetStack {
           keyReaders: readers,
           organizationId: config.organization?.id,
           providerFor,
-          tags: Object.fromEntries(Object.entries(t.tags).filter(([k]) => !(k in shared))),
+          tags: Object.fromEntries(Object.entries(t.tags).filter(([k]) => !Object.hasOwn(shared, k))),
         }),
     );
 
@@ -58,5 +58,5 @@ export class AccountStack extends FleetStack {
 
 function sharedTags(all: readonly Readonly<Record<string, string>>[]): Record<string, string> {
   const [first, ...rest] = all;
-  return Object.fromEntries(Object.entries(first ?? {}).filter(([k, v]) => rest.every((tags) => tags[k] === v)));
+  return Object.fromEntries(Object.entries(first ?? {}).filter(([k, v]) => rest.every((tags) => Object.hasOwn(tags, k) && tags[k] === v)));
 }

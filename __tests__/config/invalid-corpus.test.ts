@@ -133,7 +133,19 @@ const CORPUS: readonly Case[] = [
     name: 'a region name without its number',
     change: (r) => (acct(r).region = 'us-east'),
     path: 'accounts[0].region',
-    message: /"us-east" is not an AWS region name \(expected the form us-east-2/,
+    message: /"us-east" is not an AWS region \(did you mean "us-east-1"\?\); regions of partition aws: af-south-1/,
+  },
+  {
+    name: 'a region with a typo',
+    change: (r) => (r.central.region = 'eu-cental-1'),
+    path: 'central.region',
+    message: /"eu-cental-1" is not an AWS region \(did you mean "eu-central-1"\?\)/,
+  },
+  {
+    name: 'a region shaped like a real one that does not exist',
+    change: (r) => (acct(r).region = 'us-east-7'),
+    path: 'accounts[0].region',
+    message: /"us-east-7" is not an AWS region \(did you mean "us-east-1"\?\)/,
   },
   {
     name: 'the central region in another partition',
@@ -664,7 +676,7 @@ const CORPUS: readonly Case[] = [
     name: 'a tag key over 128 characters',
     change: (r) => (r.central.tags = { ['k'.repeat(129)]: 'v' }),
     path: `central.tags.${'k'.repeat(129)}`,
-    message: /tag keys are at most 128 characters/,
+    message: /tag keys are 1 to 128 characters; "k+" has 129/,
   },
   {
     name: 'no accounts section',
@@ -709,7 +721,7 @@ const CORPUS: readonly Case[] = [
       acct(r).region = 'us-east-2';
     },
     path: 'central.region',
-    message: /region us-iso-east-1 is in an ISO partition, which is not supported; use a region of partition aws/,
+    message: /"us-iso-east-1" is a region of an ISO partition, which this project does not support; use a region of aws, aws-us-gov, aws-cn/,
   },
   {
     name: 'the central role in another partition',
@@ -765,6 +777,88 @@ const CORPUS: readonly Case[] = [
     change: (r) => (acct(r).dataEvents = { dynamodb: { allTables: 'all' } }),
     path: 'accounts[0].dataEvents.dynamodb.allTables',
     message: /dataEvents\.dynamodb\.allTables must be one of All, ReadOnly, WriteOnly; got the string "all"/,
+  },
+  // ------------------------------------------------------------ issue #9: what Terraform or AWS would refuse later
+  {
+    name: 'a tag value with template text (AWS tags allow letters, digits, spaces and _ . : / = + - @)',
+    change: (r) => (acct(r).tags = { team: '${var.team}' }),
+    path: 'accounts[0].tags.team',
+    message: /tag value "\$\{var\.team\}" contains "\$"; AWS tags allow only letters, digits, spaces and _ \. : \/ = \+ - @/,
+  },
+  {
+    name: 'a tag key with a quote',
+    change: (r) => (r.central.tags = { 'cost"center': 'x' }),
+    path: 'central.tags["cost\\"center"]',
+    message: /tag key "cost"center" contains "\\""; AWS tags allow only/,
+  },
+  {
+    name: 'a tag key in the aws: namespace',
+    change: (r) => (acct(r).tags = { 'aws:owner': 'me' }),
+    path: 'accounts[0].tags["aws:owner"]',
+    message: /starts with "aws:", which AWS reserves for its own tags/,
+  },
+  {
+    name: 'an SQS queue named after a topic name longer than 80 characters',
+    change: (r) => (acct(r).sns = { create: { topicName: 't'.repeat(81), sqsQueue: true } }),
+    path: 'accounts[0].sns.create.sqsQueue',
+    message: /sqsQueue: true names the queue after the topic, but "t+" has 81 characters and SQS queue names are at most 80; give the queue its own name: sqsQueue: \{ queueName: <1-80 characters> \}/,
+  },
+  {
+    name: 'an advanced field that the pinned provider (aws 5.100.0) rejects',
+    change: (r) =>
+      (acct(r).dataEvents = {
+        advanced: [{ fieldSelectors: [{ field: 'eventCategory', equals: ['Management'] }, { field: 'sessionCredentialFromConsole', equals: ['true'] }] }],
+      }),
+    path: 'accounts[0].dataEvents.advanced[0].fieldSelectors[1].field',
+    message: /field must be one of eventCategory, eventName, eventSource, readOnly, resources\.ARN, resources\.type, userIdentity\.arn; got the string "sessionCredentialFromConsole"/,
+  },
+  {
+    name: 'an HCP Terraform hostname written as a URL',
+    change: (r) => (r.backend = { type: 'cloud', organization: 'acme', hostname: 'https://app.terraform.io/' }),
+    path: 'backend.hostname',
+    message: /"https:\/\/app\.terraform\.io\/" is a URL; hostname takes the host name only, e\.g\. app\.terraform\.io/,
+  },
+  {
+    name: 'an HCP Terraform hostname with a path',
+    change: (r) => (r.backend = { type: 'cloud', organization: 'acme', hostname: 'tfe.example.com/app' }),
+    path: 'backend.hostname',
+    message: /"tfe\.example\.com\/app" is not a host name/,
+  },
+  {
+    name: 'an HCP Terraform organization with a space',
+    change: (r) => (r.backend = { type: 'cloud', organization: 'acme corp' }),
+    path: 'backend.organization',
+    message: /"acme corp" is not an HCP Terraform organization name/,
+  },
+  {
+    name: 'a workspace prefix that makes workspace names longer than 90 characters',
+    change: (r) => (r.backend = { type: 'cloud', organization: 'acme', workspacePrefix: 'w'.repeat(60) }),
+    path: 'backend.workspacePrefix',
+    message: /workspacePrefix is at most 59 characters \(workspace names are at most 90/,
+  },
+  {
+    name: 'an S3 state key prefix starting with "/"',
+    change: (r) => (r.backend = { type: 's3', bucket: 'my-state', region: 'us-east-1', keyPrefix: '/states/' }),
+    path: 'backend.keyPrefix',
+    message: /"\/states\/" starts with "\/"; S3 state keys must not \(write "states\/"\)/,
+  },
+  {
+    name: 'an S3 state key prefix with "//"',
+    change: (r) => (r.backend = { type: 's3', bucket: 'my-state', region: 'us-east-1', keyPrefix: 'states//fleet/' }),
+    path: 'backend.keyPrefix',
+    message: /contains "\/\/"; S3 state keys must not have an empty folder name/,
+  },
+  {
+    name: 'a DynamoDB lock table name with a slash',
+    change: (r) => (r.backend = { type: 's3', bucket: 'my-state', region: 'us-east-1', dynamodbTable: 'locks/fleet' }),
+    path: 'backend.dynamodbTable',
+    message: /"locks\/fleet" is not a DynamoDB table name/,
+  },
+  {
+    name: 'an S3 state bucket in a region that does not exist',
+    change: (r) => (r.backend = { type: 's3', bucket: 'my-state', region: 'eu-wst-1' }),
+    path: 'backend.region',
+    message: /"eu-wst-1" is not an AWS region \(did you mean "eu-west-1"\?\)/,
   },
 ];
 

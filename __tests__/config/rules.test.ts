@@ -64,8 +64,29 @@ describe('regions', () => {
     (region) => expect(regionProblem(region)).toBeUndefined(),
   );
 
-  test.each(['us-east', 'US-EAST-1', 'useast1', 'us_east_1', 'us-east-1a', '', 'us-east-100'])('%j is not a region name, and the message shows the form', (region) => {
-    expect(regionProblem(region)).toBe(`"${region}" is not an AWS region name (expected the form us-east-2, eu-west-1, us-gov-west-1, cn-north-1)`);
+  test.each(['us-east', 'US-EAST-1', 'useast1', 'us_east_1', 'us-east-1a', '', 'us-east-100'])('%j is not a region, and the message lists the real ones', (region) => {
+    const problem = regionProblem(region)!;
+    expect(problem).toMatch(new RegExp(`^"${region}" is not an AWS region`));
+    expect(problem).toContain('regions of partition aws: af-south-1, ');
+    expect(problem).toContain('aws-us-gov: us-gov-east-1, us-gov-west-1');
+  });
+
+  test.each([
+    ['eu-cental-1', 'eu-central-1'],
+    ['us-east-7', 'us-east-1'],
+    ['eu-wst-1', 'eu-west-1'],
+    ['ap-southeast-9', 'ap-southeast-1'],
+    ['us-gov-wset-1', 'us-gov-west-1'],
+  ])('a region shaped like a real one but unknown (%s) is rejected with a suggestion', (region, guess) => {
+    expect(regionProblem(region)).toMatch(new RegExp(`^"${region}" is not an AWS region \\(did you mean "${guess}"\\?\\)`));
+  });
+
+  test.each(['af-south-1', 'ap-east-1', 'me-south-1', 'eu-south-2', 'mx-central-1', 'ap-southeast-7'])('opt-in region %s stays valid', (region) => {
+    expect(regionProblem(region)).toBeUndefined();
+  });
+
+  test.each(['us-iso-east-1', 'us-isob-east-1', 'eu-isoe-west-1'])('%s is named as a region of an unsupported ISO partition', (region) => {
+    expect(regionProblem(region)).toMatch(/is a region of an ISO partition, which this project does not support/);
   });
 
   test.each([
@@ -74,8 +95,8 @@ describe('regions', () => {
     ['us-gov-west-1', 'aws-us-gov'],
     ['us-gov-east-1', 'aws-us-gov'],
     ['cn-north-1', 'aws-cn'],
-    ['us-iso-east-1', 'aws-iso'],
-    ['us-isob-east-1', 'aws-iso'],
+    ['us-iso-east-1', 'other'],
+    ['eu-cental-1', 'other'],
   ])('region %s is in partition %s', (region, partition) => {
     expect(partitionOfRegion(region)).toBe(partition);
   });

@@ -2,6 +2,7 @@
  * Test helpers: build configs from the default config plus changes, synthesize
  * the real stacks (the same code path as `cdktf synth`), and read them back.
  */
+import { unescapeTemplateText } from '../../modules/terraform-text';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -78,8 +79,9 @@ export function onlyResource(stack: StackJson, type: string): any {
   return all[0];
 }
 
+/** A policy as AWS receives it: Terraform first turns the escapes `$${` / `%%{` back into `${` / `%{`. */
 export function parsePolicy(json: string): PolicyDocument {
-  const doc = JSON.parse(json);
+  const doc = JSON.parse(unescapeTemplateText(json));
   expect(doc.Version).toBe('2012-10-17');
   return doc;
 }

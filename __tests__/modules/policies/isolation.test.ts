@@ -17,6 +17,7 @@
  * fleet-wide, not paired; CloudTrail itself always sends its own ARN),
  * `per-account` denies it.
  */
+import { unescapeTemplateText } from '../../../modules/terraform-text';
 import { Testing } from 'cdktf';
 import type { FleetConfig } from '../../../config/model';
 import { CentralStack } from '../../../stacks/central-stack';
@@ -87,8 +88,9 @@ function samples(n: number, random = 3, seed = 20261124): number[] {
 /** The central stack's bucket and key policies as Terraform would get them (parsed from the synthesized JSON). */
 function centralStackPolicies(config: FleetConfig): { bucket: PolicyDocument; bucketJson: string; key?: PolicyDocument; keyJson?: string; outputs: any } {
   const stack = JSON.parse(Testing.synth(new CentralStack(Testing.app(), config)));
-  const bucketJson: string = onlyResource(stack, 'aws_s3_bucket_policy').policy;
-  const keyJson: string | undefined = stack.resource.aws_kms_key ? onlyResource(stack, 'aws_kms_key').policy : undefined;
+  // What AWS receives: Terraform turns the escapes ($${aws:SourceAccount}) back into policy variables.
+  const bucketJson: string = unescapeTemplateText(onlyResource(stack, 'aws_s3_bucket_policy').policy);
+  const keyJson: string | undefined = stack.resource.aws_kms_key ? unescapeTemplateText(onlyResource(stack, 'aws_kms_key').policy) : undefined;
   return { bucket: JSON.parse(bucketJson), bucketJson, key: keyJson ? JSON.parse(keyJson) : undefined, keyJson, outputs: stack.output };
 }
 
