@@ -7,6 +7,7 @@
  * { name: logs }`.
  */
 import { describe } from './rules';
+import { ADVANCED_FIELDS } from './schema';
 
 type Kind = 'mapping' | 'list' | 'mapping or word' | 'mapping or true/false';
 
@@ -26,7 +27,7 @@ const trueFalseOr = (orElse: (v: string) => string) => (v: string) =>
 const BUCKET = `{ name: <bucket>, prefix?: <key prefix>, readWrite?: ${RW} }`;
 const FUNCTION = `{ arn: arn:<partition>:lambda:<region>:<account>:function:<name>, readWrite?: ${RW} }`;
 const TABLE = `{ arn: arn:<partition>:dynamodb:<region>:<account>:table/<name>, readWrite?: ${RW} }`;
-const FIELD_SELECTOR = '{ field: <eventCategory|eventName|eventSource|readOnly|resources.ARN|resources.type|userIdentity.arn>, equals|notEquals|startsWith|notStartsWith|endsWith|notEndsWith: [<value>, ...] }';
+const FIELD_SELECTOR = `{ field: <${ADVANCED_FIELDS.join('|')}>, equals|notEquals|startsWith|notStartsWith|endsWith|notEndsWith: [<value>, ...] }`;
 const ADVANCED = '{ name?: <text>, fieldSelectors: [{ field: eventCategory, equals: [Data] }, { field: resources.type, equals: [<type>] }, ...] }';
 const SQS_QUEUE = 'true | false | { queueName: <queue name> }';
 const ACCOUNT = '{ accountId: "<12 digits>", name?: <label>, region?: <region>, trailName?: <trail name>, ...trail settings }';
