@@ -11,6 +11,7 @@
  */
 import * as rules from './rules';
 import { ALL_REGIONS, REGIONS } from './regions';
+import { existingKeyArnProblem } from './adoption';
 
 export type Keywords = Readonly<Record<string, unknown>>;
 
@@ -56,6 +57,10 @@ export const RULE_KEYWORDS = new Map<(value: string) => rules.Problem, Keywords>
       pattern: arn('kms', REGION, `(?:${KEY_ID}|${KMS_ALIAS})`),
       examples: ['arn:aws:kms:us-east-2:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab', 'arn:aws:kms:us-east-2:111111111111:alias/cloudtrail-logs'],
     },
+  ],
+  [
+    existingKeyArnProblem,
+    { pattern: arn('kms', REGION, KEY_ID), examples: ['arn:aws:kms:us-east-2:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab'] },
   ],
   [rules.snsTopicNameProblem, { pattern: '^[A-Za-z0-9_-]{1,256}$', examples: ['cloudtrail-notify'] }],
   [rules.snsTopicArnProblem, { pattern: arn('sns', REGION, '[A-Za-z0-9_-]{1,256}'), examples: ['arn:aws:sns:us-east-2:222222222222:cloudtrail-notify'] }],

@@ -114,11 +114,32 @@ function genericMessage(issue: { code?: string; input?: unknown; [k: string]: un
   }
 }
 
+/**
+ * cdktf marks its tokens in strings as `${TfToken[...]}` (also `#{`, `&{`) and
+ * replaces any such text at synth, wherever it comes from: in config text it
+ * would silently become another value. No real value needs it.
+ */
+function tokenMarkerIssues(value: unknown, at: PropertyKey[] = []): ConfigIssue[] {
+  const marker = /[$#&]\{TfToken\[/;
+  const issue = (text: string, where: PropertyKey[]): ConfigIssue => ({
+    path: formatPath(where),
+    message: `${JSON.stringify(text)} contains "${marker.exec(text)![0]}", which cdktf reserves for its own tokens (it would be replaced by another value at synth); remove or reword it`,
+  });
+  if (typeof value === 'string') return marker.test(value) ? [issue(value, at)] : [];
+  if (Array.isArray(value)) return value.flatMap((v, i) => tokenMarkerIssues(v, [...at, i]));
+  if (typeof value === 'object' && value !== null) {
+    return Object.entries(value).flatMap(([k, v]) => [...(marker.test(k) ? [issue(k, [...at, k])] : []), ...tokenMarkerIssues(v, [...at, k])]);
+  }
+  return [];
+}
+
 /** Validates an already-parsed config object; throws ConfigError listing every problem. */
 export function configFromObject(raw: unknown, source = 'config'): FleetConfig {
   if (raw === null || raw === undefined) {
     throw new ConfigError(source, [{ path: '(top level)', message: 'the config is empty; it needs at least central and accounts (see config/cloudtrail.yaml)' }]);
   }
+  const reserved = tokenMarkerIssues(raw);
+  if (reserved.length > 0) throw new ConfigError(source, reserved);
   const parsed = configFileSchema.safeParse(raw, { reportInput: true, error: genericMessage });
   if (!parsed.success) throw new ConfigError(source, flatten(parsed.error.issues));
   const config = resolveConfig(parsed.data);

@@ -7,6 +7,8 @@ import type { BackendConfig, ConfigFile, ManagementReadWrite, ReadWrite, TrailSe
 import { DEEP_MERGED_KEYS, TRAIL_DEFAULTS } from './schema';
 import type { Partition } from './rules';
 import { kmsAliasArn } from '../modules/arns';
+import type { Statement } from '../modules/policies/document';
+import type { BucketManagement, BucketPart } from './adoption';
 
 export type { ReadWrite, ManagementReadWrite, BackendConfig };
 
@@ -16,6 +18,12 @@ export interface CentralKey {
   readonly deletionWindowInDays: number;
   /** IAM principals allowed to decrypt log files (besides the central account's admins). */
   readonly decryptPrincipals: readonly string[];
+  /** An existing key to import (and its alias) instead of creating one. */
+  readonly existingKeyArn?: string;
+  /** Whether `alias` was written in the config (an adopted key's alias must be). */
+  readonly aliasGiven: boolean;
+  /** The user's statements, kept verbatim in the key policy. */
+  readonly extraStatements: readonly Statement[];
 }
 
 export interface CentralConfig {
@@ -29,6 +37,12 @@ export interface CentralConfig {
   readonly objectLock?: NonNullable<ConfigFile['central']['objectLock']>;
   readonly accessLogging?: NonNullable<ConfigFile['central']['accessLogging']>;
   readonly tags: Readonly<Record<string, string>>;
+  /** Who manages the bucket (`central.bucketManagement`). */
+  readonly bucketManagement: BucketManagement;
+  /** The existing bucket is imported, except the listed parts; undefined = nothing is imported. */
+  readonly adopt?: { readonly except: readonly BucketPart[] };
+  /** The user's statements, kept verbatim in the bucket policy. */
+  readonly bucketPolicyExtraStatements: readonly Statement[];
 }
 
 export type TrailKmsKey =
@@ -92,6 +106,8 @@ export interface TrailConfig {
   readonly managementEvents: ManagementEvents;
   readonly dataEvents: DataEvents;
   readonly insights: { readonly apiCallRate: boolean; readonly apiErrorRate: boolean };
+  /** The trail (and what this config creates for it) exists: import it. */
+  readonly adopt: boolean;
   /** Keys this account inherited from `defaults` (for messages: "from defaults"). */
   readonly inherited: ReadonlySet<string>;
 }
@@ -141,11 +157,17 @@ function resolveCentral(file: ConfigFile): CentralConfig {
       multiRegion: key.multiRegion ?? false,
       deletionWindowInDays: key.deletionWindowInDays ?? TRAIL_DEFAULTS.centralKeyDeletionWindowInDays,
       decryptPrincipals: [...(key.decryptPrincipals ?? [])].sort(),
+      existingKeyArn: key.existingKeyArn,
+      aliasGiven: key.alias !== undefined,
+      extraStatements: (key.extraStatements ?? []) as unknown as Statement[],
     },
     retention: c.retention,
     objectLock: c.objectLock,
     accessLogging: c.accessLogging,
     tags: c.tags ?? {},
+    bucketManagement: c.bucketManagement ?? 'managed',
+    adopt: c.adopt === true ? { except: [] } : c.adopt ? { except: c.adopt.except ?? [] } : undefined,
+    bucketPolicyExtraStatements: (c.bucketPolicy?.extraStatements ?? []) as unknown as Statement[],
   };
 }
 
@@ -224,6 +246,7 @@ export function resolveConfig(file: ConfigFile): FleetConfig {
       managementEvents: me,
       dataEvents: resolveDataEvents(s.dataEvents),
       insights: { ...TRAIL_DEFAULTS.insights, ...s.insights },
+      adopt: s.adopt ?? false,
       inherited,
     });
   });

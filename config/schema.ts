@@ -12,6 +12,7 @@
 import { z } from 'zod';
 import * as rules from './rules';
 import { ACCOUNT_KEYWORDS, ADVANCED_SELECTOR_KEYWORDS, exactlyOneKeyword, FIELD_SELECTOR_KEYWORDS, rootKeywords, ruleKeywords, SNS_CREATE_KEYWORDS } from './json-schema-keywords';
+import { bucketManagementSchema, centralAdoptSchema, existingKeyArnProblem, extraStatementsSchema, trailAdoptSchema } from './adoption';
 
 // ------------------------------------------------------------ building blocks
 
@@ -279,6 +280,7 @@ export const trailSettingsShape = {
   managementEvents: managementEventsSchema.optional(),
   dataEvents: dataEventsSchema.optional(),
   insights: insightsSchema.optional(),
+  adopt: trailAdoptSchema.optional(),
 };
 
 export const TRAIL_SETTING_KEYS = Object.keys(trailSettingsShape) as (keyof typeof trailSettingsShape)[];
@@ -308,6 +310,10 @@ const centralKmsKeySchema = obj({
     .array(ruled(rules.iamPrincipalArnProblem, 'decryptPrincipals[]'))
     .optional()
     .describe('IAM principals allowed to decrypt log files. @default [] (the central account root, via its admin statement)'),
+  existingKeyArn: ruled(existingKeyArnProblem, 'central.kmsKey.existingKeyArn')
+    .optional()
+    .describe('Adopt this existing key (key ARN, in the central account and region) and its alias instead of creating one. @default a key is created'),
+  extraStatements: extraStatementsSchema.optional(),
 });
 
 const centralSchema = obj({
@@ -337,6 +343,9 @@ const centralSchema = obj({
     targetPrefix: z.string().max(200).optional(),
   }).optional(),
   tags: tagsSchema.optional(),
+  adopt: centralAdoptSchema.optional(),
+  bucketManagement: bucketManagementSchema.optional(),
+  bucketPolicy: obj({ extraStatements: extraStatementsSchema.optional() }).optional(),
 });
 
 const organizationSchema = obj({

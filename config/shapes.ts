@@ -44,6 +44,7 @@ const ROOT_SHAPES: Record<string, Shape> = {
   'central.objectLock': { kind: 'mapping', shape: '{ mode: GOVERNANCE|COMPLIANCE, days: <n> } or { mode: GOVERNANCE|COMPLIANCE, years: <n> }', example: (v) => `{ mode: ${v}, days: 365 }` },
   'central.accessLogging': { kind: 'mapping', shape: '{ targetBucket: <bucket>, targetPrefix?: <key prefix> }', example: (v) => `{ targetBucket: ${v} }` },
   'central.tags': { kind: 'mapping', shape: '{ <tag key>: "<tag value>", ... }' },
+  'central.bucketPolicy': { kind: 'mapping', shape: '{ extraStatements?: [{ Sid: <sid>, Effect: Allow|Deny, Principal: ..., Action: ..., Resource: ... }, ...] }' },
   organization: { kind: 'mapping', shape: '{ id: o-<10 to 32 lowercase letters or digits>, managementAccountId: "<12 digits>" }', example: (v) => `{ id: ${v}, managementAccountId: "<12 digits>" }` },
   defaults: { kind: 'mapping', shape: '{ trailName?: <trail name>, prefix?: <key prefix>, ...any trail setting }', example: (v) => `{ trailName: ${v} }` },
   accounts: { kind: 'list', shape: `[${ACCOUNT}, ...]`, example: (v) => `[{ accountId: "${v}" }]` },

@@ -11,6 +11,7 @@ import { REGIONS } from './regions';
 import { eventSelectors, selectorLimitProblems } from '../modules/selectors';
 import { fleetBucketPolicy, fleetCentralKeyPolicy, fleetPolicies } from '../modules/policies/fleet-policies';
 import { BUCKET_POLICY_LIMIT_BYTES, KEY_POLICY_LIMIT_BYTES } from '../modules/policies/document';
+import { adoptionIssues, extraStatementIssues } from './adoption';
 
 export interface ConfigIssue {
   /** Config path, e.g. `accounts[1].trailName`. */
@@ -230,10 +231,12 @@ export function validateResolved(file: ConfigFile, config: FleetConfig): ConfigI
     }
   }
 
+  issues.push(...adoptionIssues(config));
   if (issues.length > 0) return issues;
 
   // Policy sizes (only meaningful once every trail is valid).
   const policies = fleetPolicies(config);
+  issues.push(...extraStatementIssues(config, policies));
   if (!policies.bucket.fits) push('accounts', bucketPolicyTooBig(config, policies.bucket.bytes));
   if (policies.centralKey && !policies.centralKey.fits) push('central.kmsKey', centralKeyPolicyTooBig(config, policies.centralKey.bytes));
   return issues;

@@ -57,6 +57,24 @@ export function configWarnings(config: FleetConfig): ConfigWarning[] {
     }
   }
 
+  // What AWS checks at apply time that no plan shows.
+  const orgTrail = config.trails.find((t) => t.organizationTrail);
+  if (orgTrail) {
+    warnings.push({
+      path: at(orgTrail, 'organizationTrail'),
+      message:
+        `organization trail ${orgTrail.trailName} needs trusted access between CloudTrail and AWS Organizations, enabled once in the management account ` +
+        `(aws organizations enable-aws-service-access --service-principal cloudtrail.amazonaws.com); without it the apply fails with CloudTrailAccessNotEnabledException`,
+    });
+  }
+  const readers = (central.kmsKey?.decryptPrincipals ?? []).filter((p) => !p.endsWith(':root'));
+  if (readers.length > 0) {
+    warnings.push({
+      path: 'central.kmsKey.decryptPrincipals',
+      message: `${readers.join(', ')} must exist before cloudtrail-central is applied: KMS rejects a key policy naming a role or user that does not exist (MalformedPolicyDocumentException)`,
+    });
+  }
+
   for (const t of config.trails) {
     const s3 = t.dataEvents.s3;
     if (s3.allBuckets && t.accountId === central.accountId) {

@@ -2,8 +2,8 @@
  * Where each stack keeps its Terraform state (SPEC §3 `backend`): one state
  * per stack, so each account is planned and applied on its own.
  */
-import type { TerraformStack } from 'cdktf';
-import { CloudBackend, NamedCloudWorkspace } from 'cdktf/lib/backends/cloud-backend';
+import { TerraformBackend, TerraformStack } from 'cdktf';
+import type { Construct } from 'constructs';
 import { LocalBackend } from 'cdktf/lib/backends/local-backend';
 import { S3Backend } from 'cdktf/lib/backends/s3-backend';
 import type { BackendConfig } from '../config/model';
@@ -18,10 +18,11 @@ export function applyBackend(stack: TerraformStack, stackName: string, backend: 
       new LocalBackend(stack, { path: `../../../terraform.${stackName}.tfstate` });
       return;
     case 'cloud':
-      new CloudBackend(stack, {
+      new HcpTerraformBackend(stack, {
         organization: backend.organization,
         hostname: backend.hostname,
-        workspaces: new NamedCloudWorkspace(`${backend.workspacePrefix ?? ''}${stackName}`, backend.project),
+        workspace: `${backend.workspacePrefix ?? ''}${stackName}`,
+        project: backend.project,
       });
       return;
     case 's3': {
@@ -37,5 +38,55 @@ export function applyBackend(stack: TerraformStack, stackName: string, backend: 
       if (!backend.dynamodbTable) s3.addOverride('use_lockfile', true);
       return;
     }
+  }
+}
+
+export interface HcpTerraformBackendProps {
+  readonly organization: string;
+  /** @default app.terraform.io */
+  readonly hostname?: string;
+  /** The workspace of this stack. */
+  readonly workspace: string;
+  /** @default the organization's default project */
+  readonly project?: string;
+}
+
+/**
+ * The `cloud` block (HCP Terraform / Terraform Enterprise), as cdktf's
+ * CloudBackend writes it, without CloudBackend's construct validation: that
+ * runs `terraform version` once per stack during synth (50-60 s at 1,000
+ * accounts) and crashes synth where no terraform is installed, although
+ * synth must need no Terraform binary. The version it checks (>= 1.1) is
+ * below what the project needs anyway (>= 1.7 for `terraform test`, README).
+ */
+export class HcpTerraformBackend extends TerraformBackend {
+  constructor(
+    scope: Construct,
+    private readonly props: HcpTerraformBackendProps,
+  ) {
+    super(scope, 'backend', 'cloud');
+  }
+
+  toTerraform(): any {
+    const { organization, hostname, workspace, project } = this.props;
+    return {
+      terraform: {
+        cloud: {
+          organization,
+          ...(hostname ? { hostname } : {}),
+          workspaces: { name: workspace, ...(project ? { project } : {}) },
+        },
+      },
+    };
+  }
+
+  /** What the cdktf CLI reads to run plans remotely: `tfc` for app.terraform.io, `tfe` for a private host. */
+  toMetadata(): any {
+    const hostname = this.props.hostname;
+    return { ...super.toMetadata(), cloud: !hostname || hostname.startsWith('app.terraform.io') ? 'tfc' : 'tfe' };
+  }
+
+  getRemoteStateDataSource(): never {
+    throw new Error('cloudtrail-fleet stacks never read each other\'s state');
   }
 }

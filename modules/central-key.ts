@@ -8,6 +8,7 @@ import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { PolicyDocument, renderPolicy } from './policies/document';
 import { pinAddress } from './log-bucket';
+import { importExisting } from './adoption';
 
 export interface CentralKeyProps {
   /** Alias, e.g. alias/cloudtrail-logs; account stacks look the key up by it. */
@@ -17,6 +18,11 @@ export interface CentralKeyProps {
   readonly multiRegion?: boolean;
   /** @default 30 */
   readonly deletionWindowInDays?: number;
+  /**
+   * The key exists: its key id (the import ID of aws_kms_key); the key and
+   * `alias` are imported instead of created. @default a new key
+   */
+  readonly existingKeyId?: string;
 }
 
 export class CentralKey extends Construct {
@@ -37,5 +43,9 @@ export class CentralKey extends Construct {
       'central_key',
     );
     this.alias = pinAddress(new KmsAlias(this, 'alias', { name: props.alias, targetKeyId: this.key.keyId }), 'central_key_alias');
+    if (props.existingKeyId) {
+      importExisting(this.key, props.existingKeyId);
+      importExisting(this.alias, props.alias);
+    }
   }
 }

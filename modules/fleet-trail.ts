@@ -29,6 +29,7 @@ import { trailKeyPolicy } from './policies/key-policies';
 import { cloudWatchDeliveryRolePolicy, cloudWatchDeliveryTrustPolicy, snsTopicPolicy, sqsQueuePolicy } from './policies/delivery-policies';
 import { eventSelectors, isDefaultSelectorSet } from './selectors';
 import { pinAddress } from './log-bucket';
+import { DELIVERY_ROLE_POLICY_NAME, importChildren, trailImportIds } from './adoption';
 
 export interface FleetTrailProps {
   readonly partition: Partition;
@@ -169,7 +170,7 @@ export class FleetTrail extends Construct {
         );
         const rolePolicy = pinAddress(
           new IamRolePolicy(this, 'cwl-role-policy', {
-            name: 'cloudtrail-delivery',
+            name: DELIVERY_ROLE_POLICY_NAME,
             role: this.deliveryRole.id,
             policy: renderPolicy(cloudWatchDeliveryRolePolicy(groupArn, t.accountId, t.organizationTrail ? props.organizationId : undefined)),
           }),
@@ -235,6 +236,8 @@ export class FleetTrail extends Construct {
       }),
       base,
     );
+    // An adopted trail: the trail and what this config creates for it are imported (modules/adoption.ts).
+    if (t.adopt) importChildren(this, trailImportIds(partition, t, deliveryRoleName(t.trailName)));
   }
 }
 

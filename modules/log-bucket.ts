@@ -18,7 +18,9 @@ import { S3BucketObjectLockConfigurationA } from '@cdktf/provider-aws/lib/s3-buc
 import { S3BucketLoggingA } from '@cdktf/provider-aws/lib/s3-bucket-logging';
 import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import type { CentralConfig } from '../config/model';
+import type { BucketPart } from '../config/adoption';
 import { PolicyDocument, renderPolicy } from './policies/document';
+import { importExisting } from './adoption';
 
 export interface LogBucketProps {
   readonly bucketName: string;
@@ -32,7 +34,25 @@ export interface LogBucketProps {
   readonly objectLock?: CentralConfig['objectLock'];
   /** Server access logging of the log bucket. @default off */
   readonly accessLogging?: CentralConfig['accessLogging'];
+  /**
+   * The bucket exists: import it and each part, except the listed parts
+   * (which the bucket does not have yet: they are created). @default created
+   */
+  readonly adopt?: { readonly except: readonly BucketPart[] };
 }
+
+/** The config name of each part, by construct id. */
+const PART_OF_CONSTRUCT: Readonly<Record<string, BucketPart | 'bucket'>> = {
+  bucket: 'bucket',
+  policy: 'policy',
+  versioning: 'versioning',
+  encryption: 'encryption',
+  'public-access-block': 'publicAccessBlock',
+  ownership: 'ownershipControls',
+  lifecycle: 'lifecycle',
+  'object-lock': 'objectLock',
+  'access-logging': 'accessLogging',
+};
 
 /** Fixes a resource's Terraform name so construct refactors cannot change it. */
 export function pinAddress<T extends TerraformResource>(resource: T, name: string): T {
@@ -118,6 +138,15 @@ export class LogBucket extends Construct {
       new S3BucketPolicy(this, 'policy', { bucket, policy: renderPolicy(props.policy) }),
       'log_bucket_policy',
     );
+
+    // An adopted bucket and each of its parts are imported by the bucket name (modules/adoption.ts).
+    if (props.adopt) {
+      for (const child of this.node.children) {
+        const part = PART_OF_CONSTRUCT[child.node.id];
+        if (!part) throw new Error(`LogBucket: no bucket part for construct ${child.node.id}; add it to PART_OF_CONSTRUCT`);
+        if (!(props.adopt.except as readonly string[]).includes(part)) importExisting(child as TerraformResource, props.bucketName);
+      }
+    }
   }
 }
 

@@ -64,7 +64,9 @@ export function escapeLiteralText<T>(value: T): T {
 }
 
 /** A reference as cdktf writes it: `${aws_x.name.attr}`, `${data.aws_kms_key.k.arn}`, `${var.x[0]}`. */
-const REFERENCE = /^\$\{[A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+|\[\d+\])*\}/;
+const REFERENCE = /\$\{[A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+|\[\d+\])*\}/y;
+/** Escapes first: at each position the regex tries `$${` before `${`, left to right, as HCL scans. */
+const TEMPLATE_START = /\$\$\{|%%\{|\$\{|%\{/g;
 
 /**
  * The unescaped template sequences in one string: a `%{` directive, or a
@@ -72,22 +74,15 @@ const REFERENCE = /^\$\{[A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+|\[\d+\])*\}/;
  * escapes, so `$$${x}` is a literal `$` followed by the escape `$${`.
  */
 export function templateTextIn(text: string): string[] {
+  if (!text.includes('{')) return [];
   const found: string[] = [];
-  for (let i = 0; i < text.length; i++) {
-    const rest = text.slice(i, i + 3);
-    if (rest === '$${' || rest === '%%{') {
-      i += 2;
-    } else if (rest.startsWith('%{')) {
-      found.push(text.slice(i, i + 40));
-      i += 1;
-    } else if (rest.startsWith('${')) {
-      const ref = REFERENCE.exec(text.slice(i));
-      if (ref) i += ref[0].length - 1;
-      else {
-        found.push(text.slice(i, i + 40));
-        i += 1;
-      }
+  for (const m of text.matchAll(TEMPLATE_START)) {
+    if (m[0].length === 3) continue; // an escape
+    if (m[0] === '${') {
+      REFERENCE.lastIndex = m.index!;
+      if (REFERENCE.test(text)) continue;
     }
+    found.push(text.slice(m.index, m.index! + 40));
   }
   return found;
 }

@@ -2,13 +2,22 @@
  * `npm run check-config [file]`: validates a config without synthesizing and
  * prints, per account, what each trail logs and where it delivers, then the
  * warnings worth a human's eye. Exit 1 when the config is invalid.
+ *
+ * `--current-policy <file>` (the bucket's policy today, as
+ * `aws s3api get-bucket-policy` prints it) and `--current-key-policy <file>`
+ * (the adopted central key's, from `aws kms get-key-policy`) also print which
+ * of its Sids the apply replaces, keeps or drops.
  */
+import { readFileSync } from 'fs';
 import { ConfigError, loadConfig } from '../config/load';
 import type { FleetConfig, TrailConfig } from '../config/model';
 import { configWarnings } from '../config/warnings';
 import { logFolder } from '../modules/arns';
 import { fleetPolicies } from '../modules/policies/fleet-policies';
 import { eventSelectors } from '../modules/selectors';
+import { formatPolicyDiff, parseCurrentPolicy, policyDiff } from '../modules/policies/policy-diff';
+import { accountRootArn, CLOUDTRAIL_PRINCIPAL } from '../modules/arns';
+import type { Statement } from '../modules/policies/document';
 
 function events(t: TrailConfig): string {
   const parts: string[] = [];
@@ -74,12 +83,69 @@ export function report(config: FleetConfig): string {
   return `${lines.join('\n')}\n`;
 }
 
+export interface CheckConfigArgs {
+  readonly configFile?: string;
+  readonly currentPolicy?: string;
+  readonly currentKeyPolicy?: string;
+}
+
+export function parseArgs(argv: readonly string[]): CheckConfigArgs {
+  const out: { configFile?: string; currentPolicy?: string; currentKeyPolicy?: string } = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = () => {
+      const v = argv[++i];
+      if (!v || v.startsWith('--')) throw new Error(`${a} needs a file: ${a} policy.json`);
+      return v;
+    };
+    if (a === '--current-policy') out.currentPolicy = value();
+    else if (a === '--current-key-policy') out.currentKeyPolicy = value();
+    else if (a.startsWith('--')) throw new Error(`unknown option ${a}; options: --current-policy <file>, --current-key-policy <file>`);
+    else if (out.configFile) throw new Error(`one config file only; got ${out.configFile} and ${a}`);
+    else out.configFile = a;
+  }
+  return out;
+}
+
+/** What applying the computed policies does to the current ones (the files named by the args). */
+export function currentPolicyReport(config: FleetConfig, args: CheckConfigArgs, readFile = (f: string) => readFileSync(f, 'utf8')): string {
+  const { bucket, centralKey } = fleetPolicies(config);
+  const read = (f: string) => {
+    try {
+      return readFile(f);
+    } catch (e) {
+      throw new Error(`cannot read the current policy ${f}: ${(e as Error).message}; save it first (aws s3api get-bucket-policy --bucket <name> > ${f}, or aws kms get-key-policy --key-id <id> --policy-name default > ${f})`);
+    }
+  };
+  const parts: string[] = [];
+  if (args.currentPolicy) {
+    const current = parseCurrentPolicy(read(args.currentPolicy), args.currentPolicy);
+    const diff = policyDiff(current, bucket.document, config.central.bucketPolicyExtraStatements, 'central.bucketPolicy.extraStatements');
+    const note = config.central.bucketManagement === 'none' ? ' (bucketManagement none: the owning team applies it)' : '';
+    parts.push(formatPolicyDiff(`bucket policy of ${config.central.bucketName} (${args.currentPolicy})${note}`, diff));
+  }
+  if (args.currentKeyPolicy) {
+    if (!centralKey) throw new Error('--current-key-policy: the config has no central key (central.kmsKey is false)');
+    const current = parseCurrentPolicy(read(args.currentKeyPolicy), args.currentKeyPolicy);
+    const root = accountRootArn(config.partition, config.central.accountId);
+    // The key's administrators (the account root, kms:*) are granted by the computed admin statement too.
+    const covers = (s: Statement) =>
+      (typeof s.Principal === 'object' && [s.Principal.Service ?? []].flat().includes(CLOUDTRAIL_PRINCIPAL)) ||
+      (typeof s.Principal === 'object' && [s.Principal.AWS ?? []].flat().includes(root) && [s.Action].flat().includes('kms:*'));
+    const diff = policyDiff(current, centralKey.document, config.central.kmsKey!.extraStatements, 'central.kmsKey.extraStatements', covers);
+    parts.push(formatPolicyDiff(`central key policy (${args.currentKeyPolicy})`, diff));
+  }
+  return parts.join('\n');
+}
+
 if (require.main === module) {
   try {
-    const config = loadConfig(process.argv[2] || undefined);
+    const args = parseArgs(process.argv.slice(2));
+    const config = loadConfig(args.configFile || undefined);
     process.stdout.write(report(config));
+    if (args.currentPolicy || args.currentKeyPolicy) process.stdout.write(`\n${currentPolicyReport(config, args)}`);
   } catch (e) {
-    process.stderr.write(`${e instanceof ConfigError ? e.message : (e as Error).stack}\n`);
+    process.stderr.write(`${e instanceof ConfigError ? e.message : (e as Error).message}\n`);
     process.exit(1);
   }
 }

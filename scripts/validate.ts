@@ -312,6 +312,7 @@ export function planTest(stack: Json, ctx: PlanTestContext): string {
       const values = Object.entries(mocks).map(([k, v]) => `${k} = ${hcl(v)}`);
       lines.push(`  mock_resource ${hcl(type)} {`, `    defaults = { ${values.join(', ')} }`, '  }');
     }
+    lines.push(...importOverrides(stack, p.alias, (type) => resourceMocks(type, partition, region, account)));
     lines.push('}', '');
   }
   for (const [type, name, body] of dataSources) {
@@ -361,6 +362,7 @@ export function planTest(stack: Json, ctx: PlanTestContext): string {
       }
     }
   }
+  asserts.push(...importAsserts(stack));
   if (stack.output?.bucket_name && ctx.bucketName !== undefined) assertEq('output.bucket_name', ctx.bucketName, 'output bucket_name');
 
   lines.push('run "plan" {', '  command = plan');
@@ -369,6 +371,78 @@ export function planTest(stack: Json, ctx: PlanTestContext): string {
   }
   lines.push('}', '');
   return lines.join('\n');
+}
+
+/**
+ * Attributes an imported resource reads back, from its import ID alone
+ * (modules/adoption.ts lists the ID forms): its `id`, and the identifying
+ * attributes that force a new resource, so a config that disagrees with
+ * what it imports plans a replacement (refused by prevent_destroy on the
+ * bucket and the key).
+ */
+export function importedValues(type: string, id: string): Record<string, string> {
+  const last = (arnOrUrl: string) => arnOrUrl.slice(arnOrUrl.search(/[^:/]+$/));
+  switch (type) {
+    case 'aws_kms_key':
+      return { id, key_id: id };
+    case 'aws_kms_alias':
+    case 'aws_cloudwatch_log_group':
+    case 'aws_iam_role':
+      return { id, name: id };
+    case 'aws_cloudtrail':
+      return { id, arn: id, name: id.replace(/^.*:trail\//, '') };
+    case 'aws_sns_topic':
+      return { id, arn: id, name: last(id) };
+    case 'aws_sns_topic_policy':
+      return { id, arn: id };
+    case 'aws_sqs_queue':
+      return { id, url: id, name: last(id) };
+    case 'aws_sqs_queue_policy':
+      return { id, queue_url: id };
+    case 'aws_iam_role_policy':
+      return { id, role: id.split(':')[0], name: id.split(':').slice(1).join(':') };
+    default:
+      // aws_s3_bucket and its parts: the bucket name.
+      return type.startsWith('aws_s3_bucket') ? { id, bucket: id } : { id };
+  }
+}
+
+/**
+ * `import` blocks cannot import from a mocked provider: every imported
+ * resource of the provider configuration `alias` gets an override_resource
+ * (inside its mock_provider block) with what the import would read.
+ */
+export function importOverrides(stack: Json, alias: string | undefined, mocks: (type: string) => Record<string, string> | undefined): string[] {
+  const lines: string[] = [];
+  for (const imp of ([] as Json[]).concat(stack.import ?? [])) {
+    const [type, name] = String(imp.to).split('.');
+    const body: Json = stack.resource?.[type]?.[name] ?? {};
+    const providerAlias = typeof body.provider === 'string' ? body.provider.replace(/^aws\./, '') : undefined;
+    if (providerAlias !== alias) continue;
+    const values = { ...mocks(type), ...importedValues(type, String(imp.id)) };
+    const hclValues = Object.entries(values).map(([k, v]) => `${k} = ${hcl(v)}`);
+    lines.push('  override_resource {', `    target = ${type}.${name}`, `    values = { ${hclValues.join(', ')} }`, '  }');
+  }
+  return lines;
+}
+
+/**
+ * The planned identity of every imported resource (its literal name or
+ * bucket in the config) is the one its import ID names: otherwise the real
+ * plan would replace what it imports. (A mocked provider plans no
+ * replacements itself, so this is checked here.)
+ */
+export function importAsserts(stack: Json): { condition: string; message: string }[] {
+  const out: { condition: string; message: string }[] = [];
+  for (const imp of ([] as Json[]).concat(stack.import ?? [])) {
+    const [type, name] = String(imp.to).split('.');
+    const body: Json = stack.resource?.[type]?.[name] ?? {};
+    for (const [attr, value] of Object.entries(importedValues(type, String(imp.id)))) {
+      if (attr === 'id' || typeof body[attr] !== 'string' || body[attr].includes('${')) continue;
+      out.push({ condition: `${type}.${name}.${attr} == ${hcl(value)}`, message: `${type}.${name}.${attr} names what is imported (${String(imp.id)})` });
+    }
+  }
+  return out;
 }
 
 // ------------------------------------------------------------ one stack

@@ -853,4 +853,10 @@ export const CORPUS: readonly Case[] = [
     path: 'backend.region',
     message: /"eu-wst-1" is not an AWS region \(did you mean "eu-west-1"\?\)/,
   },
+  {
+    name: 'free text holding a cdktf token marker',
+    change: (r) => (acct(r).name = 'see ${TfToken[TOKEN.1]}'),
+    path: 'accounts[0].name',
+    message: /"see \$\{TfToken\[TOKEN\.1\]\}" contains "\$\{TfToken\[", which cdktf reserves for its own tokens/,
+  },
 ];

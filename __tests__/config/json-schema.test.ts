@@ -43,6 +43,8 @@ const NOT_EXPRESSIBLE: Record<string, readonly string[]> = {
     'two trails of an account creating the same log group',
     'two trails of an account with different roles',
   ],
+  // A rule on every string of the file: JSON Schema would need the pattern repeated on every string field of the schema.
+  'a rule on every free-text value': ['free text holding a cdktf token marker'],
   // Counts over the merged config, or the size of a policy built from it.
   'counts or sizes computed from the whole config': [
     'more than 500 advanced selector values',

@@ -405,7 +405,7 @@ describe('built-in defaults', () => {
   });
 
   test('the central key is created by default with alias/cloudtrail-logs and a 30-day deletion window', () => {
-    expect(configOf(minimal()).central.kmsKey).toEqual({ alias: 'alias/cloudtrail-logs', multiRegion: false, deletionWindowInDays: 30, decryptPrincipals: [] });
+    expect(configOf(minimal()).central.kmsKey).toEqual({ alias: 'alias/cloudtrail-logs', multiRegion: false, deletionWindowInDays: 30, decryptPrincipals: [], aliasGiven: false, existingKeyArn: undefined, extraStatements: [] });
     const raw: any = minimal();
     raw.central.kmsKey = true;
     expect(configOf(raw).central.kmsKey?.alias).toBe('alias/cloudtrail-logs');

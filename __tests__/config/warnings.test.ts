@@ -66,4 +66,24 @@ describe('retention warnings', () => {
     );
     expect(w).toEqual([{ path: 'central.retention.expireAfterDays', message: expect.stringMatching(/expire after 90 days but stay locked for about 365/) }]);
   });
+
+  test('an organization trail: trusted access with AWS Organizations must be enabled first', () => {
+    const w = warningsOf(
+      rawWith((r) => {
+        r.organization = { id: 'o-exampleorgid', managementAccountId: '111111111111' };
+        r.accounts = [{ accountId: '111111111111', organizationTrail: true }];
+      }),
+    );
+    expect(w).toContainEqual({ path: 'accounts[0].organizationTrail', message: expect.stringMatching(/trusted access .* CloudTrailAccessNotEnabledException/) });
+  });
+
+  test('decrypt principals must exist before the key policy is applied (account roots are exempt)', () => {
+    const w = warningsOf(
+      rawWith((r) => (r.central.kmsKey = { decryptPrincipals: ['arn:aws:iam::111111111111:role/SecurityAudit', 'arn:aws:iam::444444444444:root'] })),
+    );
+    expect(w).toContainEqual({
+      path: 'central.kmsKey.decryptPrincipals',
+      message: expect.stringMatching(/^arn:aws:iam::111111111111:role\/SecurityAudit must exist before cloudtrail-central is applied: .*MalformedPolicyDocumentException/),
+    });
+  });
 });

@@ -159,3 +159,49 @@ describe('backend config validation', () => {
     expect(issues).toEqual([{ path: 'backend', message: expect.stringMatching(/unknown key "organization"/) }]);
   });
 });
+
+describe('backend: cloud needs no terraform binary at synth, and costs what local costs', () => {
+  const { execFileSync, spawnSync } = require('child_process') as typeof import('child_process');
+  const fs = require('fs') as typeof import('fs');
+  const os = require('os') as typeof import('os');
+  const pathMod = require('path') as typeof import('path');
+  const ROOT = pathMod.join(__dirname, '..', '..');
+
+  function synthTimed(backend: unknown, accounts: number): { code: number; stderr: string; seconds: number } {
+    const dir = fs.mkdtempSync(pathMod.join(os.tmpdir(), 'cloud-synth-'));
+    const config = pathMod.join(dir, 'fleet.json');
+    fs.writeFileSync(
+      config,
+      JSON.stringify({
+        central: { accountId: '111111111111', region: 'us-east-2', bucketName: 'my-bucket' },
+        defaults: { trailName: 'my-trail' },
+        accounts: Array.from({ length: accounts }, (_, i) => ({ accountId: String(400000000000 + i) })),
+        backend,
+      }),
+    );
+    const start = process.hrtime.bigint();
+    // PATH without any folder holding terraform (node is run by its full path).
+    const PATH = (process.env.PATH ?? '').split(':').filter((d) => d && !fs.existsSync(pathMod.join(d, 'terraform'))).join(':');
+    const run = spawnSync(process.execPath, [pathMod.join(ROOT, 'dist', 'main.js')], {
+      env: { ...process.env, PATH, CLOUDTRAIL_CONFIG: config, CDKTF_OUTDIR: pathMod.join(dir, 'out') },
+      encoding: 'utf8',
+    });
+    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+    fs.rmSync(dir, { recursive: true, force: true });
+    return { code: run.status ?? 1, stderr: run.stderr, seconds };
+  }
+
+  beforeAll(() => {
+    execFileSync(process.execPath, [pathMod.join(ROOT, 'scripts', 'app.js'), '--build-only'], { cwd: ROOT, stdio: 'pipe' });
+  });
+
+  test('synth with backend.type cloud succeeds with no terraform on PATH, about as fast as with a local backend', () => {
+    const local = synthTimed({ type: 'local' }, 150);
+    const cloud = synthTimed({ type: 'cloud', organization: 'acme', workspacePrefix: 'ct-' }, 150);
+    expect(local).toMatchObject({ code: 0 });
+    expect(cloud).toMatchObject({ code: 0 });
+    expect(cloud.stderr).not.toMatch(/Could not determine version of terraform/);
+    // cdktf's CloudBackend ran `terraform version` once per stack (151 here): several seconds more.
+    expect(cloud.seconds).toBeLessThan(local.seconds * 2 + 1);
+  });
+});

@@ -33,6 +33,9 @@ function synthesizedPolicies(stack: Record<string, any>): Map<string, { attribut
       out.set(`${type}.${name}`, { attribute, document: JSON.parse(resource[attribute].replace(/\$\$\{/g, '${').replace(/%%\{/g, '%{')) });
     }
   }
+  // bucketManagement none: the computed bucket policy is an output for the bucket's owner.
+  const output = stack.output?.bucket_policy;
+  if (output) out.set('output.bucket_policy', { attribute: 'value', document: JSON.parse(output.value.replace(/\$\$\{/g, '${').replace(/%%\{/g, '%{')) });
   return out;
 }
 

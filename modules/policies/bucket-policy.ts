@@ -34,6 +34,8 @@ export interface BucketPolicyInput {
   readonly trails: readonly TrailRef[];
   /** Required when any trail is an organization trail. */
   readonly organizationId?: string;
+  /** The user's own statements, appended verbatim (they count in the size limit). @default none */
+  readonly extraStatements?: readonly Statement[];
 }
 
 export type BucketPolicyResult = SizedPolicy<BucketPolicyEncoding>;
@@ -117,6 +119,7 @@ export function bucketPolicyDocument(input: BucketPolicyInput, encoding: BucketP
     Resource: [bucket, `${bucket}/*`],
     Condition: { Bool: { 'aws:SecureTransport': 'false' } },
   });
+  statements.push(...(input.extraStatements ?? []));
   return policy(statements);
 }
 

@@ -15,7 +15,13 @@ export interface FleetPolicies {
 
 /** The fleet's bucket policy, for all its trails or (to size a smaller fleet) some of them. */
 export function fleetBucketPolicy(config: FleetConfig, trails: readonly TrailRef[] = config.trails): BucketPolicyResult {
-  return bucketPolicy({ partition: config.partition, bucketName: config.central.bucketName, trails, organizationId: config.organization?.id });
+  return bucketPolicy({
+    partition: config.partition,
+    bucketName: config.central.bucketName,
+    trails,
+    organizationId: config.organization?.id,
+    extraStatements: config.central.bucketPolicyExtraStatements,
+  });
 }
 
 /**
@@ -37,6 +43,7 @@ export function fleetCentralKeyPolicy(
     bucketName: central.bucketName,
     trails,
     decryptPrincipals,
+    extraStatements: central.kmsKey!.extraStatements,
   });
 }
 

@@ -68,6 +68,26 @@ function readerStatement(readers: readonly string[]): Statement {
 }
 
 /**
+ * Log files that get the bucket's default SSE-KMS (trails with `kmsKey: none`,
+ * and with an S3 Bucket Key) carry the bucket ARN as encryption context, not a
+ * trail ARN: readers decrypt them through S3, for this bucket only.
+ */
+function readerViaS3Statement(readers: readonly string[], partition: Partition, bucketName: string, region: string): Statement {
+  const bucket = bucketArn(partition, bucketName);
+  return {
+    Sid: 'AllowLogReadersToDecryptThroughS3',
+    Effect: 'Allow',
+    Principal: { AWS: sortedUnique(readers) },
+    Action: 'kms:Decrypt',
+    Resource: '*',
+    Condition: {
+      StringEquals: { 'kms:ViaService': s3ViaService(partition, region) },
+      StringLike: { 'kms:EncryptionContext:aws:s3:arn': [bucket, `${bucket}/*`] },
+    },
+  };
+}
+
+/**
  * A trail that names no key writes with no encryption header, so the bucket's
  * default SSE-KMS applies and S3 uses the key on CloudTrail's behalf. Scoped
  * to requests that come through S3 for this bucket's objects.
@@ -99,6 +119,8 @@ export interface CentralKeyPolicyInput {
   readonly bucketName: string;
   readonly trails: readonly TrailRef[];
   readonly decryptPrincipals: readonly string[];
+  /** The user's own statements, appended verbatim (they count in the size limit). @default none */
+  readonly extraStatements?: readonly Statement[];
 }
 
 export type KeyPolicyResult = SizedPolicy<KeyPolicyEncoding>;
@@ -132,6 +154,7 @@ export function centralKeyPolicyDocument(input: CentralKeyPolicyInput, encoding:
       },
     );
   } else {
+    const ownTrails = `arn:${partition}:cloudtrail:*:\${aws:SourceAccount}:trail/*`;
     statements.push(
       {
         Sid: 'AllowCloudTrailOfConfiguredAccounts',
@@ -142,16 +165,26 @@ export function centralKeyPolicyDocument(input: CentralKeyPolicyInput, encoding:
         Condition: { StringEquals: { 'aws:SourceAccount': accounts } },
       },
       {
-        // Direct calls must carry a trail ARN of the caller's own account as context.
-        Sid: 'DenyEncryptionForAnotherAccountsTrail',
+        // CloudTrail's own calls (not through S3) must carry a trail ARN of the calling account as context.
+        Sid: 'DenyDirectEncryptionWithoutOwnTrailContext',
         Effect: 'Deny',
         Principal: service,
         Action: 'kms:GenerateDataKey*',
         Resource: '*',
         Condition: {
-          StringNotLike: { [CONTEXT]: `arn:${partition}:cloudtrail:*:\${aws:SourceAccount}:trail/*` },
+          StringNotLike: { [CONTEXT]: ownTrails },
           StringNotEquals: { 'kms:ViaService': s3ViaService(partition, input.region) },
         },
+      },
+      {
+        // Through S3 too: whenever a trail ARN is the context, it is a trail of the calling account.
+        // (The bucket's default encryption for kmsKey: none carries no trail context and is not concerned.)
+        Sid: 'DenyEncryptionForAnotherAccountsTrail',
+        Effect: 'Deny',
+        Principal: service,
+        Action: 'kms:GenerateDataKey*',
+        Resource: '*',
+        Condition: { Null: { [CONTEXT]: 'false' }, StringNotLike: { [CONTEXT]: ownTrails } },
       },
       {
         Sid: 'AllowTrailAccountsToLookUpKey',
@@ -166,7 +199,10 @@ export function centralKeyPolicyDocument(input: CentralKeyPolicyInput, encoding:
     );
   }
   statements.push(viaS3Statement(partition, input.bucketName, input.region));
-  if (input.decryptPrincipals.length > 0) statements.push(readerStatement(input.decryptPrincipals));
+  if (input.decryptPrincipals.length > 0) {
+    statements.push(readerStatement(input.decryptPrincipals), readerViaS3Statement(input.decryptPrincipals, partition, input.bucketName, input.region));
+  }
+  statements.push(...(input.extraStatements ?? []));
   return policy(statements);
 }
 

@@ -14,9 +14,9 @@ import { fleetPolicies } from './fleet-policies';
 import { trailKeyPolicy } from './key-policies';
 
 export interface StackPolicy {
-  /** Terraform address of the resource that carries the policy, and its attribute. */
+  /** Terraform address of the resource (or output) that carries the policy, and its attribute. */
   readonly address: string;
-  readonly attribute: 'policy' | 'assume_role_policy';
+  readonly attribute: 'policy' | 'assume_role_policy' | 'value';
   /** What it is, in words. */
   readonly title: string;
   readonly document: PolicyDocument;
@@ -42,11 +42,13 @@ export function stackPolicies(config: FleetConfig, stackName: string): StackPoli
 function centralPolicies(config: FleetConfig): StackPolicy[] {
   const { central } = config;
   const { bucket, centralKey } = fleetPolicies(config);
+  // bucketManagement none: the stack deploys no bucket policy; it outputs it for the bucket's owner.
+  const asOutput = central.bucketManagement === 'none';
   const out: StackPolicy[] = [
     {
-      address: 'aws_s3_bucket_policy.log_bucket_policy',
-      attribute: 'policy',
-      title: `bucket policy of s3://${central.bucketName}`,
+      address: asOutput ? 'output.bucket_policy' : 'aws_s3_bucket_policy.log_bucket_policy',
+      attribute: asOutput ? 'value' : 'policy',
+      title: `bucket policy of s3://${central.bucketName}${asOutput ? ' (bucketManagement: none: not deployed here; output for the bucket owner to apply)' : ''}`,
       document: bucket.document,
       bytes: bucket.bytes,
       limitBytes: BUCKET_POLICY_LIMIT_BYTES,

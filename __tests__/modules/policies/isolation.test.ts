@@ -222,6 +222,12 @@ function expectKeyIsolation(key: PolicyDocument, i: number, n: number, encoding:
     false,
   );
 
+  // CloudTrail's SSE-KMS through S3 with a trail context: the same rule as direct calls.
+  const viaS3WithTrail = (trail: string) => ({ ...viaS3(me), context: { ...viaS3(me).context, 'kms:EncryptionContext:aws:cloudtrail:arn': trail } });
+  expect(isAllowed(key, viaS3WithTrail(arnOfTrail(me)))).toBe(true);
+  expect(isAllowed(key, viaS3WithTrail(arnOfTrail({ account: STRANGER })))).toBe(encoding === 'per-trail');
+  if (n > 1) expect(isAllowed(key, viaS3WithTrail(arnOfTrail(neighbour)))).toBe(encoding === 'per-trail');
+
   // The S3 default-encryption path (a trail with kmsKey: none writing into the bucket).
   expect(isAllowed(key, viaS3(me))).toBe(true);
   expect(isAllowed(key, viaS3(me, `${BUCKET_ARN}/AWSLogs/${me.account}/CloudTrail/x.json.gz`))).toBe(true);
@@ -501,5 +507,33 @@ describe('central key at 1,500 accounts with an organization', () => {
       expect(isAllowed(policy, lookup('o-someotherorg1'))).toBe(false);
     }
     expect(isAllowed(policy, generateDataKey({ account: STRANGER }))).toBe(false);
+  });
+});
+
+describe('readers (central.kmsKey.decryptPrincipals) read every log file in the bucket', () => {
+  // In a security account: principals of the central account are also admitted by the key administration statement.
+  const READER = "arn:aws:iam::444444444444:role/SecurityAudit";
+  const decrypt = (principal: string, context: IamRequest['context']): IamRequest => ({ principal: { aws: principal }, action: 'kms:Decrypt', resource: KEY_ARN, context });
+  const viaS3Context = (s3Arn: string, region = REGION) => ({ 'kms:ViaService': `s3.${region}.amazonaws.com`, 'kms:EncryptionContext:aws:s3:arn': s3Arn });
+
+  test.each([1, 100, 1000])('with %i accounts, in every encoding', (n) => {
+    const key = centralKeyPolicy({
+      partition: 'aws',
+      centralAccountId: CENTRAL,
+      region: REGION,
+      bucketName: BUCKET,
+      trails: trailRefs(n, 'fleet'),
+      decryptPrincipals: [READER],
+    }).document;
+    // Files CloudTrail encrypted with its trail ARN as context.
+    expect(isAllowed(key, decrypt(READER, { 'kms:EncryptionContext:aws:cloudtrail:arn': arnOfTrail({ account: accountId(0) }) }))).toBe(true);
+    // Files that got the bucket's default SSE-KMS (kmsKey: none, digest files), with and without an S3 Bucket Key.
+    expect(isAllowed(key, decrypt(READER, viaS3Context(BUCKET_ARN)))).toBe(true);
+    expect(isAllowed(key, decrypt(READER, viaS3Context(`${BUCKET_ARN}/AWSLogs/${accountId(0)}/CloudTrail/x.json.gz`)))).toBe(true);
+    // Not another bucket's objects, not outside S3, not from another region's S3, not for someone else.
+    expect(isAllowed(key, decrypt(READER, viaS3Context('arn:aws:s3:::another-bucket')))).toBe(false);
+    expect(isAllowed(key, decrypt(READER, { 'kms:EncryptionContext:aws:s3:arn': BUCKET_ARN }))).toBe(false);
+    expect(isAllowed(key, decrypt(READER, viaS3Context(BUCKET_ARN, 'eu-west-1')))).toBe(false);
+    expect(isAllowed(key, decrypt(`arn:aws:iam::${STRANGER}:role/SecurityAudit`, viaS3Context(BUCKET_ARN)))).toBe(false);
   });
 });

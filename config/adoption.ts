@@ -1,0 +1,361 @@
+/**
+ * Config pieces for adopting what already exists (docs/adopting.md):
+ * `central.adopt`, `central.bucketManagement`, `central.kmsKey.existingKeyArn`,
+ * the `adopt` trail setting, and the user's own policy statements kept
+ * verbatim (`central.bucketPolicy.extraStatements`,
+ * `central.kmsKey.extraStatements`).
+ *
+ * Field-level shapes are here (schema.ts plugs them in); the rules that need
+ * the whole resolved config are `adoptionIssues` and `extraStatementIssues`,
+ * called from validate.ts.
+ */
+import { z } from 'zod';
+import type { FleetConfig } from './model';
+import * as rules from './rules';
+import type { PolicyDocument, Statement } from '../modules/policies/document';
+import { BUCKET_POLICY_LIMIT_BYTES, KEY_POLICY_LIMIT_BYTES } from '../modules/policies/document';
+import type { FleetPolicies } from '../modules/policies/fleet-policies';
+import { bucketArn } from '../modules/arns';
+
+// ------------------------------------------------------------ bucket parts and management
+
+/**
+ * The parts of the central bucket the stack manages besides the bucket
+ * itself, by their config names. Each is its own Terraform resource, and
+ * each is imported by `central.adopt` unless listed in `adopt.except`.
+ */
+export const BUCKET_PARTS = [
+  'policy',
+  'versioning',
+  'encryption',
+  'publicAccessBlock',
+  'ownershipControls',
+  'lifecycle',
+  'objectLock',
+  'accessLogging',
+] as const;
+export type BucketPart = (typeof BUCKET_PARTS)[number];
+
+/**
+ * Who owns the central bucket: `managed` (this project: bucket, hardening
+ * and policy), `policyOnly` (another team owns the bucket; the central stack
+ * manages only its policy), `none` (the central stack manages nothing of the
+ * bucket; the computed policy is an output for the owning team).
+ */
+export const BUCKET_MANAGEMENT = ['managed', 'policyOnly', 'none'] as const;
+export type BucketManagement = (typeof BUCKET_MANAGEMENT)[number];
+
+export const bucketManagementSchema = z
+  .enum(BUCKET_MANAGEMENT, {
+    error: (issue) => `central.bucketManagement must be one of ${BUCKET_MANAGEMENT.join(', ')}; got ${rules.describe(issue.input)}`,
+  })
+  .describe(
+    'Who manages the bucket: managed (this project), policyOnly (another team owns the bucket; only its policy is managed here), none (nothing of the bucket is managed here; the policy is output for its owner). @default managed',
+  );
+
+export const centralAdoptSchema = z
+  .union(
+    [
+      z.boolean(),
+      z
+        .looseObject({
+          except: z
+            .array(
+              z.enum(BUCKET_PARTS, {
+                error: (issue) => `adopt.except lists bucket parts: ${BUCKET_PARTS.join(', ')}; got ${rules.describe(issue.input)}`,
+              }),
+            )
+            .min(1, { error: 'adopt.except is empty: list the parts the existing bucket does not have yet, or write adopt: true' })
+            .optional()
+            .describe('Parts the existing bucket does not have yet: they are created (written over whatever is there), not imported.'),
+        })
+        // Unknown keys as a custom issue: the union then reports this branch's message, not only its own.
+        .superRefine((value, ctx) => {
+          const unknown = Object.keys(value).filter((k) => k !== 'except');
+          if (unknown.length > 0 || value.except === undefined) {
+            ctx.addIssue({
+              code: 'custom',
+              input: value,
+              message: `${
+                unknown.length ? `unknown key(s) ${unknown.join(', ')} under central.adopt; ` : ''
+              }the only key is except (adopt: { except: [lifecycle] }), or write adopt: true`,
+            });
+          }
+        }),
+    ],
+    { error: 'central.adopt must be true, false or { except: [<bucket part>, ...] }' },
+  )
+  .describe('The bucket already exists: import it and every part the stack manages (Terraform import blocks). @default false');
+
+export const trailAdoptSchema = z
+  .boolean({ error: (issue) => `adopt must be true or false, got ${rules.describe(issue.input)}` })
+  .describe('The trail already exists: import it, with the SNS topic, queue, log group and delivery role this config creates for it. @default false');
+
+// ------------------------------------------------------------ the existing central key
+
+const KEY_ARN = /^arn:([a-z-]+):kms:([a-z0-9-]+):(\d{12}):key\/(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+
+/** The key id (import ID of aws_kms_key) of a key ARN. */
+export function keyIdOf(keyArn: string): string {
+  return KEY_ARN.exec(keyArn)![4];
+}
+
+/** An existing central key: its key ARN (the key id is not derivable from an alias). */
+export function existingKeyArnProblem(value: string): rules.Problem {
+  if (rules.isAliasArn(value)) {
+    return `"${value}" is an alias ARN; give the key ARN (arn:...:kms:<region>:<account>:key/<key id>): importing a key needs its key id, which an alias does not show (aws kms describe-key --key-id ${value.replace(
+      /^arn:[^:]+:kms:[^:]+:\d{12}:/,
+      '',
+    )} prints it)`;
+  }
+  const problem = rules.kmsKeyArnProblem(value);
+  if (problem) return problem;
+  return KEY_ARN.test(value) ? undefined : `"${value}" is not a key ARN such as arn:aws:kms:us-east-2:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+}
+
+// ------------------------------------------------------------ policy statements kept verbatim
+
+/** Sid: letters, digits, spaces, "-", "_" and "." (what S3 and KMS policies accept in practice); it names the statement in check-config. */
+const SID = /^[A-Za-z0-9](?:[A-Za-z0-9 _.-]{0,126}[A-Za-z0-9])?$/;
+
+export function sidProblem(sid: string): rules.Problem {
+  if (SID.test(sid)) return undefined;
+  return `Sid "${sid}" is not valid: use 1-128 letters, digits, spaces, "-", "_" or "." (starting and ending with a letter or digit)`;
+}
+
+const STATEMENT_KEYS = ['Sid', 'Effect', 'Principal', 'NotPrincipal', 'Action', 'NotAction', 'Resource', 'NotResource', 'Condition'] as const;
+const oneOrMore = (what: string) => {
+  const error = `${what} must be a non-empty string or a non-empty list of strings`;
+  return z.union([z.string().min(1, { error }), z.array(z.string().min(1, { error })).min(1, { error })], { error });
+};
+const principal = (what: string) =>
+  z.union(
+    [
+      z.literal('*'),
+      z.strictObject({
+        AWS: oneOrMore(`${what}.AWS`).optional(),
+        Service: oneOrMore(`${what}.Service`).optional(),
+        Federated: oneOrMore(`${what}.Federated`).optional(),
+        CanonicalUser: oneOrMore(`${what}.CanonicalUser`).optional(),
+      }),
+    ],
+    { error: `${what} must be "*" or a mapping with AWS, Service, Federated or CanonicalUser` },
+  );
+const conditionValue = z.union([z.string(), z.number(), z.boolean(), z.array(z.union([z.string(), z.number(), z.boolean()])).min(1)], {
+  error: 'a condition value must be a string, number, true/false or a non-empty list of them',
+});
+
+/** One IAM policy statement as written in a resource policy, kept verbatim. */
+export const statementSchema = z
+  .strictObject(
+    {
+      Sid: z.string({ error: 'every extra statement needs a Sid (a name check-config and reviewers can refer to)' }).superRefine((sid, ctx) => {
+        const problem = sidProblem(sid);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem, input: sid });
+      }),
+      Effect: z.enum(['Allow', 'Deny'], { error: (issue) => `Effect must be Allow or Deny; got ${rules.describe(issue.input)}` }),
+      Principal: principal('Principal').optional(),
+      NotPrincipal: principal('NotPrincipal').optional(),
+      Action: oneOrMore('Action').optional(),
+      NotAction: oneOrMore('NotAction').optional(),
+      Resource: oneOrMore('Resource').optional(),
+      NotResource: oneOrMore('NotResource').optional(),
+      Condition: z
+        .record(z.string(), z.record(z.string(), conditionValue, { error: 'each Condition operator maps condition keys to values' }), {
+          error: 'Condition must be a mapping of operators (StringEquals, ...) to mappings of condition keys',
+        })
+        .optional(),
+    },
+    {
+      error: (issue) => {
+        if (issue.code === 'unrecognized_keys') {
+          return issue.keys
+            .map((k) => {
+              const guess = rules.closest(k, STATEMENT_KEYS);
+              return `unknown statement element "${k}"${guess ? ` (did you mean "${guess}"?)` : ''}; a statement has ${STATEMENT_KEYS.join(', ')}`;
+            })
+            .join('; ');
+        }
+        return issue.code === 'invalid_type' ? `a statement must be a mapping (a JSON object), got ${rules.describe(issue.input)}` : undefined;
+      },
+    },
+  )
+  .superRefine((s, ctx) => {
+    for (const [a, b] of [
+      ['Principal', 'NotPrincipal'],
+      ['Action', 'NotAction'],
+      ['Resource', 'NotResource'],
+    ] as const) {
+      const set = [a, b].filter((k) => s[k] !== undefined);
+      if (set.length !== 1) {
+        ctx.addIssue({
+          code: 'custom',
+          input: s,
+          message: `statement ${s.Sid ?? ''} needs exactly one of ${a} or ${b} (a resource policy statement names who, what and on which resource); ${
+            set.length ? 'both are' : 'none is'
+          } set`,
+        });
+      }
+    }
+  });
+
+export const extraStatementsSchema = z
+  .array(statementSchema, { error: 'extraStatements must be a list of policy statements' })
+  .describe('Your own statements (for other services, e.g. AWS Config), kept verbatim in the policy and counted in its size limit.');
+
+// ------------------------------------------------------------ rules on the resolved config
+
+export interface AdoptionIssue {
+  readonly path: string;
+  readonly message: string;
+}
+
+/** Cross-field rules of adoption and bucket management. */
+export function adoptionIssues(config: FleetConfig): AdoptionIssue[] {
+  const issues: AdoptionIssue[] = [];
+  const push = (path: string, message: string) => issues.push({ path, message });
+  const { central, partition } = config;
+
+  if (central.bucketManagement !== 'managed') {
+    for (const key of ['retention', 'objectLock', 'accessLogging'] as const) {
+      if (central[key]) {
+        push(
+          `central.${key}`,
+          `bucketManagement is ${central.bucketManagement}: the bucket's ${key} belongs to the team that owns the bucket; remove central.${key} (or set bucketManagement: managed)`,
+        );
+      }
+    }
+  }
+  if (central.adopt) {
+    if (central.bucketManagement === 'none') {
+      push('central.adopt', 'bucketManagement is none: the central stack manages nothing of the bucket, so there is nothing to import; remove central.adopt');
+    }
+    const present: Record<BucketPart, boolean> = {
+      policy: central.bucketManagement !== 'none',
+      versioning: central.bucketManagement === 'managed',
+      encryption: central.bucketManagement === 'managed',
+      publicAccessBlock: central.bucketManagement === 'managed',
+      ownershipControls: central.bucketManagement === 'managed',
+      lifecycle: central.bucketManagement === 'managed' && !!central.retention,
+      objectLock: central.bucketManagement === 'managed' && !!central.objectLock,
+      accessLogging: central.bucketManagement === 'managed' && !!central.accessLogging,
+    };
+    central.adopt.except.forEach((part, i) => {
+      if (!present[part]) {
+        const why =
+          central.bucketManagement !== 'managed'
+            ? `with bucketManagement ${central.bucketManagement} the stack does not manage it`
+            : `the config does not set it (central.${part === 'lifecycle' ? 'retention' : part} is not set)`;
+        push(`central.adopt.except[${i}]`, `${part} is not part of the central stack (${why}); remove it from the list`);
+      }
+    });
+    const seen = new Set<string>();
+    central.adopt.except.forEach((part, i) => {
+      if (seen.has(part)) push(`central.adopt.except[${i}]`, `${part} is listed twice; list it once`);
+      seen.add(part);
+    });
+  }
+
+  const key = central.kmsKey;
+  if (key?.existingKeyArn) {
+    const arn = rules.parseArn(key.existingKeyArn)!;
+    if (arn.partition !== partition)
+      push(
+        'central.kmsKey.existingKeyArn',
+        `ARN is in partition ${arn.partition}, but partition is ${partition}; every ARN must be in one partition (write arn:${partition}:...)`,
+      );
+    if (arn.account !== central.accountId) {
+      push(
+        'central.kmsKey.existingKeyArn',
+        `the key is in account ${arn.account}, but the central key must be in the central account ${central.accountId} (the central stack manages it there); use kmsKey: { arn } on the trails for a key in another account`,
+      );
+    }
+    if (arn.region !== central.region) {
+      push(
+        'central.kmsKey.existingKeyArn',
+        `the key is in ${arn.region}, but the central key must be in the bucket's region ${central.region} (CloudTrail and S3 use a key only in the bucket's region)`,
+      );
+    }
+    if (!key.aliasGiven) {
+      push(
+        'central.kmsKey.alias',
+        'with existingKeyArn, give the alias of the existing key (it is imported too, and account stacks look the key up by it); if the key has no alias yet, create one first: aws kms create-alias --alias-name alias/<name> --target-key-id <key id>',
+      );
+    }
+  }
+
+  // Statements kept verbatim must be about this bucket: S3 rejects a policy naming another resource.
+  const bucket = bucketArn(partition, central.bucketName);
+  central.bucketPolicyExtraStatements.forEach((s, i) => {
+    for (const field of ['Resource', 'NotResource'] as const) {
+      const values = (s as unknown as Record<string, string | string[] | undefined>)[field];
+      for (const r of values === undefined ? [] : typeof values === 'string' ? [values] : values) {
+        if (r !== bucket && !r.startsWith(`${bucket}/`)) {
+          push(
+            `central.bucketPolicy.extraStatements[${i}].${field}`,
+            `"${r}" is not the central bucket or an object in it; a bucket policy may only name ${bucket} and ${bucket}/... (S3 rejects the policy otherwise)`,
+          );
+        }
+      }
+    }
+  });
+  // In a key policy the resource is always the key itself: "*".
+  (key?.extraStatements ?? []).forEach((s, i) => {
+    const r = (s as unknown as Record<string, unknown>).Resource ?? (s as unknown as Record<string, unknown>).NotResource;
+    if (r !== '*' && !(Array.isArray(r) && r.length === 1 && r[0] === '*')) {
+      push(`central.kmsKey.extraStatements[${i}]`, `a key policy statement's Resource must be "*" (it means this key); got ${JSON.stringify(r)}`);
+    }
+  });
+  return issues;
+}
+
+/** Sids must be unique in a policy (S3 and KMS reject duplicates). */
+function duplicateSids(doc: PolicyDocument, extras: readonly Statement[], where: string): AdoptionIssue[] {
+  const issues: AdoptionIssue[] = [];
+  const computed = doc.Statement.slice(0, doc.Statement.length - extras.length).map((s) => s.Sid);
+  const seen = new Map<string, number>();
+  extras.forEach((s, i) => {
+    const sid = s.Sid!;
+    if (computed.includes(sid)) {
+      issues.push({
+        path: `${where}[${i}].Sid`,
+        message: `Sid "${sid}" is already a statement of the computed policy; rename yours (Sids must be unique in a policy, and the computed statement covers CloudTrail's access)`,
+      });
+    } else if (seen.has(sid)) {
+      issues.push({
+        path: `${where}[${i}].Sid`,
+        message: `Sid "${sid}" is also used by ${where}[${seen.get(sid)}]; Sids must be unique in a policy: rename one`,
+      });
+    } else seen.set(sid, i);
+  });
+  return issues;
+}
+
+/** Duplicate Sids and size of the policies with the user's statements in them. */
+export function extraStatementIssues(config: FleetConfig, policies: FleetPolicies): AdoptionIssue[] {
+  const { central } = config;
+  const issues: AdoptionIssue[] = [];
+  const bucketExtras = central.bucketPolicyExtraStatements;
+  if (bucketExtras.length > 0) {
+    issues.push(...duplicateSids(policies.bucket.document, bucketExtras, 'central.bucketPolicy.extraStatements'));
+    if (!policies.bucket.fits) {
+      // Each statement and the comma before it.
+      const own = bucketExtras.reduce((n, s) => n + Buffer.byteLength(JSON.stringify(s)) + 1, 0);
+      issues.push({
+        path: 'central.bucketPolicy.extraStatements',
+        message: `your ${bucketExtras.length} extra statement(s) add about ${own} bytes to the bucket policy, which then needs ${policies.bucket.bytes} bytes, over the S3 limit of ${BUCKET_POLICY_LIMIT_BYTES}; shorten or merge them (one statement per service, lists of ARNs), or move what they grant to another bucket`,
+      });
+    }
+  }
+  const keyExtras = central.kmsKey?.extraStatements ?? [];
+  if (keyExtras.length > 0 && policies.centralKey) {
+    issues.push(...duplicateSids(policies.centralKey.document, keyExtras, 'central.kmsKey.extraStatements'));
+    if (!policies.centralKey.fits) {
+      issues.push({
+        path: 'central.kmsKey.extraStatements',
+        message: `with your ${keyExtras.length} extra statement(s) the central key policy needs ${policies.centralKey.bytes} bytes, over the KMS limit of ${KEY_POLICY_LIMIT_BYTES}; shorten or merge them`,
+      });
+    }
+  }
+  return issues;
+}
