@@ -107,7 +107,6 @@ describe('through the real cdktf CLI (npx cdktf synth)', () => {
     work = mkdtempSync(path.join(os.tmpdir(), 'synth-cli-'));
   }, 120_000);
 
-  // eslint-disable-next-line no-control-regex
   const plain = (s: string) => s.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '');
 
   function cli(name: string, raw: unknown) {
