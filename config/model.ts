@@ -3,14 +3,14 @@
  * filled in, defaults are merged into accounts, and choices are tagged unions
  * so code never re-interprets raw config values.
  */
-import type { BackendConfig, ConfigFile, ManagementReadWrite, ReadWrite, TrailSettingsInput } from './schema';
+import type { AccountLifecycle, BackendConfig, ConfigFile, ManagementReadWrite, ReadWrite, TrailSettingsInput } from './schema';
 import { DEEP_MERGED_KEYS, TRAIL_DEFAULTS } from './schema';
 import type { Partition } from './rules';
 import { kmsAliasArn } from '../modules/arns';
 import type { Statement } from '../modules/policies/document';
 import type { BucketManagement, BucketPart } from './adoption';
 
-export type { ReadWrite, ManagementReadWrite, BackendConfig };
+export type { ReadWrite, ManagementReadWrite, BackendConfig, AccountLifecycle };
 
 export interface CentralKey {
   readonly alias: string;
@@ -110,14 +110,22 @@ export interface TrailConfig {
   readonly adopt: boolean;
   /** Keys this account inherited from `defaults` (for messages: "from defaults"). */
   readonly inherited: ReadonlySet<string>;
+  /** `active` for every trail in `FleetConfig.trails`; the others are in `FleetConfig.leaving`. */
+  readonly lifecycle: AccountLifecycle;
 }
 
 export interface FleetConfig {
   readonly partition: Partition;
   readonly organization?: { readonly id: string; readonly managementAccountId: string };
   readonly central: CentralConfig;
-  /** Every trail, sorted by account id then trail name (never by list position). */
+  /** Every active trail, sorted by account id then trail name (never by list position). */
   readonly trails: readonly TrailConfig[];
+  /**
+   * Trails leaving the fleet (`lifecycle: decommission | retain`), same order.
+   * Their stacks stay so the next deploy can destroy or release them; no
+   * policy admits them, and no rule about running trails applies to them.
+   */
+  readonly leaving: readonly TrailConfig[];
   readonly backend: BackendConfig;
 }
 
@@ -221,7 +229,7 @@ export function resolveConfig(file: ConfigFile): FleetConfig {
   const centralAliasArn = central.kmsKey && kmsAliasArn(partition, central.region, central.accountId, central.kmsKey.alias);
   const trails: TrailConfig[] = [];
   file.accounts.forEach((account, index) => {
-    const { accountId, name, region, assumeRoleArn, ...own } = account;
+    const { accountId, name, region, assumeRoleArn, lifecycle, ...own } = account;
     const s = mergeSettings(file.defaults, own);
     if (s.trailName === undefined) return;
     const inherited = new Set(Object.keys(file.defaults ?? {}).filter((k) => !Object.hasOwn(own, k)));
@@ -248,6 +256,7 @@ export function resolveConfig(file: ConfigFile): FleetConfig {
       insights: { ...TRAIL_DEFAULTS.insights, ...s.insights },
       adopt: s.adopt ?? false,
       inherited,
+      lifecycle: lifecycle ?? 'active',
     });
   });
   trails.sort((a, b) => a.accountId.localeCompare(b.accountId) || a.trailName.localeCompare(b.trailName));
@@ -255,13 +264,14 @@ export function resolveConfig(file: ConfigFile): FleetConfig {
     partition,
     organization: file.organization,
     central,
-    trails,
+    trails: trails.filter((t) => t.lifecycle === 'active'),
+    leaving: trails.filter((t) => t.lifecycle !== 'active'),
     backend: file.backend ?? { type: 'local' },
   };
 }
 
 /** Trails grouped by account, in account id order: one account stack each. */
-export function trailsByAccount(config: FleetConfig): Map<string, TrailConfig[]> {
+export function trailsByAccount(config: Pick<FleetConfig, 'trails'>): Map<string, TrailConfig[]> {
   const groups = new Map<string, TrailConfig[]>();
   for (const t of config.trails) {
     const list = groups.get(t.accountId) ?? [];

@@ -292,11 +292,18 @@ export const TRAIL_SETTING_KEYS = Object.keys(trailSettingsShape) as (keyof type
  */
 export const DEEP_MERGED_KEYS = ['tags', 'managementEvents', 'dataEvents', 'insights'] as const;
 
+/** How an account entry takes part in the fleet; docs/day-two.md, "Leaving the fleet". */
+export const ACCOUNT_LIFECYCLES = ['active', 'decommission', 'retain'] as const;
+export type AccountLifecycle = (typeof ACCOUNT_LIFECYCLES)[number];
+
 const accountShape = {
   accountId: accountIdSchema,
   name: z.string().max(256).optional().describe('Label for humans; not used in any name.'),
   region: regionSchema.optional().describe('Home region of the trail. @default central.region'),
   assumeRoleArn: ruled(rules.iamRoleArnProblem, 'assumeRoleArn').optional().describe('Role that Terraform assumes in this account.'),
+  lifecycle: oneOf(ACCOUNT_LIFECYCLES, 'lifecycle')
+    .optional()
+    .describe('active | decommission (the next deploy destroys this trail) | retain (Terraform stops managing it; it keeps running). Either way the central policies stop admitting it. @default active'),
   ...trailSettingsShape,
 };
 

@@ -110,7 +110,8 @@ export function validateResolved(file: ConfigFile, config: FleetConfig): ConfigI
 
   // One sort for every duplicate check (config.trails is in account order).
   const inListOrder = [...config.trails].sort((a, b) => a.index - b.index);
-  duplicates(issues, inListOrder, 'trail name', (t) => ['trailName', t.trailName]);
+  // A trail leaving the fleet still owns its name in its account until the deploy that removes it.
+  duplicates(issues, [...inListOrder, ...config.leaving].sort((a, b) => a.index - b.index), 'trail name', (t) => ['trailName', t.trailName]);
   duplicates(issues, inListOrder, 'KMS alias', (t) => (t.kmsKey.kind === 'create' ? ['kmsKey.create.alias', t.kmsKey.alias] : undefined));
   duplicates(issues, inListOrder, 'SNS topic', (t) => (t.sns?.kind === 'create' ? ['sns.create.topicName', `${t.region}|${t.sns.topicName}`] : undefined));
   duplicates(issues, inListOrder, 'SQS queue', (t) =>

@@ -16,6 +16,9 @@
  *   npm run bench -- --no-cli                   only the direct app run
  *   npm run bench -- --json bench.json          also write the results as JSON
  *   npm run bench -- --keep                     keep the temp folder
+ *   npm run bench -- --day-two 1000             day-two measurements at that size (default 1000; 0 = skip):
+ *                                               stacks and time of `affected` after a one-account change,
+ *                                               `verify` of every trail against mocked AWS clients
  */
 import { ChildProcess, execFileSync, spawn } from 'child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'fs';
@@ -23,6 +26,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { loadConfig, projectRoot } from '../config/load';
 import { fleetPolicies } from '../modules/policies/fleet-policies';
+import { benchDayTwo, dayTwoReport } from './lib/bench-day-two';
 
 const ROOT = projectRoot(__dirname);
 const TIME = '/usr/bin/time';
@@ -37,10 +41,11 @@ interface Options {
   cli: boolean;
   json?: string;
   keep: boolean;
+  dayTwo: number;
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { sizes: [1, 10, 100, 1000], runs: 3, cli: true, keep: false };
+  const o: Options = { sizes: [1, 10, 100, 1000], runs: 3, cli: true, keep: false, dayTwo: 1000 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--sizes') o.sizes = argv[++i].split(',').map((s) => Number(s.trim()));
@@ -48,6 +53,7 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--no-cli') o.cli = false;
     else if (a === '--json') o.json = argv[++i];
     else if (a === '--keep') o.keep = true;
+    else if (a === '--day-two') o.dayTwo = Number(argv[++i]);
     else throw new Error(`unknown option ${a}; see the header of scripts/bench.ts`);
   }
   if (o.sizes.some((n) => !Number.isInteger(n) || n < 1) || !(o.runs >= 1)) throw new Error('--sizes takes positive integers, --runs a positive count');
@@ -302,9 +308,11 @@ async function main() {
     for (const mode of modes) {
       for (const [n, file] of configs) results.push(await bench(mode, n, file, options.runs, scratch));
     }
-    const text = report(results) + policyReport(configs);
+    let text = report(results) + policyReport(configs);
+    const dayTwo = options.dayTwo > 0 ? await benchDayTwo(ROOT, scratch, fleetYaml, options.dayTwo) : undefined;
+    if (dayTwo) text += `\n${dayTwoReport(dayTwo)}`;
     process.stdout.write(text);
-    if (options.json) writeFileSync(options.json, `${JSON.stringify({ results, report: text }, null, 2)}\n`);
+    if (options.json) writeFileSync(options.json, `${JSON.stringify({ results, dayTwo, report: text }, null, 2)}\n`);
   } finally {
     if (options.keep) process.stderr.write(`kept ${scratch}\n`);
     else rmSync(scratch, { recursive: true, force: true });

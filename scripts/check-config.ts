@@ -7,14 +7,19 @@
  * `aws s3api get-bucket-policy` prints it) and `--current-key-policy <file>`
  * (the adopted central key's, from `aws kms get-key-policy`) also print which
  * of its Sids the apply replaces, keeps or drops.
+ *
+ * `--base <git ref | folder of a previous synth>` also warns about accounts
+ * dropped without `lifecycle: decommission | retain` (docs/day-two.md).
  */
 import { readFileSync } from 'fs';
-import { ConfigError, loadConfig } from '../config/load';
+import { CONFIG_ENV, ConfigError, DEFAULT_CONFIG_PATH, loadConfig } from '../config/load';
 import type { FleetConfig, TrailConfig } from '../config/model';
 import { configWarnings } from '../config/warnings';
 import { logFolder } from '../modules/arns';
 import { fleetPolicies } from '../modules/policies/fleet-policies';
 import { eventSelectors } from '../modules/selectors';
+import { loadBase, synthStacks } from './lib/fleet-synth';
+import { disappearedMessages, stackChanges } from './lib/stack-diff';
 import { formatPolicyDiff, parseCurrentPolicy, policyDiff } from '../modules/policies/policy-diff';
 import { accountRootArn, CLOUDTRAIL_PRINCIPAL } from '../modules/arns';
 import type { Statement } from '../modules/policies/document';
@@ -57,7 +62,17 @@ function table(rows: string[][]): string {
   return rows.map((r) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
 }
 
-export function report(config: FleetConfig): string {
+/**
+ * With `--base <git ref | folder of a previous synth>`: stacks of the base
+ * that this config drops while they still manage a trail (they must leave
+ * through `lifecycle: decommission | retain` first).
+ */
+export function baseWarnings(config: FleetConfig, base: string, configFile: string): string[] {
+  const { disappeared } = stackChanges(loadBase(base, configFile).stacks, synthStacks(config));
+  return disappearedMessages(disappeared.filter((d) => d.withoutLifecycle));
+}
+
+export function report(config: FleetConfig, extraWarnings: readonly string[] = []): string {
   const { central, organization } = config;
   const rows = [['ACCOUNT', 'TRAIL', 'REGION', 'DELIVERS TO', 'ENCRYPTION', 'SELECTORS', 'EVENTS', 'ALSO']];
   for (const t of config.trails) {
@@ -78,8 +93,16 @@ export function report(config: FleetConfig): string {
   const lines = [table(rows), '', `bucket policy: ${bucket.bytes} bytes of 20480 (${bucket.encoding})`];
   if (centralKey) lines.push(`central key policy: ${centralKey.bytes} bytes of 32768 (${centralKey.encoding})`);
   const warnings = configWarnings(config);
-  lines.push('', warnings.length ? `${warnings.length} warning(s):` : 'no warnings');
+  const count = warnings.length + extraWarnings.length;
+  lines.push('', count ? `${count} warning(s):` : 'no warnings');
   for (const w of warnings) lines.push(`  - ${w.path}: ${w.message}`);
+  for (const w of extraWarnings) lines.push(`  - accounts: ${w.replace(/^warning: /, '')}`);
+  if (config.leaving.length > 0) {
+    lines.push('', 'leaving the fleet (no policy admits them):');
+    for (const t of config.leaving) {
+      lines.push(`  - accounts[${t.index}] ${t.accountId} trail ${t.trailName}: ${t.lifecycle === 'decommission' ? 'the next deploy destroys it' : 'the next deploy stops managing it; it keeps running'}`);
+    }
+  }
   return `${lines.join('\n')}\n`;
 }
 
@@ -87,20 +110,23 @@ export interface CheckConfigArgs {
   readonly configFile?: string;
   readonly currentPolicy?: string;
   readonly currentKeyPolicy?: string;
+  /** A git ref or the folder of a previous synth: warn about stacks dropped without a lifecycle step. */
+  readonly base?: string;
 }
 
 export function parseArgs(argv: readonly string[]): CheckConfigArgs {
-  const out: { configFile?: string; currentPolicy?: string; currentKeyPolicy?: string } = {};
+  const out: { configFile?: string; currentPolicy?: string; currentKeyPolicy?: string; base?: string } = {};
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
       const v = argv[++i];
-      if (!v || v.startsWith('--')) throw new Error(`${a} needs a file: ${a} policy.json`);
+      if (!v || v.startsWith('--')) throw new Error(a === '--base' ? '--base needs a git ref or the folder of a previous cdktf synth' : `${a} needs a file: ${a} policy.json`);
       return v;
     };
     if (a === '--current-policy') out.currentPolicy = value();
     else if (a === '--current-key-policy') out.currentKeyPolicy = value();
-    else if (a.startsWith('--')) throw new Error(`unknown option ${a}; options: --current-policy <file>, --current-key-policy <file>`);
+    else if (a === '--base') out.base = value();
+    else if (a.startsWith('--')) throw new Error(`unknown option ${a}; options: --current-policy <file>, --current-key-policy <file>, --base <git ref | folder>`);
     else if (out.configFile) throw new Error(`one config file only; got ${out.configFile} and ${a}`);
     else out.configFile = a;
   }
@@ -141,8 +167,9 @@ export function currentPolicyReport(config: FleetConfig, args: CheckConfigArgs, 
 if (require.main === module) {
   try {
     const args = parseArgs(process.argv.slice(2));
-    const config = loadConfig(args.configFile || undefined);
-    process.stdout.write(report(config));
+    const file = args.configFile || process.env[CONFIG_ENV] || DEFAULT_CONFIG_PATH;
+    const config = loadConfig(file);
+    process.stdout.write(report(config, args.base ? baseWarnings(config, args.base, file) : []));
     if (args.currentPolicy || args.currentKeyPolicy) process.stdout.write(`\n${currentPolicyReport(config, args)}`);
   } catch (e) {
     process.stderr.write(`${e instanceof ConfigError ? e.message : (e as Error).message}\n`);

@@ -40,7 +40,7 @@ function heading(p: StackPolicy): string {
 
 /** The text `npm run policies` prints for one stack. */
 export function renderPolicies(stack: string, policies: readonly StackPolicy[]): string {
-  if (policies.length === 0) return `${stack}: no IAM policies (its trails use existing keys, topics and roles)\n`;
+  if (policies.length === 0) return `${stack}: no IAM policies (its trails use existing keys, topics and roles, or are leaving the fleet)\n`;
   const blocks = policies.map((p) => `${heading(p)}\n${JSON.stringify(p.document, null, 2)}\n`);
   return `${stack}: ${policies.length} polic${policies.length === 1 ? 'y' : 'ies'}, as AWS receives them\n\n${blocks.join('\n')}`;
 }

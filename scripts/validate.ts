@@ -551,7 +551,11 @@ async function main(): Promise<number> {
     const jsonOf = (st: StackInfo) => JSON.parse(readFileSync(path.join(st.dir, 'cdk.tf.json'), 'utf8')) as Json;
     const central = s.stacks.find((st) => st.dependencies.length === 0 && st.name.endsWith('-central'));
     const bucketName = central && Object.values((jsonOf(central).resource?.aws_s3_bucket ?? {}) as Json)[0]?.bucket;
-    const accountIds = s.stacks.map((st) => /-account-(\d{12})$/.exec(st.name)?.[1]).filter((id): id is string => !!id);
+    // Accounts the central policy must admit: stacks with a trail (a stack of a trail leaving the fleet has none).
+    const accountIds = s.stacks
+      .filter((st) => Object.keys(jsonOf(st).resource?.aws_cloudtrail ?? {}).length > 0)
+      .map((st) => /-account-(\d{12})$/.exec(st.name)?.[1])
+      .filter((id): id is string => !!id);
     for (const stack of s.stacks) jobs.push({ config: c, stack, ctx: { bucketName: typeof bucketName === 'string' ? bucketName : undefined, accountIds } });
   });
 

@@ -7,22 +7,25 @@ import { AccountProviders } from '../modules/account-providers';
 import { applyBackend } from '../modules/backend';
 import { FleetTrail } from '../modules/fleet-trail';
 import { KeyLookups } from '../modules/key-lookup';
+import { leaveFleet } from '../modules/leaving-trails';
 import { trailOutput } from '../modules/trail-output';
 
 /** `cloudtrail-account-<id>`: the trails of one account, applied with that account's credentials. */
 export class AccountStack extends FleetStack {
-  constructor(scope: Construct, config: FleetConfig, accountId: string, trails: readonly TrailConfig[]) {
+  /** `leaving`: trails with `lifecycle: decommission | retain` (modules/leaving-trails.ts). */
+  constructor(scope: Construct, config: FleetConfig, accountId: string, trails: readonly TrailConfig[], leaving: readonly TrailConfig[] = []) {
     const stackName = stackNameForAccount(accountId);
     super(scope, stackName);
     const { partition, central } = config;
     applyBackend(this, stackName, config.backend);
 
     // Tags every trail of the account shares become default_tags; the rest go on the trail's resources.
+    const all = [...trails, ...leaving];
     const shared = sharedTags(trails.map((t) => t.tags));
     const providers = new AccountProviders(this, 'providers', {
       accountId,
-      region: [...trails.map((t) => t.region)].sort()[0],
-      assumeRoleArn: trails[0].assumeRoleArn,
+      region: [...all.map((t) => t.region)].sort()[0],
+      assumeRoleArn: all[0].assumeRoleArn,
       tags: shared,
     });
     const providerFor = (region: string) => providers.forRegion(region);
@@ -45,11 +48,13 @@ export class AccountStack extends FleetStack {
         }),
     );
 
+    leaveFleet(this, leaving, { partition, bucketName: central.bucketName, bucketRegion: central.region, organizationId: config.organization?.id }, providerFor);
+
     // Output names are fixed by the spec; with several trails, each output is a map keyed by trail name.
     if (built.length === 1) {
       new TerraformOutput(this, 'trail_arn', { value: built[0].trail.arn });
       new TerraformOutput(this, 'trail', { value: trailOutput(built[0]) });
-    } else {
+    } else if (built.length > 1) {
       new TerraformOutput(this, 'trail_arn', { value: Object.fromEntries(built.map((b) => [b.config.trailName, b.trail.arn])) });
       new TerraformOutput(this, 'trail', { value: Object.fromEntries(built.map((b) => [b.config.trailName, trailOutput(b)])) });
     }

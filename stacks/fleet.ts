@@ -13,8 +13,12 @@ import { CentralStack } from './central-stack';
 export function buildFleet(app: App, config: FleetConfig): { central: CentralStack; accounts: AccountStack[] } {
   const central = new CentralStack(app, config);
   const accounts: AccountStack[] = [];
-  for (const [accountId, trails] of trailsByAccount(config)) {
-    const stack = new AccountStack(app, config, accountId, trails);
+  // Accounts with trails leaving the fleet keep their stack until the deploy that empties it.
+  const active = trailsByAccount(config);
+  const leaving = trailsByAccount({ trails: config.leaving });
+  const accountIds = [...new Set([...active.keys(), ...leaving.keys()])].sort();
+  for (const accountId of accountIds) {
+    const stack = new AccountStack(app, config, accountId, active.get(accountId) ?? [], leaving.get(accountId) ?? []);
     stack.addDependency(central);
     accounts.push(stack);
   }

@@ -6,12 +6,17 @@ import { fleetPolicies } from '../modules/policies/fleet-policies';
 /** A few lines for humans after synth. */
 export function synthSummary(config: FleetConfig): string {
   const accounts = trailsByAccount(config).size;
+  const stacks = new Set([...config.trails, ...config.leaving].map((t) => t.accountId)).size + 1;
   const { bucket, centralKey } = fleetPolicies(config);
   const pct = (n: number, of: number) => `${((100 * n) / of).toFixed(1)}%`;
   const lines = [
-    `cloudtrail-fleet: ${accounts} account${accounts === 1 ? '' : 's'}, ${config.trails.length} trail${config.trails.length === 1 ? '' : 's'}, ${accounts + 1} stacks`,
+    `cloudtrail-fleet: ${accounts} account${accounts === 1 ? '' : 's'}, ${config.trails.length} trail${config.trails.length === 1 ? '' : 's'}, ${stacks} stacks`,
     `  bucket policy: ${bucket.bytes} of ${BUCKET_POLICY_LIMIT_BYTES} bytes (${pct(bucket.bytes, BUCKET_POLICY_LIMIT_BYTES)}), encoding ${bucket.encoding}`,
   ];
+  if (config.leaving.length > 0) {
+    const n = config.leaving.length;
+    lines.push(`  leaving the fleet: ${n} trail${n === 1 ? '' : 's'} (${config.leaving.map((t) => `${t.accountId}/${t.trailName} ${t.lifecycle}`).join(', ')}); no policy admits them`);
+  }
   if (centralKey) {
     lines.push(`  central key policy: ${centralKey.bytes} of ${KEY_POLICY_LIMIT_BYTES} bytes (${pct(centralKey.bytes, KEY_POLICY_LIMIT_BYTES)}), encoding ${centralKey.encoding}`);
   }

@@ -120,7 +120,7 @@ describe('the command', () => {
   });
 
   test('an account stack without created keys, topics or roles says it has no policies', () => {
-    expect(run(['cloudtrail-account-222222222222']).out).toBe('cloudtrail-account-222222222222: no IAM policies (its trails use existing keys, topics and roles)\n');
+    expect(run(['cloudtrail-account-222222222222']).out).toBe('cloudtrail-account-222222222222: no IAM policies (its trails use existing keys, topics and roles, or are leaving the fleet)\n');
   });
 
   test('--json prints the list of policies as one JSON document', () => {

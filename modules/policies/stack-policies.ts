@@ -27,16 +27,25 @@ export interface StackPolicy {
   readonly encoding?: string;
 }
 
-/** The stack names of a config: `cloudtrail-central`, then one per account. */
-export function stackNames(config: FleetConfig): string[] {
-  return [arns.CENTRAL_STACK, ...[...trailsByAccount(config).keys()].map(arns.stackNameForAccount)];
+/** Accounts with a stack: those with active trails and those whose trails are leaving the fleet (their stack stays until emptied). */
+function accountIds(config: FleetConfig): string[] {
+  return [...new Set([...trailsByAccount(config).keys(), ...trailsByAccount({ trails: config.leaving }).keys()])];
 }
 
-/** The policies of one stack; undefined when the config has no such stack. */
+/** The stack names of a config: `cloudtrail-central`, then one per account. */
+export function stackNames(config: FleetConfig): string[] {
+  return [arns.CENTRAL_STACK, ...accountIds(config).map(arns.stackNameForAccount)];
+}
+
+/**
+ * The policies of one stack; undefined when the config has no such stack.
+ * Trails leaving the fleet (decommission, retain) deploy no policy.
+ */
 export function stackPolicies(config: FleetConfig, stackName: string): StackPolicy[] | undefined {
   if (stackName === arns.CENTRAL_STACK) return centralPolicies(config);
-  const trails = [...trailsByAccount(config)].find(([accountId]) => arns.stackNameForAccount(accountId) === stackName)?.[1];
-  return trails?.flatMap((t) => trailPolicies(config, t));
+  const accountId = accountIds(config).find((id) => arns.stackNameForAccount(id) === stackName);
+  if (accountId === undefined) return undefined;
+  return (trailsByAccount(config).get(accountId) ?? []).flatMap((t) => trailPolicies(config, t));
 }
 
 function centralPolicies(config: FleetConfig): StackPolicy[] {

@@ -1,0 +1,150 @@
+/**
+ * AWS access for verify: credentials by the stacks' rules, retries on
+ * throttling, and a bounded pool so a fleet of 1,000 accounts is checked
+ * a few accounts at a time.
+ *
+ * Credentials: an account (or the central account) with `assumeRoleArn` is
+ * reached by assuming that role (STS AssumeRole, like the provider's
+ * assume_role) from the ambient credentials (fromNodeProviderChain:
+ * environment, AWS_PROFILE, SSO, instance role); otherwise the ambient
+ * credentials are used as they are. Roles are assumed once per run and up
+ * front, so an AccessDenied is reported as such for that account.
+ * (fromTemporaryCredentials would do the same, but it builds its STS client
+ * from an internal package, out of reach of the SDK's mocking library.)
+ */
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { S3Client } from '@aws-sdk/client-s3';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
+
+/** The credential shapes of the SDK (kept local: @aws-sdk/types is not a direct dependency). */
+export interface AwsCredentialIdentity {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string;
+  readonly expiration?: Date;
+}
+export type AwsCredentialIdentityProvider = () => Promise<AwsCredentialIdentity>;
+
+export const SESSION_NAME = 'cloudtrail-fleet-verify';
+
+/** Error names AWS uses for "slow down". */
+const THROTTLING = new Set([
+  'ThrottlingException',
+  'Throttling',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'SlowDown',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'ProvisionedThroughputExceededException',
+]);
+
+export function isThrottling(e: unknown): boolean {
+  const err = e as { name?: string; $metadata?: { httpStatusCode?: number }; $retryable?: { throttling?: boolean } };
+  return THROTTLING.has(err?.name ?? '') || err?.$metadata?.httpStatusCode === 429 || err?.$retryable?.throttling === true;
+}
+
+export interface RetryOptions {
+  /** Attempts after the first. @default 5 */
+  readonly retries?: number;
+  /** First backoff in ms, doubled each time, with full jitter. @default 200 */
+  readonly baseDelayMs?: number;
+  /** @default setTimeout */
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+export const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Runs `fn`, retrying throttling errors with exponential backoff (the SDK's own retries come first). */
+export async function withRetry<T>(fn: () => Promise<T>, options: RetryOptions = {}): Promise<T> {
+  const retries = options.retries ?? 5;
+  const base = options.baseDelayMs ?? 200;
+  const sleep = options.sleep ?? realSleep;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (!isThrottling(e) || attempt >= retries) throw e;
+      await sleep(Math.random() * base * 2 ** attempt);
+    }
+  }
+}
+
+/** Maps `items` with at most `limit` calls in flight; results keep the input order. */
+export async function mapPool<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>, onDone?: (done: number) => void): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i], i);
+      onDone?.(++done);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return results;
+}
+
+/** `name: message` of an AWS error, for reports. */
+export function describeError(e: unknown): string {
+  const err = e as { name?: string; message?: string };
+  return `${err?.name ?? 'Error'}: ${err?.message ?? String(e)}`;
+}
+
+/** Clients per account role and region, with credentials resolved by the stacks' rules. */
+export class AwsAccess {
+  private readonly ambient: AwsCredentialIdentityProvider;
+  private readonly assumed = new Map<string, Promise<AwsCredentialIdentity>>();
+  private readonly cloudTrail = new Map<string, CloudTrailClient>();
+  private readonly s3 = new Map<string, S3Client>();
+
+  constructor(
+    readonly retry: RetryOptions = {},
+    ambient: AwsCredentialIdentityProvider = fromNodeProviderChain(),
+  ) {
+    this.ambient = ambient;
+  }
+
+  /**
+   * Credentials for a role (assumed once per run) or the ambient ones.
+   * Rejects with the STS error (AccessDenied, ...) when the role cannot be assumed.
+   */
+  credentials(roleArn: string | undefined, region: string): Promise<AwsCredentialIdentity> | AwsCredentialIdentityProvider {
+    if (!roleArn) return this.ambient;
+    let pending = this.assumed.get(roleArn);
+    if (!pending) {
+      const sts = new STSClient({ region, credentials: this.ambient });
+      pending = withRetry(() => sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: SESSION_NAME })), this.retry).then((out) => {
+        const c = out.Credentials;
+        if (!c?.AccessKeyId || !c.SecretAccessKey) throw Object.assign(new Error(`AssumeRole ${roleArn} returned no credentials`), { name: 'AssumeRoleFailed' });
+        return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration };
+      });
+      this.assumed.set(roleArn, pending);
+    }
+    return pending;
+  }
+
+  async cloudTrailClient(roleArn: string | undefined, region: string): Promise<CloudTrailClient> {
+    const key = `${roleArn ?? ''}|${region}`;
+    let client = this.cloudTrail.get(key);
+    if (!client) {
+      const credentials = await this.credentials(roleArn, region);
+      client = new CloudTrailClient({ region, credentials });
+      this.cloudTrail.set(key, client);
+    }
+    return client;
+  }
+
+  async s3Client(roleArn: string | undefined, region: string): Promise<S3Client> {
+    const key = `${roleArn ?? ''}|${region}`;
+    let client = this.s3.get(key);
+    if (!client) {
+      const credentials = await this.credentials(roleArn, region);
+      client = new S3Client({ region, credentials });
+      this.s3.set(key, client);
+    }
+    return client;
+  }
+}

@@ -1,0 +1,195 @@
+/**
+ * `verify --digests`: reads a trail's digest files and the log files they
+ * list from the central bucket (central account's credentials), the public
+ * keys from CloudTrail (ListPublicKeys, in each digest region), and checks
+ * the chain with digest-chain.ts.
+ */
+import { gunzipSync } from 'zlib';
+import { CloudTrailClient, ListPublicKeysCommand } from '@aws-sdk/client-cloudtrail';
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import type { FleetConfig, TrailConfig } from '../../../config/model';
+import { logFolder } from '../../../modules/arns';
+import { RetryOptions, mapPool, withRetry } from './aws';
+import { checkDigestChain, DigestObject, Finding, PublicKeyInfo, sha256Hex } from './digest-chain';
+
+export interface DigestReport {
+  readonly since: string;
+  readonly digestFiles: number;
+  readonly logFiles: number;
+  readonly findings: readonly Finding[];
+}
+
+export interface DigestInput {
+  readonly config: Pick<FleetConfig, 'organization' | 'central'>;
+  readonly trail: TrailConfig;
+  readonly s3: S3Client;
+  /** CloudTrail client of the trail's home region; other regions' keys are read through `cloudTrailFor`. */
+  readonly cloudTrail: CloudTrailClient;
+  readonly cloudTrailFor?: (region: string) => Promise<CloudTrailClient>;
+  readonly since: Date;
+  readonly now: Date;
+  readonly retry?: RetryOptions;
+}
+
+/** `YYYY/MM/DD/` of every day from `since` to `now`. */
+export function daysBetween(since: Date, now: Date): string[] {
+  const out: string[] = [];
+  for (let d = Date.UTC(since.getUTCFullYear(), since.getUTCMonth(), since.getUTCDate()); d <= now.getTime(); d += 86_400_000) {
+    const x = new Date(d);
+    out.push(`${x.getUTCFullYear()}/${String(x.getUTCMonth() + 1).padStart(2, '0')}/${String(x.getUTCDate()).padStart(2, '0')}/`);
+  }
+  return out;
+}
+
+/** The time in a digest file's name (`..._20261126T010000Z.json.gz`), in ms; 0 when absent. */
+export function digestTimeOfKey(key: string): number {
+  const m = /_(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z\.json\.gz$/.exec(key);
+  return m ? Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]) : 0;
+}
+
+async function listAll(s3: S3Client, bucket: string, prefix: string, retry: RetryOptions, delimiter?: string) {
+  const objects: { key: string; lastModified?: Date }[] = [];
+  const prefixes: string[] = [];
+  let token: string | undefined;
+  do {
+    const out = await withRetry(() => s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, Delimiter: delimiter, ContinuationToken: token })), retry);
+    for (const o of out?.Contents ?? []) if (o.Key) objects.push({ key: o.Key, lastModified: o.LastModified });
+    for (const p of out?.CommonPrefixes ?? []) if (p.Prefix) prefixes.push(p.Prefix);
+    token = out?.IsTruncated ? out.NextContinuationToken : undefined;
+  } while (token);
+  return { objects, prefixes };
+}
+
+/** The bytes of a GetObject body: the SDK's stream (transformToByteArray), or a plain buffer or stream. */
+async function bodyBytes(body: unknown): Promise<Buffer> {
+  if (!body) return Buffer.alloc(0);
+  if (body instanceof Uint8Array || typeof body === 'string') return Buffer.from(body);
+  const b = body as { transformToByteArray?: () => Promise<Uint8Array>; [Symbol.asyncIterator]?: () => AsyncIterator<Uint8Array> };
+  if (b.transformToByteArray) return Buffer.from(await b.transformToByteArray());
+  const chunks: Buffer[] = [];
+  for await (const chunk of body as AsyncIterable<Uint8Array | string>) chunks.push(Buffer.from(chunk));
+  return Buffer.concat(chunks);
+}
+
+async function readObject(s3: S3Client, bucket: string, key: string, retry: RetryOptions) {
+  try {
+    const out = await withRetry(() => s3.send(new GetObjectCommand({ Bucket: bucket, Key: key })), retry);
+    return { bytes: await bodyBytes(out.Body), metadata: out.Metadata ?? {} };
+  } catch (e) {
+    if ((e as Error).name === 'NoSuchKey' || (e as Error).name === 'NotFound') return undefined;
+    throw e;
+  }
+}
+
+async function publicKeys(client: CloudTrailClient, since: Date, now: Date, retry: RetryOptions): Promise<PublicKeyInfo[]> {
+  const keys: PublicKeyInfo[] = [];
+  let token: string | undefined;
+  do {
+    const out = await withRetry(() => client.send(new ListPublicKeysCommand({ StartTime: since, EndTime: now, NextToken: token })), retry);
+    for (const k of out?.PublicKeyList ?? []) if (k.Fingerprint && k.Value) keys.push({ fingerprint: k.Fingerprint, value: k.Value });
+    token = out?.NextToken;
+  } while (token);
+  return keys;
+}
+
+/** Checks every digest chain (one per region the trail logs in) of a trail since `since`. */
+export async function verifyDigests(input: DigestInput): Promise<DigestReport> {
+  const { config, trail: t, s3, since, now } = input;
+  const retry = input.retry ?? {};
+  const bucket = config.central.bucketName;
+  const owner = t.organizationTrail && config.organization ? `${config.organization.id}/${t.accountId}` : t.accountId;
+  const base = logFolder(t.prefix, owner);
+  const digestRoot = `${base}CloudTrail-Digest/`;
+  const regions = t.multiRegion
+    ? (await listAll(s3, bucket, digestRoot, retry, '/')).prefixes.map((p) => p.slice(digestRoot.length).replace(/\/$/, ''))
+    : [t.region];
+  if (!regions.includes(t.region)) regions.unshift(t.region);
+  const days = daysBetween(since, now);
+  const findings: Finding[] = [];
+  let digestFiles = 0;
+  let logFiles = 0;
+
+  for (const region of regions.sort()) {
+    // <acct>_CloudTrail-Digest_<region>_<trail>_<home region>_<time>.json.gz (backfill digests are not part of the chain)
+    const marker = `_CloudTrail-Digest_${region}_${t.trailName}_${t.region}_`;
+    const digestKeys: string[] = [];
+    const logObjects: { bucket: string; key: string; lastModified: Date }[] = [];
+    const seen = new Set<string>();
+    for (const day of days) {
+      const listed = await listAll(s3, bucket, `${digestRoot}${region}/${day}`, retry);
+      for (const o of listed.objects) {
+        if (o.key.includes(marker) && o.key.endsWith('.json.gz') && !o.key.includes('_backfill') && !seen.has(o.key)) {
+          seen.add(o.key);
+          digestKeys.push(o.key);
+        }
+      }
+      const logs = await listAll(s3, bucket, `${base}CloudTrail/${region}/${day}`, retry);
+      for (const o of logs.objects) {
+        const isLog = o.key.includes(`_CloudTrail_${region}_`) && !o.key.includes('CloudTrail-Digest');
+        if (isLog && o.lastModified && o.lastModified >= since && !seen.has(o.key)) {
+          seen.add(o.key);
+          logObjects.push({ bucket, key: o.key, lastModified: o.lastModified });
+        }
+      }
+    }
+    if (digestKeys.length === 0) {
+      if (logObjects.length > 0) {
+        findings.push({ kind: 'missing-digest', location: `s3://${bucket}/${digestRoot}${region}/`, detail: `no digest file since ${since.toISOString()} while ${logObjects.length} log file(s) were delivered` });
+      }
+      continue;
+    }
+    const digests: DigestObject[] = [];
+    for (const key of digestKeys.sort()) {
+      const obj = await readObject(s3, bucket, key, retry);
+      if (!obj) continue;
+      let content: Buffer;
+      try {
+        content = gunzipSync(obj.bytes);
+      } catch {
+        findings.push({ kind: 'invalid-digest', location: `s3://${bucket}/${key}`, detail: 'not gzip' });
+        continue;
+      }
+      digests.push({ bucket, key, content, signature: obj.metadata.signature, signatureAlgorithm: obj.metadata['signature-algorithm'] });
+    }
+    digestFiles += digests.length;
+
+    const listedLogs = new Map<string, { bucket: string; key: string }>();
+    for (const d of digests) {
+      try {
+        for (const l of JSON.parse(d.content.toString('utf8')).logFiles ?? []) listedLogs.set(`${l.s3Bucket}/${l.s3Object}`, { bucket: l.s3Bucket, key: l.s3Object });
+      } catch {
+        // reported by checkDigestChain
+      }
+    }
+    const logHashes = new Map<string, string | undefined>();
+    await mapPool([...listedLogs.entries()], 8, async ([id, l]) => {
+      const obj = await readObject(s3, l.bucket, l.key, retry);
+      // validate-logs hashes the uncompressed log file.
+      let hash: string | undefined;
+      if (obj) {
+        try {
+          hash = sha256Hex(gunzipSync(obj.bytes));
+        } catch {
+          hash = `not gzip: ${sha256Hex(obj.bytes)}`;
+        }
+      }
+      logHashes.set(id, hash);
+    });
+    logFiles += listedLogs.size;
+
+    // A digest file covers an hour: log files delivered well after the newest one mean later digests are missing.
+    const newestEnd = Math.max(0, ...digests.map((d) => digestTimeOfKey(d.key)));
+    const late = logObjects.filter((o) => o.lastModified.getTime() > newestEnd + 2 * 3_600_000);
+    if (newestEnd > 0 && late.length > 0) {
+      findings.push({
+        kind: 'missing-digest',
+        location: `s3://${bucket}/${digestRoot}${region}/`,
+        detail: `no digest file after ${new Date(newestEnd).toISOString()}, while ${late.length} log file(s) were delivered later`,
+      });
+    }
+
+    const client = region === t.region || !input.cloudTrailFor ? input.cloudTrail : await input.cloudTrailFor(region);
+    findings.push(...checkDigestChain({ digests, publicKeys: await publicKeys(client, since, now, retry), logHashes, logObjects }));
+  }
+  return { since: since.toISOString(), digestFiles, logFiles, findings };
+}

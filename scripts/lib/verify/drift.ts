@@ -1,0 +1,197 @@
+/**
+ * Drift of a live trail from the config, as pure functions: the expected
+ * values come from the same builders the stacks use (modules/arns.ts,
+ * modules/selectors.ts, the trail module's role name), and the live values
+ * are the CloudTrail API's own shapes (GetTrail, GetEventSelectors,
+ * GetInsightSelectors), so nothing is re-derived here.
+ */
+import type { AdvancedEventSelector, EventSelector, Trail } from '@aws-sdk/client-cloudtrail';
+import type { FleetConfig, TrailConfig } from '../../../config/model';
+import * as arns from '../../../modules/arns';
+import { deliveryRoleName } from '../../../modules/fleet-trail';
+import { eventSelectors, EventSelectors } from '../../../modules/selectors';
+
+export interface Drift {
+  /** The config key that differs, e.g. `multiRegion`, `eventSelectors`. */
+  readonly setting: string;
+  readonly expected: string;
+  readonly actual: string;
+}
+
+/** What the live trail must look like; `kmsKey` is a pattern when only the key's account and region are known from the config. */
+export interface ExpectedTrail {
+  readonly name: string;
+  readonly trailArn: string;
+  readonly homeRegion: string;
+  readonly s3BucketName: string;
+  readonly s3KeyPrefix?: string;
+  readonly isMultiRegionTrail: boolean;
+  readonly includeGlobalServiceEvents: boolean;
+  readonly isOrganizationTrail: boolean;
+  readonly logFileValidationEnabled: boolean;
+  readonly enableLogging: boolean;
+  /** undefined = no key; `exact` = this key ARN; `keyIn` = some key of this account and region (alias or central key: its id is not in the config). */
+  readonly kmsKey?: { readonly exact: string } | { readonly keyIn: string };
+  readonly snsTopicArn?: string;
+  readonly cloudWatchLogsLogGroupArn?: string;
+  readonly cloudWatchLogsRoleArn?: string;
+  readonly selectors: EventSelectors;
+  readonly insightTypes: readonly string[];
+}
+
+function keyPrefix(partition: string, region: string, accountId: string): string {
+  return `arn:${partition}:kms:${region}:${accountId}:key/`;
+}
+
+export function expectedTrail(config: Pick<FleetConfig, 'partition' | 'central'>, t: TrailConfig): ExpectedTrail {
+  const { partition, central } = config;
+  let kmsKey: ExpectedTrail['kmsKey'];
+  if (t.kmsKey.kind === 'central') kmsKey = { keyIn: keyPrefix(partition, central.region, central.accountId) };
+  if (t.kmsKey.kind === 'create') kmsKey = { keyIn: keyPrefix(partition, central.region, t.accountId) };
+  if (t.kmsKey.kind === 'arn') {
+    const [, , , region, account, resource] = t.kmsKey.arn.split(':');
+    kmsKey = resource.startsWith('key/') ? { exact: t.kmsKey.arn } : { keyIn: keyPrefix(partition, region, account) };
+  }
+  const sns = t.sns && (t.sns.kind === 'existing' ? t.sns.topicArn : arns.snsTopicArn(partition, t.region, t.accountId, t.sns.topicName));
+  const cwl = t.cloudWatchLogs;
+  const group = cwl && (cwl.logGroup.kind === 'create' ? arns.logGroupArn(partition, t.region, t.accountId, cwl.logGroup.name) : cwl.logGroup.arn.replace(/:\*$/, ''));
+  return {
+    name: t.trailName,
+    trailArn: arns.trailArn(partition, t.region, t.accountId, t.trailName),
+    homeRegion: t.region,
+    s3BucketName: central.bucketName,
+    s3KeyPrefix: t.prefix,
+    isMultiRegionTrail: t.multiRegion,
+    includeGlobalServiceEvents: t.includeGlobalServiceEvents,
+    isOrganizationTrail: t.organizationTrail,
+    logFileValidationEnabled: t.logFileValidation,
+    enableLogging: t.enableLogging,
+    kmsKey,
+    snsTopicArn: sns,
+    cloudWatchLogsLogGroupArn: group && `${group}:*`,
+    cloudWatchLogsRoleArn: cwl && (cwl.roleArn ?? `arn:${partition}:iam::${t.accountId}:role/${deliveryRoleName(t.trailName)}`),
+    selectors: eventSelectors(partition, t),
+    insightTypes: [...(t.insights.apiCallRate ? ['ApiCallRateInsight'] : []), ...(t.insights.apiErrorRate ? ['ApiErrorRateInsight'] : [])],
+  };
+}
+
+const show = (v: unknown) => (v === undefined || v === '' ? '(none)' : String(v));
+
+/** Differences between the config and GetTrail's `Trail`. */
+export function trailDrift(expected: ExpectedTrail, trail: Trail): Drift[] {
+  const out: Drift[] = [];
+  const eq = (setting: string, want: unknown, got: unknown) => {
+    if ((want ?? '') !== (got ?? '')) out.push({ setting, expected: show(want), actual: show(got) });
+  };
+  // GetTrail always returns these; an answer without one says nothing about it.
+  const known = (setting: string, want: unknown, got: unknown) => got !== undefined && eq(setting, want, got);
+  known('region (home region)', expected.homeRegion, trail.HomeRegion);
+  eq('central.bucketName (S3 bucket)', expected.s3BucketName, trail.S3BucketName);
+  eq('prefix', expected.s3KeyPrefix, trail.S3KeyPrefix);
+  known('multiRegion', expected.isMultiRegionTrail, trail.IsMultiRegionTrail);
+  known('includeGlobalServiceEvents', expected.includeGlobalServiceEvents, trail.IncludeGlobalServiceEvents);
+  known('organizationTrail', expected.isOrganizationTrail, trail.IsOrganizationTrail);
+  known('logFileValidation', expected.logFileValidationEnabled, trail.LogFileValidationEnabled);
+  const key = expected.kmsKey;
+  const liveKey = trail.KmsKeyId;
+  if (!key) eq('kmsKey', undefined, liveKey);
+  else if ('exact' in key) eq('kmsKey', key.exact, liveKey);
+  else if (!liveKey?.startsWith(key.keyIn)) out.push({ setting: 'kmsKey', expected: `a key ${key.keyIn}…`, actual: show(liveKey) });
+  eq('sns (topic)', expected.snsTopicArn, trail.SnsTopicARN);
+  eq('cloudWatchLogs (log group)', expected.cloudWatchLogsLogGroupArn, trail.CloudWatchLogsLogGroupArn);
+  eq('cloudWatchLogs.roleArn', expected.cloudWatchLogsRoleArn, trail.CloudWatchLogsRoleArn);
+  return out;
+}
+
+const sortedStrings = (v: readonly string[] | undefined) => [...(v ?? [])].sort();
+
+/** One canonical line per selector, so the order of selectors, resources and values does not matter. */
+function canonicalBasic(s: { readWriteType?: string; includeManagementEvents?: boolean; exclude?: readonly string[]; data?: readonly { type?: string; values?: readonly string[] }[] }): string {
+  const data = (s.data ?? []).map((d) => ({ type: d.type ?? '', values: sortedStrings(d.values) })).sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : 0));
+  return JSON.stringify({ readWrite: s.readWriteType ?? 'All', management: s.includeManagementEvents ?? true, exclude: sortedStrings(s.exclude), data });
+}
+
+const OPERATORS = [
+  ['equals', 'Equals'],
+  ['notEquals', 'NotEquals'],
+  ['startsWith', 'StartsWith'],
+  ['notStartsWith', 'NotStartsWith'],
+  ['endsWith', 'EndsWith'],
+  ['notEndsWith', 'NotEndsWith'],
+] as const;
+
+function canonicalAdvanced(name: string | undefined, fields: readonly Record<string, unknown>[]): string {
+  const canon = fields
+    .map((f) => {
+      const out: Record<string, unknown> = { field: f.field };
+      for (const [op] of OPERATORS) if (f[op] !== undefined && (f[op] as string[]).length > 0) out[op] = sortedStrings(f[op] as string[]);
+      return JSON.stringify(out);
+    })
+    .sort();
+  return JSON.stringify({ name: name ?? '', fields: canon });
+}
+
+/** The expected selectors as canonical lines. */
+export function expectedSelectorLines(sel: EventSelectors): { kind: 'basic' | 'advanced'; lines: string[] } {
+  if (sel.kind === 'basic') {
+    return {
+      kind: 'basic',
+      lines: sel.selectors
+        .map((s) => canonicalBasic({ readWriteType: s.readWriteType, includeManagementEvents: s.includeManagementEvents, exclude: s.excludeManagementEventSources, data: s.dataResources }))
+        .sort(),
+    };
+  }
+  return { kind: 'advanced', lines: sel.selectors.map((s) => canonicalAdvanced(s.name, s.fieldSelectors as unknown as Record<string, unknown>[])).sort() };
+}
+
+/** The live selectors (GetEventSelectors) as canonical lines. */
+export function liveSelectorLines(basic: readonly EventSelector[] | undefined, advanced: readonly AdvancedEventSelector[] | undefined): { kind: 'basic' | 'advanced'; lines: string[] } {
+  if (advanced && advanced.length > 0) {
+    return {
+      kind: 'advanced',
+      lines: advanced
+        .map((s) =>
+          canonicalAdvanced(
+            s.Name,
+            (s.FieldSelectors ?? []).map((f) => {
+              const out: Record<string, unknown> = { field: f.Field };
+              for (const [op, api] of OPERATORS) out[op] = f[api];
+              return out;
+            }),
+          ),
+        )
+        .sort(),
+    };
+  }
+  return {
+    kind: 'basic',
+    lines: (basic ?? [])
+      .map((s) =>
+        canonicalBasic({
+          readWriteType: s.ReadWriteType,
+          includeManagementEvents: s.IncludeManagementEvents,
+          exclude: s.ExcludeManagementEventSources,
+          data: (s.DataResources ?? []).map((d) => ({ type: d.Type, values: d.Values })),
+        }),
+      )
+      .sort(),
+  };
+}
+
+/** Selector drift: the kind (basic/advanced) and every selector that is missing or extra. */
+export function selectorDrift(expected: EventSelectors, basic: readonly EventSelector[] | undefined, advanced: readonly AdvancedEventSelector[] | undefined): Drift[] {
+  const want = expectedSelectorLines(expected);
+  const got = liveSelectorLines(basic, advanced);
+  if (want.kind !== got.kind) return [{ setting: 'managementEvents/dataEvents (event selectors)', expected: `${want.kind} selectors`, actual: `${got.kind} selectors` }];
+  const missing = want.lines.filter((l) => !got.lines.includes(l));
+  const extra = got.lines.filter((l) => !want.lines.includes(l));
+  if (missing.length === 0 && extra.length === 0) return [];
+  return [{ setting: 'managementEvents/dataEvents (event selectors)', expected: missing.join(' ') || '(nothing more)', actual: extra.join(' ') || '(missing)' }];
+}
+
+/** Insights drift; `live` = the InsightType of each GetInsightSelectors entry ([] when Insights is not enabled). */
+export function insightDrift(expected: readonly string[], live: readonly string[]): Drift[] {
+  const want = sortedStrings(expected).join(', ');
+  const got = sortedStrings(live).join(', ');
+  return want === got ? [] : [{ setting: 'insights', expected: show(want), actual: show(got) }];
+}
