@@ -128,7 +128,12 @@ function tokenMarkerIssues(value: unknown, at: PropertyKey[] = []): ConfigIssue[
   if (typeof value === 'string') return marker.test(value) ? [issue(value, at)] : [];
   if (Array.isArray(value)) return value.flatMap((v, i) => tokenMarkerIssues(v, [...at, i]));
   if (typeof value === 'object' && value !== null) {
-    return Object.entries(value).flatMap(([k, v]) => [...(marker.test(k) ? [issue(k, [...at, k])] : []), ...tokenMarkerIssues(v, [...at, k])]);
+    return Object.entries(value).flatMap(([k, v]) => [
+      ...(marker.test(k) ? [issue(k, [...at, k])] : []),
+      // Parsers and the schema drop this key silently (it would set an object's prototype): say so instead.
+      ...(k === '__proto__' ? [{ path: formatPath([...at, k]), message: 'the key "__proto__" cannot be used (JavaScript objects cannot keep it as data); rename it' }] : []),
+      ...tokenMarkerIssues(v, [...at, k]),
+    ]);
   }
   return [];
 }

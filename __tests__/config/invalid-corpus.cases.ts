@@ -785,6 +785,13 @@ export const CORPUS: readonly Case[] = [
     message: /tag key "cost"center" contains "\\""; AWS tags allow only/,
   },
   {
+    name: 'a tag key named __proto__',
+    // As YAML and JSON parsers produce it: an own property, not the prototype.
+    change: (r) => (acct(r).tags = JSON.parse('{"__proto__": "x", "team": "a"}')),
+    path: 'accounts[0].tags.__proto__',
+    message: /the key "__proto__" cannot be used \(JavaScript objects cannot keep it as data\); rename it/,
+  },
+  {
     name: 'a tag key in the aws: namespace',
     change: (r) => (acct(r).tags = { 'aws:owner': 'me' }),
     path: 'accounts[0].tags["aws:owner"]',

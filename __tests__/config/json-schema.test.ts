@@ -45,6 +45,8 @@ const NOT_EXPRESSIBLE: Record<string, readonly string[]> = {
   ],
   // A rule on every string of the file: JSON Schema would need the pattern repeated on every string field of the schema.
   'a rule on every free-text value': ['free text holding a cdktf token marker'],
+  // A schema validator reads the key like any other; only JavaScript objects lose it.
+  'a key JavaScript objects cannot hold': ['a tag key named __proto__'],
   // Counts over the merged config, or the size of a policy built from it.
   'counts or sizes computed from the whole config': [
     'more than 500 advanced selector values',
