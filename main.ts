@@ -1,7 +1,7 @@
 import { App } from 'cdktf';
 import { ConfigError, loadConfig } from './config/load';
 import { buildFleet } from './stacks/fleet';
-import { synthSummary } from './stacks/summary';
+import { reportConfigErrorToCdktfCli, synthReport, underCdktfCli } from './stacks/synth-output';
 import { withLeanTokenTraces } from './stacks/lean-traces';
 
 try {
@@ -11,8 +11,12 @@ try {
     buildFleet(app, config);
     app.synth();
   });
-  process.stderr.write(synthSummary(config));
+  process.stdout.write(synthReport(config, process.env));
 } catch (e) {
-  process.stderr.write(`${e instanceof ConfigError ? e.message : (e as Error).stack}\n`);
-  process.exit(1);
+  if (e instanceof ConfigError && underCdktfCli(process.env)) {
+    reportConfigErrorToCdktfCli(e); // the CLI prints it once and fails the command
+  } else {
+    process.stderr.write(`${e instanceof ConfigError ? e.report('nothing was synthesized') : (e as Error).stack}\n`);
+    process.exit(1);
+  }
 }

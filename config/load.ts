@@ -8,6 +8,7 @@ import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { configFileSchema } from './schema';
 import { describe } from './rules';
+import { wrongShapeMessage } from './shapes';
 import { FleetConfig, resolveConfig } from './model';
 import { ConfigIssue, validateResolved } from './validate';
 
@@ -28,12 +29,23 @@ export class ConfigError extends Error {
     readonly source: string,
     readonly issues: readonly ConfigIssue[],
   ) {
-    super(
-      `${source}: ${issues.length} problem${issues.length === 1 ? '' : 's'} in the config; nothing was synthesized\n` +
-        issues.map((i) => `  - ${i.path}: ${i.message}`).join('\n'),
-    );
+    super(`${configErrorHeading(source, issues.length)}\n${issues.map((i) => `  - ${i.path}: ${i.message}`).join('\n')}`);
     this.name = 'ConfigError';
   }
+
+  /**
+   * The message with what the command did not do (synth: "nothing was
+   * synthesized"); check-config never synthesizes, so it says nothing more.
+   */
+  report(outcome?: string): string {
+    if (!outcome) return this.message;
+    const [heading, ...rest] = this.message.split('\n');
+    return [`${heading}; ${outcome}`, ...rest].join('\n');
+  }
+}
+
+function configErrorHeading(source: string, count: number): string {
+  return `${source}: ${count} problem${count === 1 ? '' : 's'} in the config`;
 }
 
 /** `['accounts', 0, 'tags', 'a.b']` -> `accounts[0].tags["a.b"]` */
@@ -64,7 +76,8 @@ function flatten(issues: readonly z.core.$ZodIssue[], base: readonly PropertyKey
         continue;
       }
     }
-    out.push({ path: formatPath(where), message: issue.message });
+    const wrongShape = issue.code === 'invalid_type' || issue.code === 'invalid_union' ? wrongShapeMessage(where, issue.input) : undefined;
+    out.push({ path: formatPath(where), message: wrongShape ?? issue.message });
   }
   return out;
 }
@@ -115,7 +128,12 @@ function tokenMarkerIssues(value: unknown, at: PropertyKey[] = []): ConfigIssue[
   if (typeof value === 'string') return marker.test(value) ? [issue(value, at)] : [];
   if (Array.isArray(value)) return value.flatMap((v, i) => tokenMarkerIssues(v, [...at, i]));
   if (typeof value === 'object' && value !== null) {
-    return Object.entries(value).flatMap(([k, v]) => [...(marker.test(k) ? [issue(k, [...at, k])] : []), ...tokenMarkerIssues(v, [...at, k])]);
+    return Object.entries(value).flatMap(([k, v]) => [
+      ...(marker.test(k) ? [issue(k, [...at, k])] : []),
+      // Parsers and the schema drop this key silently (it would set an object's prototype): say so instead.
+      ...(k === '__proto__' ? [{ path: formatPath([...at, k]), message: 'the key "__proto__" cannot be used (JavaScript objects cannot keep it as data); rename it' }] : []),
+      ...tokenMarkerIssues(v, [...at, k]),
+    ]);
   }
   return [];
 }
@@ -147,13 +165,26 @@ export function configFromText(text: string, source = 'config'): FleetConfig {
   return configFromObject(doc.toJS(), source);
 }
 
-/** Loads the config named by CLOUDTRAIL_CONFIG, or config/cloudtrail.yaml. */
-export function loadConfig(file = process.env[CONFIG_ENV] || DEFAULT_CONFIG_PATH): FleetConfig {
+/**
+ * Loads the config file given, else the one CLOUDTRAIL_CONFIG names, else
+ * config/cloudtrail.yaml. A file that cannot be read is one problem whose
+ * advice depends on where its name came from.
+ */
+export function loadConfig(given?: string): FleetConfig {
+  const fromEnv = process.env[CONFIG_ENV];
+  const file = given || fromEnv || DEFAULT_CONFIG_PATH;
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new ConfigError(file, [{ path: '(file)', message: `cannot read the config file: ${(e as Error).message}; set ${CONFIG_ENV} to a YAML or JSON file` }]);
+    const err = e as NodeJS.ErrnoException;
+    const what = err.code === 'ENOENT' ? `the config file ${file} does not exist` : `cannot read the config file ${file}: ${err.message}`;
+    const fix = given
+      ? 'check the path given on the command line'
+      : fromEnv
+        ? `${CONFIG_ENV} names it: point ${CONFIG_ENV} at a YAML or JSON config file`
+        : `restore config/cloudtrail.yaml, or set ${CONFIG_ENV} to a YAML or JSON config file`;
+    throw new ConfigError(file, [{ path: '(file)', message: `${what}; ${fix}` }]);
   }
   return configFromText(text, file);
 }

@@ -11,6 +11,7 @@
  */
 import { z } from 'zod';
 import * as rules from './rules';
+import { ACCOUNT_KEYWORDS, ADVANCED_SELECTOR_KEYWORDS, exactlyOneKeyword, FIELD_SELECTOR_KEYWORDS, rootKeywords, ruleKeywords, SNS_CREATE_KEYWORDS } from './json-schema-keywords';
 import { bucketManagementSchema, centralAdoptSchema, existingKeyArnProblem, extraStatementsSchema, trailAdoptSchema } from './adoption';
 
 // ------------------------------------------------------------ building blocks
@@ -37,7 +38,7 @@ function ruled(rule: (value: string) => rules.Problem, what: string) {
   return z.string({ error: (issue) => (issue.input === undefined ? undefined : `${what} must be a string, got ${rules.describe(issue.input)}`) }).superRefine((value, ctx) => {
     const problem = rule(value);
     if (problem) ctx.addIssue({ code: 'custom', message: problem, input: value });
-  });
+  }).meta(ruleKeywords(rule)); // the same rule as JSON Schema keywords, for editors
 }
 
 const bool = (what: string) => z.boolean({ error: (issue) => `${what} must be true or false, got ${rules.describe(issue.input)}` });
@@ -75,7 +76,8 @@ const tagsSchema = z
       .superRefine((value, ctx) => {
         const problem = rules.tagValueProblem(value);
         if (problem) ctx.addIssue({ code: 'custom', message: problem, input: value });
-      }),
+      })
+      .meta(ruleKeywords(rules.tagValueProblem)),
     {
       error: (issue) =>
         issue.code === 'invalid_key'
@@ -108,7 +110,7 @@ const kmsKeySchema = z
         })
           .optional()
           .describe("Create a key in the trail's account (in the bucket's region)."),
-      }).superRefine(exactlyOneOf(['arn', 'create'], 'kmsKey')),
+      }).superRefine(exactlyOneOf(['arn', 'create'], 'kmsKey')).meta(exactlyOneKeyword(['arn', 'create'])),
     ],
     { error: 'kmsKey must be "central", "none", { arn: <key or alias ARN> } or { create: { alias: alias/<name> } }' },
   )
@@ -135,10 +137,12 @@ const snsSchema = obj({
         });
       }
     })
+    .meta(SNS_CREATE_KEYWORDS)
     .optional(),
   topicArn: ruled(rules.snsTopicArnProblem, 'sns.topicArn').optional().describe('Use an existing topic (any account or region).'),
 })
   .superRefine(exactlyOneOf(['create', 'topicArn'], 'sns'))
+  .meta(exactlyOneKeyword(['create', 'topicArn']))
   .describe('SNS notification for every log file delivered.');
 
 const cloudWatchLogsSchema = obj({
@@ -156,6 +160,7 @@ const cloudWatchLogsSchema = obj({
           });
         }
       })
+      .meta({ enum: [...rules.LOG_RETENTION_DAYS] })
       .optional()
       .describe('Retention of the created log group. @default 365'),
   }).optional(),
@@ -165,6 +170,7 @@ const cloudWatchLogsSchema = obj({
     .describe("Existing delivery role in the trail's own account. @default a role is created"),
 })
   .superRefine(exactlyOneOf(['create', 'logGroupArn'], 'cloudWatchLogs'))
+  .meta(exactlyOneKeyword(['create', 'logGroupArn']))
   .describe('Also deliver events to CloudWatch Logs.');
 
 const managementEventsSchema = obj({
@@ -203,7 +209,7 @@ const fieldSelectorSchema = obj({
   if (['readOnly', 'eventCategory', 'resources.type'].includes(fs.field) && used.some((op) => op !== 'equals')) {
     ctx.addIssue({ code: 'custom', input: fs, message: `${fs.field} accepts only the equals operator (CloudTrail rule)` });
   }
-});
+}).meta(FIELD_SELECTOR_KEYWORDS);
 
 const advancedSelectorSchema = obj({
   name: z.string().max(1000).optional(),
@@ -215,7 +221,7 @@ const advancedSelectorSchema = obj({
   if (sel.fieldSelectors.filter((fs) => fs.field === 'resources.type').length > 1) {
     ctx.addIssue({ code: 'custom', input: sel, message: 'an advanced selector may have only one resources.type field selector' });
   }
-});
+}).meta(ADVANCED_SELECTOR_KEYWORDS);
 
 const dataEventsSchema = obj({
   s3: obj({
@@ -226,17 +232,29 @@ const dataEventsSchema = obj({
           name: ruled(rules.bucketNameProblem, 'bucket name'),
           prefix: z.string().max(1024).optional().describe('Object key prefix; empty = whole bucket. @default ""'),
           readWrite: readWrite('readWrite').optional().describe('@default All'),
-        }),
+        }).meta({ examples: [{ name: 'acme-data-lake-raw' }, { name: 'payments-data', prefix: 'invoices/', readWrite: 'WriteOnly' }] }),
       )
       .optional(),
   }).optional(),
   lambda: obj({
     allFunctions: readWrite('dataEvents.lambda.allFunctions').optional(),
-    functions: z.array(obj({ arn: ruled(rules.lambdaFunctionArnProblem, 'function arn'), readWrite: readWrite('readWrite').optional() })).optional(),
+    functions: z
+      .array(
+        obj({ arn: ruled(rules.lambdaFunctionArnProblem, 'function arn'), readWrite: readWrite('readWrite').optional() }).meta({
+          examples: [{ arn: 'arn:aws:lambda:us-east-2:222222222222:function:my-function', readWrite: 'All' }],
+        }),
+      )
+      .optional(),
   }).optional(),
   dynamodb: obj({
     allTables: readWrite('dataEvents.dynamodb.allTables').optional(),
-    tables: z.array(obj({ arn: ruled(rules.dynamodbTableArnProblem, 'table arn'), readWrite: readWrite('readWrite').optional() })).optional(),
+    tables: z
+      .array(
+        obj({ arn: ruled(rules.dynamodbTableArnProblem, 'table arn'), readWrite: readWrite('readWrite').optional() }).meta({
+          examples: [{ arn: 'arn:aws:dynamodb:us-east-2:222222222222:table/orders', readWrite: 'WriteOnly' }],
+        }),
+      )
+      .optional(),
   }).optional(),
   advanced: z.array(advancedSelectorSchema).optional().describe('Raw advanced event selectors (other resource types, eventName filters).'),
 });
@@ -325,6 +343,7 @@ const centralSchema = obj({
     years: z.number().int().min(1, { error: 'objectLock.years must be at least 1' }).optional(),
   })
     .superRefine(exactlyOneOf(['days', 'years'], 'objectLock'))
+    .meta(exactlyOneKeyword(['days', 'years']))
     .optional(),
   accessLogging: obj({
     targetBucket: ruled(rules.bucketNameProblem, 'accessLogging.targetBucket'),
@@ -383,7 +402,7 @@ export const configFileSchema = obj({
   organization: organizationSchema.optional(),
   central: centralSchema,
   defaults: obj(trailSettingsShape).optional().describe('Trail settings every account inherits; accounts override key by key.'),
-  accounts: z.array(obj(accountShape), {
+  accounts: z.array(obj(accountShape).meta(ACCOUNT_KEYWORDS), {
       error: (issue) =>
         issue.input === undefined ? 'required: add accounts, the list of accounts to turn CloudTrail on in' : `accounts must be a list, got ${rules.describe(issue.input)}`,
     }).min(1, { error: 'accounts is empty: list at least one account to turn CloudTrail on in' }),
@@ -413,5 +432,6 @@ export const TRAIL_DEFAULTS = {
 
 /** JSON Schema of the config file, for editor completion (written to config/cloudtrail.schema.json). */
 export function configJsonSchema(): Record<string, unknown> {
-  return z.toJSONSchema(configFileSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  const schema = z.toJSONSchema(configFileSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  return { ...schema, ...rootKeywords() }; // rules between top-level keys that JSON Schema can state
 }

@@ -1,5 +1,5 @@
 /**
- * Rules that span several keys or accounts (SPEC §5). Field-level rules live
+ * Rules that span several keys or accounts. Field-level rules live
  * in the schema; these run on the resolved config so they see what each
  * account really gets after `defaults` are merged in.
  */

@@ -38,7 +38,7 @@ import * as arns from './arns';
  * Marks a resource as existing: synth writes an `import` block for it.
  *
  * cdktf's `importFrom` also registers a synth-time check that runs
- * `terraform version`; synth must work without Terraform (SPEC §2), and
+ * `terraform version`; synth must work without Terraform, and
  * Terraform itself rejects `import` blocks before 1.5 with a clear error, so
  * that check is taken off again here.
  */

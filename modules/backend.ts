@@ -1,5 +1,5 @@
 /**
- * Where each stack keeps its Terraform state (SPEC §3 `backend`): one state
+ * Where each stack keeps its Terraform state: one state
  * per stack, so each account is planned and applied on its own.
  */
 import { TerraformBackend, TerraformStack } from 'cdktf';

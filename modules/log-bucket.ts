@@ -1,5 +1,5 @@
 /**
- * The central log bucket with its hardening (SPEC §4). Logical ids are fixed
+ * The central log bucket with its hardening. Logical ids are fixed
  * (`overrideLogicalId`), so moving or renaming this construct can never give
  * the bucket a new Terraform address, which would plan a replacement of the
  * audit evidence; `prevent_destroy` makes Terraform refuse any plan that

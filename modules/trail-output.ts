@@ -21,7 +21,7 @@ class KnownReference implements IResolvable {
  * token that resolves to its known text: each getter creates a cdktf token
  * that cdktf records with a stack trace and resolves on every pass of synth; with up to 11 of them per
  * account stack that cost about 0.3 CPU seconds at 1,000 accounts
- * (README, "Fleet scale"). Only for references inside the resource's own stack.
+ * (docs/performance.md). Only for references inside the resource's own stack.
  */
 export function attributeRef(resource: TerraformResource, attribute: string): string {
   if (resource.forEach) throw new Error(`attributeRef: ${resource.node.path} uses for_each; use its attribute getters instead`);

@@ -24,7 +24,8 @@ import { ChildProcess, execFileSync, spawn } from 'child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { projectRoot } from '../config/load';
+import { loadConfig, projectRoot } from '../config/load';
+import { fleetPolicies } from '../modules/policies/fleet-policies';
 import { benchDayTwo, dayTwoReport } from './lib/bench-day-two';
 
 const ROOT = projectRoot(__dirname);
@@ -282,6 +283,16 @@ export function report(results: readonly Result[]): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** Bytes and encoding of both central policies per fleet size (the figures of docs/fleet-scale.md). */
+export function policyReport(configs: ReadonlyMap<number, string>): string {
+  const rows = [['accounts', 'bucket policy encoding', 'bucket bytes', 'key policy encoding', 'key bytes']];
+  for (const [n, file] of configs) {
+    const { bucket, centralKey } = fleetPolicies(loadConfig(file));
+    rows.push([String(n), bucket.encoding, String(bucket.bytes), centralKey?.encoding ?? '-', String(centralKey?.bytes ?? '-')]);
+  }
+  return `\ncentral policies (compact JSON, as deployed)\n${table(rows)}\n`;
+}
+
 async function main() {
   const options = parseArgs(process.argv.slice(2));
   if (!existsSync(path.join(ROOT, 'dist', 'main.js'))) throw new Error('dist/main.js is missing: run `node scripts/app.js --build-only` (npm run bench does)');
@@ -297,7 +308,7 @@ async function main() {
     for (const mode of modes) {
       for (const [n, file] of configs) results.push(await bench(mode, n, file, options.runs, scratch));
     }
-    let text = report(results);
+    let text = report(results) + policyReport(configs);
     const dayTwo = options.dayTwo > 0 ? await benchDayTwo(ROOT, scratch, fleetYaml, options.dayTwo) : undefined;
     if (dayTwo) text += `\n${dayTwoReport(dayTwo)}`;
     process.stdout.write(text);

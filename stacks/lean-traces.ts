@@ -3,7 +3,7 @@
  * token it creates (each attribute reference, each computed list of a
  * provider binding), and formats it to text at once. With one stack per
  * account that is tens of thousands of traces: at 1,000 accounts about a
- * third of the app's run time went into formatting them (README, "Fleet scale").
+ * third of the app's run time went into formatting them (docs/performance.md).
  * They are only read in cdktf's error messages about misused tokens.
  *
  * `withLeanTokenTraces` runs a function with a stack formatter that returns

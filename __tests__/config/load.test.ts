@@ -92,11 +92,25 @@ describe('reading config files', () => {
     expect(projectRoot(path.join(ROOT, 'modules', 'policies'))).toBe(ROOT);
   });
 
-  test('a missing file is one problem that says to set CLOUDTRAIL_CONFIG', () => {
+  test('a missing file given as an argument says the file is missing and to check the path (not to set CLOUDTRAIL_CONFIG)', () => {
     const missing = path.join(dir, 'nope.yaml');
     const e = configErrorOf(() => loadConfig(missing));
     expect(e.source).toBe(missing);
-    expect(e.issues).toEqual([{ path: '(file)', message: expect.stringMatching(/^cannot read the config file: .*ENOENT.*; set CLOUDTRAIL_CONFIG to a YAML or JSON file$/) }]);
+    expect(e.issues).toEqual([{ path: '(file)', message: `the config file ${missing} does not exist; check the path given on the command line` }]);
+  });
+
+  test('a missing file named by CLOUDTRAIL_CONFIG says so and to point CLOUDTRAIL_CONFIG at a config', () => {
+    const missing = path.join(dir, 'from-env.yaml');
+    const before = process.env[CONFIG_ENV];
+    process.env[CONFIG_ENV] = missing;
+    try {
+      expect(configErrorOf(() => loadConfig()).issues).toEqual([
+        { path: '(file)', message: `the config file ${missing} does not exist; CLOUDTRAIL_CONFIG names it: point CLOUDTRAIL_CONFIG at a YAML or JSON config file` },
+      ]);
+    } finally {
+      if (before === undefined) delete process.env[CONFIG_ENV];
+      else process.env[CONFIG_ENV] = before;
+    }
   });
 
   test('a YAML syntax error names its line', () => {
@@ -120,7 +134,7 @@ describe('reading config files', () => {
     expect(e.issues).toEqual([{ path: '(line 3)', message: expect.stringMatching(/unique/i) }]);
   });
 
-  test('the error message lists every problem under its source, and says nothing was synthesized', () => {
+  test('the error message lists every problem under its source; synth adds that nothing was synthesized', () => {
     const e = configErrorOf(() =>
       configFromObject(
         rawWith((r) => {
@@ -131,7 +145,8 @@ describe('reading config files', () => {
       ),
     );
     expect(e.name).toBe('ConfigError');
-    expect(e.message.split('\n')).toEqual([
+    expect(e.message.split('\n')[0]).toBe('my.yaml: 2 problems in the config');
+    expect(e.report('nothing was synthesized').split('\n')).toEqual([
       'my.yaml: 2 problems in the config; nothing was synthesized',
       expect.stringMatching(/^ {2}- central\.bucketName: bucket names may contain only lowercase letters/),
       expect.stringMatching(/^ {2}- accounts\[0\]\.trailName: trail names are 3 to 128 characters long; "a" has 1$/),
@@ -140,7 +155,7 @@ describe('reading config files', () => {
 
   test('one problem is reported as "1 problem"', () => {
     const e = configErrorOf(() => configFromObject(rawWith((r) => (r.accounts[0].trailName = 'a')), 'x.yaml'));
-    expect(e.message).toMatch(/^x\.yaml: 1 problem in the config; nothing was synthesized\n/);
+    expect(e.message).toMatch(/^x\.yaml: 1 problem in the config\n/);
   });
 });
 

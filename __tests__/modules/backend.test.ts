@@ -1,5 +1,5 @@
 /**
- * SPEC §3 `backend`: every stack keeps its own state. Testing.synth() drops
+ * `backend`: every stack keeps its own state. Testing.synth() drops
  * backends, so these tests synthesize with a real App (helpers.synthFleet)
  * and read the `terraform` block of each cdk.tf.json.
  */

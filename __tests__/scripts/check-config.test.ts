@@ -43,4 +43,13 @@ describe('npm run check-config', () => {
     expect(run.stderr).toContain('accounts[0]: unknown key "regoin" (did you mean "region"?)');
     expect(run.stdout).toBe('');
   });
+
+  test('a missing file given as the argument: says the file does not exist, never "synthesized" nor CLOUDTRAIL_CONFIG', () => {
+    spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'app.js'), '--build-only'], { cwd: ROOT });
+    const missing = path.join(mkdtempSync(path.join(os.tmpdir(), 'check-')), 'nope.yaml');
+    const run = spawnSync(process.execPath, [path.join(ROOT, 'dist', 'scripts', 'check-config.js'), missing], { encoding: 'utf8' });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toBe(`${missing}: 1 problem in the config\n  - (file): the config file ${missing} does not exist; check the path given on the command line\n`);
+    expect(run.stderr).not.toMatch(/synthesized|CLOUDTRAIL_CONFIG/);
+  });
 });

@@ -1,5 +1,5 @@
 /**
- * Deploy order and independence (SPEC §1): every account stack depends on
+ * Deploy order and independence: every account stack depends on
  * cloudtrail-central (so `cdktf deploy '*'` puts the bucket policy in place
  * before any trail), and yet plans on its own: no remote state, no
  * cross-stack reference, only the central key lookup as a data source.

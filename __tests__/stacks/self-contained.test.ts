@@ -1,7 +1,7 @@
 /**
  * Every stack is self-contained: each Terraform reference in it names a
  * resource, data source, provider or variable of the same stack. That is
- * what keeps every workspace independently plannable (SPEC §1), and it is
+ * what keeps every workspace independently plannable, and it is
  * what stacks/fleet-stack.ts relies on when it skips cdktf's cross-stack
  * "preparing" pass: a cross-stack token would show up here as a reference to
  * something the stack does not have.

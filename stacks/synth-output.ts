@@ -1,0 +1,56 @@
+/**
+ * What the app prints around synth. The cdktf CLI shows what an app writes to
+ * stdout as is and labels every stderr line `[ERROR]`, so the summary and the
+ * warnings go to stdout and only real errors to stderr.
+ *
+ * A failing app's output is shown twice by the CLI (live, then again under
+ * "Command output on stderr/stdout"). Under the CLI a config error is
+ * therefore reported as error annotations of a stack that holds nothing
+ * (`cloudtrail-config-error`): the CLI prints each annotation once, fails the
+ * command, and the fleet's own stacks are not written.
+ */
+import { Annotations, App, TerraformStack } from 'cdktf';
+import type { ConfigError } from '../config/load';
+import type { FleetConfig } from '../config/model';
+import { configWarnings } from '../config/warnings';
+import { synthSummary } from './summary';
+
+/** `CLOUDTRAIL_WARNINGS=off` (or `0`, `false`) leaves the warnings out of synth's output. */
+export const WARNINGS_ENV = 'CLOUDTRAIL_WARNINGS';
+
+/** The stack that carries a config error's annotations under the cdktf CLI. */
+export const CONFIG_ERROR_STACK = 'cloudtrail-config-error';
+
+export function warningsEnabled(env: NodeJS.ProcessEnv): boolean {
+  return !['off', '0', 'false', 'no'].includes((env[WARNINGS_ENV] ?? '').trim().toLowerCase());
+}
+
+/** The summary, then one line per check-config warning (with its config path), for stdout. */
+export function synthReport(config: FleetConfig, env: NodeJS.ProcessEnv): string {
+  const summary = synthSummary(config);
+  if (!warningsEnabled(env)) return summary;
+  const warnings = configWarnings(config);
+  if (warnings.length === 0) return summary;
+  return (
+    summary +
+    warnings.map((w) => `warning: ${w.path}: ${w.message}\n`).join('') +
+    `(${warnings.length} warning${warnings.length === 1 ? '' : 's'}; ${WARNINGS_ENV}=off hides them, npm run check-config explains the config)\n`
+  );
+}
+
+/** True when the cdktf CLI runs the app (it sets this variable for every synth). */
+export function underCdktfCli(env: NodeJS.ProcessEnv): boolean {
+  return env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS !== undefined && env.CDKTF_OUTDIR !== undefined;
+}
+
+/**
+ * Hands a config error to the cdktf CLI as error annotations (one per
+ * problem, the first naming the file): the CLI prints them once and exits 1.
+ */
+export function reportConfigErrorToCdktfCli(error: ConfigError): void {
+  const app = new App({ context: { '@cdktf/disable_stack_trace_in_metadata': true } });
+  const stack = new TerraformStack(app, CONFIG_ERROR_STACK);
+  const lines = error.report('nothing was synthesized').split('\n');
+  for (const line of lines) Annotations.of(stack).addError(line.replace(/^ {2}- /, ''));
+  app.synth();
+}
