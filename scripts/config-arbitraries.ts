@@ -89,7 +89,13 @@ const prefixArb = fc.oneof(
 );
 
 function tagsArb(): fc.Arbitrary<Record<string, string>> {
-  const key = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...WORD_TAG_KEYS) }, { weight: 4, arbitrary: nameArb(1, 20) }, { weight: 1, arbitrary: fc.oneof(fc.constant('ünïcødé'), freeText(3)) });
+  const key = fc.oneof(
+    { weight: 30, arbitrary: fc.constantFrom(...WORD_TAG_KEYS.filter((k) => k !== '__proto__')) },
+    { weight: 30, arbitrary: nameArb(1, 20) },
+    { weight: 8, arbitrary: fc.oneof(fc.constant('ünïcødé'), freeText(3)) },
+    // Rarely: a key a plain JavaScript object cannot hold as data (must be rejected, never dropped).
+    { weight: 1, arbitrary: fc.constant('__proto__') },
+  );
   const value = fc.oneof({ weight: 12, arbitrary: nameArb(1, 20) }, { weight: 2, arbitrary: fc.constantFrom('ünïcødé 日本', 'a b:c/d=e+f-g@h', '') }, { weight: 1, arbitrary: freeText(4) });
   // Own properties, even for "__proto__" (what JSON.parse gives for such a key).
   return fc.array(fc.tuple(key, value), { maxLength: 4 }).map((pairs) => {
@@ -339,7 +345,7 @@ export function configArbitrary(options: ConfigArbitraryOptions = {}): fc.Arbitr
     size,
     regionIndex: fc.nat(),
     // Most draws get the cross-field rules right (as most users do); the rest test the rejections.
-    repair: fc.oneof({ weight: 6, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
+    repair: fc.oneof({ weight: 9, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
   });
   return setup.chain((s) => {
     const regions = REAL_REGIONS[s.partition];

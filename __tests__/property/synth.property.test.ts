@@ -151,32 +151,32 @@ describe('every random config', () => {
           }
         }
       }),
-      params(120),
+      params(200),
     );
   });
 
   test('no string or key of any stack holds template text Terraform would interpret ($${ and %%{ are escapes; a bare ${ only as a cdktf reference)', () => {
-    fc.assert(holdsForEverySynth('template'), params(120));
+    fc.assert(holdsForEverySynth('template'), params(200));
   });
 
   test("every provider block is pinned to its stack's account (allowed_account_ids)", () => {
-    fc.assert(holdsForEverySynth('providers'), params(120));
+    fc.assert(holdsForEverySynth('providers'), params(200));
   });
 
   test('the bucket and central key policies, as AWS receives them, fit their limits and equal bucket_policy_bytes and the synth summary', () => {
-    fc.assert(holdsForEverySynth('policySizes'), params(120));
+    fc.assert(holdsForEverySynth('policySizes'), params(200));
   });
 
   test('every tag written in the config reaches the trail (own tags or default_tags) or the central stack, none dropped', () => {
-    fc.assert(holdsForEverySynth('tags'), params(120));
+    fc.assert(holdsForEverySynth('tags'), params(200));
   });
 
   test("created resources' names obey AWS naming rules as AWS receives them (e.g. an SQS queue name is at most 80 characters)", () => {
-    fc.assert(holdsForEverySynth('names'), params(120));
+    fc.assert(holdsForEverySynth('names'), params(200));
   });
 
   test('backend blocks obey the rules Terraform checks at init (hostname without scheme or path; S3 key without leading "/" or "//")', () => {
-    fc.assert(holdsForEverySynth('backend'), params(120));
+    fc.assert(holdsForEverySynth('backend'), params(200));
   });
 
   test('reordering the accounts list changes no byte of the output', () => {
@@ -190,7 +190,7 @@ describe('every random config', () => {
         expect(b.files).toEqual(a.files);
         if (b.digest !== a.digest) throw new Error('the output differs after reordering the accounts');
       }),
-      { seed: SEED, numRuns: runs(40), verbose: 0 },
+      { seed: SEED, numRuns: runs(60), verbose: 0 },
     );
   });
 });
@@ -230,15 +230,19 @@ describe('values that Terraform or AWS would reject are rejected by the loader',
 
 describe('counterexamples found by these properties, kept as fixed cases', () => {
   const base = (accounts: RawConfig[]): RawConfig => ({
-    central: { accountId: '111111111111', region: 'us-east-2', bucketName: 'my-bucket', tags: JSON.parse('{"__proto__":"central","owner":"security"}') },
+    central: { accountId: '111111111111', region: 'us-east-2', bucketName: 'my-bucket', tags: { owner: 'security' } },
     defaults: { trailName: 'my-trail' },
     accounts,
   });
 
   // Found 2026-11-26: zod's record (and the YAML loader) assign keys to a plain object, so a
-  // tag key "__proto__" (a valid AWS tag key) is silently dropped instead of tagged or rejected.
-  test('a tag key "__proto__" is kept, or rejected with a ConfigError, never silently dropped', () => {
-    const raw = base([{ accountId: '222222222222', tags: JSON.parse('{"__proto__":"x","owner":"a"}') }]);
+  // tag key "__proto__" (a valid AWS tag key) was silently dropped instead of tagged or rejected.
+  test.each([
+    ['an account', (raw: RawConfig) => (raw.accounts[0].tags = JSON.parse('{"__proto__":"x","owner":"a"}'))],
+    ['central', (raw: RawConfig) => (raw.central.tags = JSON.parse('{"__proto__":"central"}'))],
+  ])('a tag key "__proto__" in %s is kept, or rejected with a ConfigError, never silently dropped', (_, change) => {
+    const raw = base([{ accountId: '222222222222' }]);
+    change(raw);
     const o = synthOnce(raw);
     if (o.kind === 'rejected') {
       expect(o.error.message).toMatch(/__proto__/);
@@ -253,7 +257,7 @@ describe('counterexamples found by these properties, kept as fixed cases', () =>
     (trailName) => {
       const o = synthOnce(base([{ accountId: '222222222222', trailName, tags: { toString: 'a', owner: 'b' } }, { accountId: '222222222222', trailName: 'other', tags: { owner: 'b' } }]));
       if (o.kind !== 'ok') throw new Error(o.kind === 'crash' ? `${o.stage} crashed: ${describeError(o.error)}` : o.error.message);
-      expect(Object.values(o.problems).flat().filter((p) => !p.includes('"__proto__"'))).toEqual([]);
+      expect(Object.values(o.problems).flat()).toEqual([]);
     },
   );
 });
