@@ -1,6 +1,6 @@
 /**
  * `npm run validate [config ...]`: Terraform itself checks every stack we
- * generate (SPEC §6).
+ * generate.
  *
  * Configs (or only the files given as arguments):
  *   - config/cloudtrail.yaml and every config/examples/*.yaml;
