@@ -8,7 +8,7 @@
  * Sources are in shared/reference/aws-cloudtrail-facts.md.
  */
 
-import { ALL_REGIONS, OTHER_PARTITION_PREFIXES, partitionOf, REGIONS, SUPPORTED_PARTITIONS } from './regions';
+import { OTHER_PARTITION_PREFIXES, partitionOf, REGIONS, SUPPORTED_PARTITIONS } from './regions';
 import type { Partition } from './regions';
 
 export type { Partition };
@@ -46,7 +46,9 @@ export function regionProblem(region: string): Problem {
   if (partitionOf(region)) return undefined;
   const other = OTHER_PARTITION_PREFIXES.find(([re]) => re.test(region));
   if (other) return `"${region}" is a region of ${other[1]}, which this project does not support; use a region of ${PARTITIONS.join(', ')}`;
-  const guess = closest(region, ALL_REGIONS);
+  // Suggest from the partition the name looks like (cn-... -> aws-cn, us-gov-... -> aws-us-gov), never across partitions.
+  const looksLike: Partition = region.startsWith('cn-') ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
+  const guess = closest(region, REGIONS[looksLike]);
   return (
     `"${region}" is not an AWS region` +
     (guess ? ` (did you mean "${guess}"?)` : '') +

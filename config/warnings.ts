@@ -57,6 +57,14 @@ export function configWarnings(config: FleetConfig): ConfigWarning[] {
     }
   }
 
+  if (config.backend.type === 's3' && config.backend.dynamodbTable) {
+    warnings.push({
+      path: 'backend.dynamodbTable',
+      message:
+        'Terraform 1.11 deprecates DynamoDB state locking for the S3 backend (every init warns); leave dynamodbTable out to lock with the S3 lock file (use_lockfile), which needs Terraform >= 1.10',
+    });
+  }
+
   // What AWS checks at apply time that no plan shows.
   const orgTrail = config.trails.find((t) => t.organizationTrail);
   if (orgTrail) {

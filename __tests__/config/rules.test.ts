@@ -77,8 +77,14 @@ describe('regions', () => {
     ['eu-wst-1', 'eu-west-1'],
     ['ap-southeast-9', 'ap-southeast-1'],
     ['us-gov-wset-1', 'us-gov-west-1'],
+    ['cn-nort-1', 'cn-north-1'],
   ])('a region shaped like a real one but unknown (%s) is rejected with a suggestion', (region, guess) => {
     expect(regionProblem(region)).toMatch(new RegExp(`^"${region}" is not an AWS region \\(did you mean "${guess}"\\?\\)`));
+  });
+
+  test('suggestions stay in the partition the name looks like', () => {
+    expect(regionProblem('cn-south-7')).not.toMatch(/did you mean "af-south-1"/);
+    expect(regionProblem('cn-northwest-2')).toMatch(/did you mean "cn-northwest-1"/);
   });
 
   test.each(['af-south-1', 'ap-east-1', 'me-south-1', 'eu-south-2', 'mx-central-1', 'ap-southeast-7'])('opt-in region %s stays valid', (region) => {

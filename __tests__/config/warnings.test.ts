@@ -86,4 +86,10 @@ describe('retention warnings', () => {
       message: expect.stringMatching(/^arn:aws:iam::111111111111:role\/SecurityAudit must exist before cloudtrail-central is applied: .*MalformedPolicyDocumentException/),
     });
   });
+
+  test('a DynamoDB lock table: deprecated by Terraform in favour of the S3 lock file', () => {
+    const w = warningsOf(rawWith((r) => (r.backend = { type: 's3', bucket: 'my-state', region: 'us-east-1', dynamodbTable: 'locks' })));
+    expect(w).toContainEqual({ path: 'backend.dynamodbTable', message: expect.stringMatching(/deprecates DynamoDB state locking .*\(use_lockfile\)/) });
+    expect(warningsOf(rawWith((r) => (r.backend = { type: 's3', bucket: 'my-state', region: 'us-east-1' })))).toEqual([]);
+  });
 });
