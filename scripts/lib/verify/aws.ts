@@ -126,24 +126,26 @@ export class AwsAccess {
     return pending;
   }
 
-  async cloudTrailClient(roleArn: string | undefined, region: string): Promise<CloudTrailClient> {
-    const key = `${roleArn ?? ''}|${region}`;
-    let client = this.cloudTrail.get(key);
-    if (!client) {
-      const credentials = await this.credentials(roleArn, region);
-      client = new CloudTrailClient({ region, credentials });
-      this.cloudTrail.set(key, client);
-    }
-    return client;
+  cloudTrailClient(roleArn: string | undefined, region: string): Promise<CloudTrailClient> {
+    return this.cached(this.cloudTrail, roleArn, region, (credentials) => new CloudTrailClient({ region, credentials }));
   }
 
-  async s3Client(roleArn: string | undefined, region: string): Promise<S3Client> {
+  s3Client(roleArn: string | undefined, region: string): Promise<S3Client> {
+    return this.cached(this.s3, roleArn, region, (credentials) => new S3Client({ region, credentials }));
+  }
+
+  /** One client per role and region for the whole run. */
+  private async cached<C>(
+    clients: Map<string, C>,
+    roleArn: string | undefined,
+    region: string,
+    make: (credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider) => C,
+  ): Promise<C> {
     const key = `${roleArn ?? ''}|${region}`;
-    let client = this.s3.get(key);
+    let client = clients.get(key);
     if (!client) {
-      const credentials = await this.credentials(roleArn, region);
-      client = new S3Client({ region, credentials });
-      this.s3.set(key, client);
+      client = make(await this.credentials(roleArn, region));
+      clients.set(key, client);
     }
     return client;
   }
