@@ -55,6 +55,14 @@ export interface FleetTrailProps {
   readonly tags?: Readonly<Record<string, string>>;
 }
 
+/**
+ * The construct id of a trail's module: prefixed, so that no trail name (`trail`, `aws`, `constructor`,
+ * an output's name) can collide with another child of the stack or with what a plain object inherits.
+ */
+export function trailConstructId(trailName: string): string {
+  return `trail-${trailName}`;
+}
+
 /** What the trail resource gets from the optional deliveries built before it. */
 interface Deliveries {
   kmsKeyId?: string;

@@ -17,7 +17,7 @@ import { App, TerraformProvider, TerraformResource, TerraformStack } from 'cdktf
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import type { Partition } from '../config/rules';
 import type { TrailConfig } from '../config/model';
-import { FleetTrail } from './fleet-trail';
+import { FleetTrail, trailConstructId } from './fleet-trail';
 
 export interface TrailAddress {
   /** `<resource type>.<name>`, e.g. `aws_cloudtrail.trail_my-trail`. */
@@ -43,7 +43,7 @@ export function trailAddresses(trail: TrailConfig, props: LeavingTrailProps): Tr
     regionOf.set(provider, region);
     return provider;
   };
-  const built = new FleetTrail(stack, trail.trailName, {
+  const built = new FleetTrail(stack, trailConstructId(trail.trailName), {
     ...props,
     trail,
     // Only addresses are read: any key ARN will do for an existing key.

@@ -223,6 +223,7 @@ function trailSettingsArb(ctx: Ctx, accountId: string | undefined): fc.Arbitrary
       managementEvents,
       dataEvents: accountId ? dataEventsArb(ctx, accountId) : fc.record({ s3: fc.record({ allBuckets: readWrite }) }, { requiredKeys: [] }),
       insights: fc.record({ apiCallRate: fc.boolean(), apiErrorRate: fc.boolean() }, { requiredKeys: [] }),
+      adopt: fc.boolean(),
     },
     { requiredKeys: [] },
   );
@@ -237,17 +238,34 @@ function accountArb(ctx: Ctx, accountId: string, trails: number): fc.Arbitrary<R
       name: freeText(5),
       region: fc.oneof({ weight: 30, arbitrary: fc.constantFrom(...ctx.regions) }, { weight: 1, arbitrary: fc.constantFrom(...FAKE_REGIONS[ctx.partition]) }),
       assumeRoleArn: rolePath.map((p) => `arn:${ctx.partition}:iam::${accountId}:role/${p}TerraformDeploy`),
+      lifecycle: fc.constantFrom('active', 'active', 'active', 'decommission', 'retain'),
     },
     { requiredKeys: [] },
   );
   return fc.tuple(own, fc.array(trailSettingsArb(ctx, accountId), { minLength: trails, maxLength: trails })).map(([o, settings]) =>
     settings.map((s, i) => {
-      const entry: RawConfig = { accountId, ...(i === 0 ? o : o.region === undefined ? {} : { region: o.region }), ...s };
+      // lifecycle is a property of the account: every entry of it says the same.
+      const entry: RawConfig = {
+        accountId,
+        ...(i === 0 ? o : { ...(o.region === undefined ? {} : { region: o.region }), ...(o.lifecycle === undefined ? {} : { lifecycle: o.lifecycle }) }),
+        ...s,
+      };
       if (o.assumeRoleArn) entry.assumeRoleArn = o.assumeRoleArn; // one stack, one set of credentials
       if (!isManagement && entry.organizationTrail) entry.organizationTrail = false;
       return entry;
     }),
   );
+}
+
+/** A statement of another service in the bucket policy, with policy variables and free text where AWS allows it. */
+function extraBucketStatementArb(ctx: Ctx, bucketName: string): fc.Arbitrary<RawConfig> {
+  return fc.tuple(nameArb(1, 12), fc.constantFrom('${aws:PrincipalAccount}', '%{x}', 'plain')).map(([n, folder]) => ({
+    Sid: `AllowOtherService${n.replace(/[^A-Za-z0-9]/g, '')}`,
+    Effect: 'Allow',
+    Principal: { Service: 'logging.s3.amazonaws.com' },
+    Action: 's3:PutObject',
+    Resource: `arn:${ctx.partition}:s3:::${bucketName}/other/${folder}/*`,
+  }));
 }
 
 function centralArb(ctx: Ctx, bucketName: string): fc.Arbitrary<RawConfig> {
@@ -280,9 +298,33 @@ function centralArb(ctx: Ctx, bucketName: string): fc.Arbitrary<RawConfig> {
       ),
       accessLogging: fc.record({ targetBucket: fc.constant(`${bucketName}-access`), targetPrefix: freeText(3) }, { requiredKeys: ['targetBucket'] }),
       tags: tagsArb(),
+      adopt: fc.oneof(fc.boolean(), fc.record({ except: fc.uniqueArray(fc.constantFrom('lifecycle', 'objectLock', 'accessLogging', 'policy'), { minLength: 1, maxLength: 2 }) })),
+      bucketManagement: fc.constantFrom('managed', 'managed', 'policyOnly', 'none'),
+      bucketPolicy: fc.record({ extraStatements: fc.array(extraBucketStatementArb(ctx, bucketName), { minLength: 1, maxLength: 2 }) }),
+      existingKey: fc.boolean(),
     },
     { requiredKeys: ['accountId', 'region', 'bucketName'] },
-  ).map((c) => (c.kmsKey === undefined ? (({ kmsKey: _k, ...rest }) => rest)(c) : c));
+  ).map(({ existingKey, ...c }) => {
+    const out: RawConfig = c.kmsKey === undefined ? (({ kmsKey: _k, ...rest }) => rest)(c) : c;
+    // An existing central key is named by its key ARN, and its alias is written out (it is imported too).
+    if (existingKey && ctx.centralKey && out.kmsKey !== false) {
+      const key = typeof out.kmsKey === 'object' ? out.kmsKey : {};
+      out.kmsKey = { alias: 'alias/existing-central', ...key, existingKeyArn: `arn:${ctx.partition}:kms:${ctx.centralRegion}:${ctx.centralAccount}:key/${KEY_ID}` };
+    }
+    // A bucket this project does not manage has no lifecycle, lock or logging here, and nothing to adopt.
+    if (out.bucketManagement && out.bucketManagement !== 'managed') {
+      delete out.retention;
+      delete out.objectLock;
+      delete out.accessLogging;
+      if (out.bucketManagement === 'none') delete out.adopt;
+    }
+    if (out.adopt && typeof out.adopt === 'object') {
+      const present = (part: string) => part === 'policy' || (part in out && out[part] !== undefined);
+      const except = (out.adopt.except as string[]).filter(present);
+      out.adopt = except.length ? { except } : true;
+    }
+    return out;
+  });
 }
 
 function backendArb(ctx: Ctx): fc.Arbitrary<RawConfig | undefined> {

@@ -5,7 +5,7 @@ import type { FleetConfig, TrailConfig } from '../config/model';
 import { accountRootArn, kmsAliasArn, stackNameForAccount } from '../modules/arns';
 import { AccountProviders } from '../modules/account-providers';
 import { applyBackend } from '../modules/backend';
-import { FleetTrail } from '../modules/fleet-trail';
+import { FleetTrail, trailConstructId } from '../modules/fleet-trail';
 import { KeyLookups } from '../modules/key-lookup';
 import { leaveFleet } from '../modules/leaving-trails';
 import { trailOutput } from '../modules/trail-output';
@@ -35,7 +35,7 @@ export class AccountStack extends FleetStack {
 
     const built = trails.map(
       (t) =>
-        new FleetTrail(this, `trail-${t.trailName}`, {
+        new FleetTrail(this, trailConstructId(t.trailName), {
           partition,
           trail: t,
           bucketName: central.bucketName,

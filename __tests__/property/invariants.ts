@@ -132,7 +132,9 @@ export function policySizeProblems(stacks: Stacks, config: FleetConfig): string[
     if (output !== undefined && output !== bytes) out.push(`${what}: output bucket_policy_bytes is ${JSON.stringify(output)}, AWS receives ${bytes}`);
     return undefined;
   };
-  check('bucket policy', only(central, 'aws_s3_bucket_policy')?.policy, BUCKET_POLICY_LIMIT_BYTES, policies.bucket.bytes, /bucket policy: (\d+) of/, central.output?.bucket_policy_bytes?.value);
+  // bucketManagement none: no policy resource; the policy is the output bucket_policy, for the bucket's owner.
+  const bucketPolicyText = only(central, 'aws_s3_bucket_policy')?.policy ?? central.output?.bucket_policy?.value;
+  check('bucket policy', bucketPolicyText, BUCKET_POLICY_LIMIT_BYTES, policies.bucket.bytes, /bucket policy: (\d+) of/, central.output?.bucket_policy_bytes?.value);
   if (policies.centralKey) {
     check('central key policy', only(central, 'aws_kms_key')?.policy, KEY_POLICY_LIMIT_BYTES, policies.centralKey.bytes, /central key policy: (\d+) of/);
   }
@@ -178,6 +180,12 @@ export function tagProblems(stacks: Stacks, raw: Json): string[] {
     const trailName = entry.trailName ?? raw.defaults?.trailName;
     const stack = stacks.get(`cloudtrail-account-${entry.accountId}`);
     const trail = stack && trailResources(stack).get(trailName);
+    // An account leaving the fleet keeps its stack, but no trail is managed there any more.
+    if (entry.lifecycle === 'decommission' || entry.lifecycle === 'retain') {
+      if (!stack) out.push(`accounts[${i}]: an account leaving the fleet (${entry.lifecycle}) must keep its stack cloudtrail-account-${entry.accountId}`);
+      else if (trail) out.push(`accounts[${i}]: trail ${trailName} of an account leaving the fleet (${entry.lifecycle}) is still managed`);
+      return;
+    }
     if (!stack || !trail) return void out.push(`accounts[${i}]: no aws_cloudtrail named ${trailName} in cloudtrail-account-${entry.accountId}`);
     const expected = new Map(ownTags(raw.defaults?.tags));
     for (const [k, v] of ownTags(entry.tags)) expected.set(k, v);
