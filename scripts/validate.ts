@@ -790,6 +790,8 @@ async function main(): Promise<number> {
   const synthNote = synthFailures.length ? `; ${synthFailures.length} config(s) failed to synthesize (${synthFailures.join(', ')})` : '';
   const summary = `terraform: ${validated} stacks validated, ${planned} planned, ${backends} backend blocks accepted, ${failed} failed in ${elapsed().toFixed(1)} s${synthNote}`;
   (failed || synthFailures.length ? warn : log)(summary);
+  // The plain closing line CI reads: stacks Terraform checked, and stacks (or configs that did not synthesize) that failed.
+  log(`stacks: ${results.length - failed} passed, ${failed + synthFailures.length} failed`);
   return failed || synthFailures.length ? 1 : 0;
 }
 
