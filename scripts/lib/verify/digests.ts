@@ -92,6 +92,9 @@ async function publicKeys(client: CloudTrailClient, since: Date, now: Date, retr
   return keys;
 }
 
+/** How long after a log file's delivery the digest file listing it is surely there (CloudTrail writes one per hour). */
+export const DIGEST_DUE_MS = 90 * 60_000;
+
 /** Checks every digest chain (one per region the trail logs in) of a trail since `since`. */
 export async function verifyDigests(input: DigestInput): Promise<DigestReport> {
   const { config, trail: t, s3, since, now } = input;
@@ -177,9 +180,10 @@ export async function verifyDigests(input: DigestInput): Promise<DigestReport> {
     });
     logFiles += listedLogs.size;
 
-    // A digest file covers an hour: log files delivered well after the newest one mean later digests are missing.
+    // A digest file covers the log files delivered in its hour and arrives within about an hour after it: a log
+    // file delivered after the newest digest's end, long enough ago for its digest to be there, means one is missing.
     const newestEnd = Math.max(0, ...digests.map((d) => digestTimeOfKey(d.key)));
-    const late = logObjects.filter((o) => o.lastModified.getTime() > newestEnd + 2 * 3_600_000);
+    const late = logObjects.filter((o) => o.lastModified.getTime() > newestEnd && now.getTime() - o.lastModified.getTime() > DIGEST_DUE_MS);
     if (newestEnd > 0 && late.length > 0) {
       findings.push({
         kind: 'missing-digest',
