@@ -216,3 +216,26 @@ test('the newest digest deleted while log files keep arriving', async () => {
   expect(r.healthy).toBe(false);
   expect(r.kinds.some((k) => k.startsWith('missing-digest'))).toBe(true);
 });
+
+test('a digest that hashes the stored .gz bytes (not the uncompressed content) is intact too, and a changed byte still shows', async () => {
+  const { store, logs, digests } = buildChain();
+  const { gunzipSync } = await import('zlib');
+  // Rebuild the chain's hashes over the compressed objects, re-signing every digest.
+  let prev: { key: string; content: Buffer; signature: string } | undefined;
+  for (const dkey of digests) {
+    const o = store.get(dkey)!;
+    const doc = JSON.parse(gunzipSync(o.body).toString());
+    doc.logFiles = doc.logFiles.map((l: { s3Object: string }) => ({ ...l, hashValue: sha(store.get(l.s3Object)!.body) }));
+    if (prev) Object.assign(doc, { previousDigestHashValue: sha(prev.content), previousDigestSignature: prev.signature });
+    const content = Buffer.from(JSON.stringify(doc));
+    const signature = createSign('RSA-SHA256').update(`${doc.digestEndTime}\n${BUCKET}/${dkey}\n${sha(content)}\n${prev ? prev.signature : 'null'}`).sign(privateKey).toString('hex');
+    store.set(dkey, { ...o, body: gzipSync(content), metadata: { signature, 'signature-algorithm': 'SHA256withRSA' } });
+    prev = { key: dkey, content, signature };
+  }
+  expect((await kinds(store)).kinds).toEqual([]);
+  const o = store.get(logs[0])!;
+  const body = Buffer.from(o.body);
+  body[body.length - 9] ^= 1; // a byte of the gzip trailer
+  store.set(logs[0], { ...o, body });
+  expect((await kinds(store)).kinds).toEqual([`modified-log ${logs[0].split('/').pop()}`]);
+});
