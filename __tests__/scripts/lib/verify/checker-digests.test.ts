@@ -101,7 +101,7 @@ afterAll(() => {
   s3.restore();
 });
 
-async function run(store: Store) {
+async function run(store: Store, keyType: 'pkcs1' | 'spki' = 'pkcs1') {
   ct.reset();
   s3.reset();
   ct.on(GetTrailCommand).resolves({
@@ -124,7 +124,7 @@ async function run(store: Store) {
   ct.on(GetInsightSelectorsCommand).rejects(new InsightNotEnabledException({ message: 'Trail my-trail does not have Insights enabled.', $metadata: { httpStatusCode: 400 } }));
   ct.on(ListPublicKeysCommand).resolves({
     PublicKeyList: [
-      { Fingerprint: FINGERPRINT, Value: new Uint8Array(publicKey.export({ type: 'pkcs1', format: 'der' })), ValidityStartTime: new Date('2026-01-01T00:00:00Z'), ValidityEndTime: new Date('2027-01-01T00:00:00Z') },
+      { Fingerprint: FINGERPRINT, Value: new Uint8Array(publicKey.export({ type: keyType, format: 'der' })), ValidityStartTime: new Date('2026-01-01T00:00:00Z'), ValidityEndTime: new Date('2027-01-01T00:00:00Z') },
     ],
   });
   s3.on(ListObjectsV2Command).callsFake((input) => {
@@ -238,4 +238,16 @@ test('a digest that hashes the stored .gz bytes (not the uncompressed content) i
   body[body.length - 9] ^= 1; // a byte of the gzip trailer
   store.set(logs[0], { ...o, body });
   expect((await kinds(store)).kinds).toEqual([`modified-log ${logs[0].split('/').pop()}`]);
+});
+
+test('a public key given as DER SubjectPublicKeyInfo verifies too; a wrong key does not', async () => {
+  const { store } = buildChain();
+  const t = await run(store, 'spki');
+  expect(t.digests?.findings).toEqual([]);
+  const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'der' });
+  const { checkDigestChain } = await import('../../../../scripts/lib/verify/digest-chain');
+  const { gunzipSync } = await import('zlib');
+  const digests = [...store.entries()].filter(([k]) => k.includes('Digest')).map(([key, o]) => ({ bucket: BUCKET, key, content: gunzipSync(o.body), signature: o.metadata.signature }));
+  const findings = checkDigestChain({ digests, publicKeys: [{ fingerprint: FINGERPRINT, value: new Uint8Array(other) }], logHashes: new Map() });
+  expect(findings.filter((f) => f.kind === 'invalid-digest')).toHaveLength(3);
 });
