@@ -246,3 +246,12 @@ describe('a mock keyed on the folder prefix only (as a checker who reads the doc
     expect(await newestLogFile(client, 'my-bucket', 'AWSLogs/222222222222/CloudTrail/', 'us-east-2', NOW, 86_400_000)).toBeUndefined();
   });
 });
+
+test('advanced selectors without names (or renamed) log the same events: no drift; a changed value is drift', async () => {
+  const w = healthy();
+  const sel = w.trails['333333333333'].selectors.AdvancedEventSelectors!;
+  w.trails['333333333333'].selectors = { AdvancedEventSelectors: sel.map(({ FieldSelectors }, i) => (i === 0 ? { FieldSelectors } : { Name: 'renamed in the console', FieldSelectors })) };
+  expect(unhealthy(await run(w))).toEqual({});
+  w.trails['333333333333'].selectors.AdvancedEventSelectors![1].FieldSelectors![0] = { Field: 'eventName', Equals: ['PutObject'] };
+  expect(Object.keys(unhealthy(await run(w)))).toEqual(['333333333333']);
+});
