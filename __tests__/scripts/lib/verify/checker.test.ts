@@ -255,3 +255,26 @@ test('advanced selectors without names (or renamed) log the same events: no drif
   w.trails['333333333333'].selectors.AdvancedEventSelectors![1].FieldSelectors![0] = { Field: 'eventName', Equals: ['PutObject'] };
   expect(Object.keys(unhealthy(await run(w)))).toEqual(['333333333333']);
 });
+
+test('a role is assumed again before its credentials expire (long runs), once while they are fresh', async () => {
+  sts.reset();
+  let n = 0;
+  let lifetimeMs = 2 * 60_000; // less than the refresh window
+  sts.on(AssumeRoleCommand).callsFake(() => ({
+    Credentials: { AccessKeyId: `ASIA${++n}`, SecretAccessKey: 's', SessionToken: 't', Expiration: new Date(Date.now() + lifetimeMs) },
+  }));
+  const access = new AwsAccess({}, async () => ({ accessKeyId: 'AKIAAMBIENT', secretAccessKey: 'x' }));
+  const client = await access.s3Client('arn:aws:iam::111111111111:role/Audit', 'us-east-2');
+  const creds = client.config.credentials as () => Promise<{ accessKeyId: string }>;
+  const first = (await creds()).accessKeyId;
+  const second = (await creds()).accessKeyId;
+  expect(first).not.toBe(second);
+  lifetimeMs = 3_600_000;
+  const fresh = new AwsAccess({}, async () => ({ accessKeyId: 'AKIAAMBIENT', secretAccessKey: 'x' }));
+  const c2 = (await fresh.cloudTrailClient('arn:aws:iam::222222222222:role/Audit', 'us-east-2')).config.credentials as () => Promise<{ accessKeyId: string }>;
+  const before = n;
+  await c2();
+  await c2();
+  await fresh.s3Client('arn:aws:iam::222222222222:role/Audit', 'eu-west-1');
+  expect(n).toBe(before);
+});
