@@ -101,7 +101,7 @@ afterAll(() => {
   s3.restore();
 });
 
-async function run(store: Store, keyType: 'pkcs1' | 'spki' = 'pkcs1') {
+async function run(store: Store, keyType: 'pkcs1' | 'spki' = 'pkcs1', yaml = YAML) {
   ct.reset();
   s3.reset();
   ct.on(GetTrailCommand).resolves({
@@ -141,7 +141,7 @@ async function run(store: Store, keyType: 'pkcs1' | 'spki' = 'pkcs1') {
     return { Body: sdkStreamMixin(Readable.from([o.body])), Metadata: o.metadata, LastModified: o.lastModified, ContentLength: o.body.length };
   });
   const access = new AwsAccess({ sleep: async () => undefined }, async () => ({ accessKeyId: 'AKIAX', secretAccessKey: 'x' }));
-  const report = await verifyFleet(configFromText(YAML, 'digests.yaml'), access, { maxAgeMs: 24 * 3_600_000, concurrency: 2, now: NOW, digestsSince: new Date(NOW.getTime() - 86_400_000) });
+  const report = await verifyFleet(configFromText(yaml, 'digests.yaml'), access, { maxAgeMs: 24 * 3_600_000, concurrency: 2, now: NOW, digestsSince: new Date(NOW.getTime() - 86_400_000) });
   return report.trails[0];
 }
 
@@ -250,4 +250,17 @@ test('a public key given as DER SubjectPublicKeyInfo verifies too; a wrong key d
   const digests = [...store.entries()].filter(([k]) => k.includes('Digest')).map(([key, o]) => ({ bucket: BUCKET, key, content: gunzipSync(o.body), signature: o.metadata.signature }));
   const findings = checkDigestChain({ digests, publicKeys: [{ fingerprint: FINGERPRINT, value: new Uint8Array(other) }], logHashes: new Map() });
   expect(findings.filter((f) => f.kind === 'invalid-digest')).toHaveLength(3);
+});
+
+test('another trail of the account writing into the same folder: its log files are not unsigned ones of this trail', async () => {
+  const { store } = buildChain();
+  for (const h of [9, 10, 11]) {
+    const key = `AWSLogs/${ACCT}/CloudTrail/us-east-2/2026/11/26/${ACCT}_CloudTrail_us-east-2_20261126T${h}20Z_other${h}.json.gz`;
+    store.set(key, { body: gzipSync(Buffer.from('{"Records":[]}')), metadata: {}, lastModified: new Date(Date.UTC(2026, 10, 26, h, 20)) });
+  }
+  const two = `${YAML.replace('accounts: [{ accountId: "222222222222" }]', '')}accounts:\n  - { accountId: "${ACCT}" }\n  - { accountId: "${ACCT}", trailName: other-trail, logFileValidation: false }\n`;
+  const t = await run(store, 'pkcs1', two);
+  expect(t.digests?.findings).toEqual([]);
+  // With the trail alone in its folder, the same files are unsigned.
+  expect((await run(store)).digests?.findings.map((f) => f.kind)).toEqual(['unsigned-log', 'unsigned-log', 'unsigned-log']);
 });
