@@ -37,7 +37,8 @@ function stale() {
 }
 
 if (stale()) {
-  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+  // tsc reports on stdout; send it to stderr so that stdout stays the entry's own (`$(npm run -s affected ...)`).
+  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.build.json')], { stdio: ['inherit', 2, 2] });
   fs.writeFileSync(stamp, new Date().toISOString() + '\n');
 }
 if (args[0] !== '--build-only') {

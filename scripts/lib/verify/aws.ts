@@ -7,8 +7,9 @@
  * reached by assuming that role (STS AssumeRole, like the provider's
  * assume_role) from the ambient credentials (fromNodeProviderChain:
  * environment, AWS_PROFILE, SSO, instance role); otherwise the ambient
- * credentials are used as they are. Roles are assumed once per run and up
- * front, so an AccessDenied is reported as such for that account.
+ * credentials are used as they are. Roles are assumed when an account is
+ * first checked, so an AccessDenied is reported as such for that account,
+ * and again shortly before their credentials expire.
  * (fromTemporaryCredentials would do the same, but it builds its STS client
  * from an internal package, out of reach of the SDK's mocking library.)
  */
@@ -27,6 +28,9 @@ export interface AwsCredentialIdentity {
 export type AwsCredentialIdentityProvider = () => Promise<AwsCredentialIdentity>;
 
 export const SESSION_NAME = 'cloudtrail-fleet-verify';
+
+/** Assume a role again when its credentials have less than this left (the SDK refreshes 5 min before expiry). */
+const REFRESH_BEFORE_MS = 5 * 60_000;
 
 /** Error names AWS uses for "slow down". */
 const THROTTLING = new Set([
@@ -97,6 +101,7 @@ export function describeError(e: unknown): string {
 export class AwsAccess {
   private readonly ambient: AwsCredentialIdentityProvider;
   private readonly assumed = new Map<string, Promise<AwsCredentialIdentity>>();
+  private readonly expirations = new Map<string, Date>();
   private readonly cloudTrail = new Map<string, CloudTrailClient>();
   private readonly s3 = new Map<string, S3Client>();
 
@@ -114,11 +119,14 @@ export class AwsAccess {
   credentials(roleArn: string | undefined, region: string): Promise<AwsCredentialIdentity> | AwsCredentialIdentityProvider {
     if (!roleArn) return this.ambient;
     let pending = this.assumed.get(roleArn);
-    if (!pending) {
+    const expiration = this.expirations.get(roleArn);
+    // Assumed-role credentials last an hour by default: a long run (--digests over a large fleet) assumes again.
+    if (!pending || (expiration && expiration.getTime() - Date.now() < REFRESH_BEFORE_MS)) {
       const sts = new STSClient({ region, credentials: this.ambient });
       pending = withRetry(() => sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: SESSION_NAME })), this.retry).then((out) => {
         const c = out.Credentials;
         if (!c?.AccessKeyId || !c.SecretAccessKey) throw Object.assign(new Error(`AssumeRole ${roleArn} returned no credentials`), { name: 'AssumeRoleFailed' });
+        if (c.Expiration) this.expirations.set(roleArn, c.Expiration);
         return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration };
       });
       this.assumed.set(roleArn, pending);
@@ -144,7 +152,9 @@ export class AwsAccess {
     const key = `${roleArn ?? ''}|${region}`;
     let client = clients.get(key);
     if (!client) {
-      client = make(await this.credentials(roleArn, region));
+      const first = await this.credentials(roleArn, region); // an AccessDenied surfaces here, for this account
+      // A role's clients get a provider, so the SDK asks again (and the role is assumed again) before the credentials expire.
+      client = make(roleArn ? () => Promise.resolve(this.credentials(roleArn, region) as Promise<AwsCredentialIdentity>) : first);
       clients.set(key, client);
     }
     return client;

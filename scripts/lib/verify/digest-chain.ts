@@ -86,8 +86,17 @@ export function digestStringToSign(doc: DigestDocument, content: Buffer): string
   return `${doc.digestEndTime}\n${doc.digestS3Bucket}/${doc.digestS3Object}\n${sha256Hex(content)}\n${doc.previousDigestSignature ?? 'null'}`;
 }
 
+/** ListPublicKeys gives a DER PKCS#1 RSA key; a DER SubjectPublicKeyInfo (what most tools export) is read too. */
+function derPublicKey(der: Buffer) {
+  try {
+    return createPublicKey({ key: der, format: 'der', type: 'pkcs1' });
+  } catch {
+    return createPublicKey({ key: der, format: 'der', type: 'spki' });
+  }
+}
+
 export function verifyDigestSignature(doc: DigestDocument, content: Buffer, signatureHex: string, key: PublicKeyInfo): boolean {
-  const publicKey = createPublicKey({ key: Buffer.from(key.value), format: 'der', type: 'pkcs1' });
+  const publicKey = derPublicKey(Buffer.from(key.value));
   return verify('sha256', Buffer.from(digestStringToSign(doc, content)), publicKey, Buffer.from(signatureHex, 'hex'));
 }
 

@@ -120,7 +120,8 @@ const OPERATORS = [
   ['notEndsWith', 'NotEndsWith'],
 ] as const;
 
-function canonicalAdvanced(name: string | undefined, fields: readonly Record<string, unknown>[]): string {
+/** A selector's name labels it and changes nothing CloudTrail logs, so only its fields are compared. */
+function canonicalAdvanced(fields: readonly Record<string, unknown>[]): string {
   const canon = fields
     .map((f) => {
       const out: Record<string, unknown> = { field: f.field };
@@ -128,7 +129,7 @@ function canonicalAdvanced(name: string | undefined, fields: readonly Record<str
       return JSON.stringify(out);
     })
     .sort();
-  return JSON.stringify({ name: name ?? '', fields: canon });
+  return JSON.stringify({ fields: canon });
 }
 
 /** The expected selectors as canonical lines. */
@@ -141,7 +142,7 @@ export function expectedSelectorLines(sel: EventSelectors): { kind: 'basic' | 'a
         .sort(),
     };
   }
-  return { kind: 'advanced', lines: sel.selectors.map((s) => canonicalAdvanced(s.name, s.fieldSelectors as unknown as Record<string, unknown>[])).sort() };
+  return { kind: 'advanced', lines: sel.selectors.map((s) => canonicalAdvanced(s.fieldSelectors as unknown as Record<string, unknown>[])).sort() };
 }
 
 /** The live selectors (GetEventSelectors) as canonical lines. */
@@ -152,7 +153,6 @@ export function liveSelectorLines(basic: readonly EventSelector[] | undefined, a
       lines: advanced
         .map((s) =>
           canonicalAdvanced(
-            s.Name,
             (s.FieldSelectors ?? []).map((f) => {
               const out: Record<string, unknown> = { field: f.Field };
               for (const [op, api] of OPERATORS) out[op] = f[api];

@@ -94,6 +94,13 @@ export async function newestLogFile(s3: S3Client, bucket: string, folder: string
   await scan(homeRegion);
   if (fresh()) return newest;
   const listing = await withRetry(() => s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: folder, Delimiter: '/' })), retry);
+  // S3 puts nothing in Contents here (log files sit in region folders), but a listing that does (a mock that ignores
+  // Delimiter, an S3-compatible store) still shows what the folder holds.
+  for (const o of listing?.Contents ?? []) {
+    const at = o.LastModified ?? (o.Key ? now : undefined);
+    if (at && (!newest || at > newest)) newest = at;
+  }
+  if (fresh()) return newest;
   for (const p of listing?.CommonPrefixes ?? []) {
     const region = p.Prefix?.slice(folder.length).replace(/\/$/, '');
     if (!region || region === homeRegion) continue;

@@ -191,7 +191,7 @@ describe('verify --digests', () => {
     expect(findings).toContainEqual({
       kind: 'missing-digest',
       location: `s3://${BUCKET}/AWSLogs/${ACCOUNT}/CloudTrail-Digest/us-east-2/`,
-      detail: 'no digest file after 2026-11-26T01:00:00.000Z, while 2 log file(s) were delivered later',
+      detail: 'no digest file after 2026-11-26T01:00:00.000Z, while 6 log file(s) were delivered later',
     });
   });
 
