@@ -20,8 +20,8 @@ import { fleetPolicies } from '../modules/policies/fleet-policies';
 import { eventSelectors } from '../modules/selectors';
 import { loadBase, synthStacks } from './lib/fleet-synth';
 import { disappearedMessages, stackChanges } from './lib/stack-diff';
-import { formatPolicyDiff, parseCurrentPolicy, policyDiff } from '../modules/policies/policy-diff';
-import { accountRootArn, CLOUDTRAIL_PRINCIPAL } from '../modules/arns';
+import { cloudTrailCovers, formatPolicyDiff, parseCurrentPolicy, policyDiff } from '../modules/policies/policy-diff';
+import { accountRootArn, trailArn } from '../modules/arns';
 import type { Statement } from '../modules/policies/document';
 
 function events(t: TrailConfig): string {
@@ -144,9 +144,15 @@ export function currentPolicyReport(config: FleetConfig, args: CheckConfigArgs, 
     }
   };
   const parts: string[] = [];
+  // What the computed policies admit: a current CloudTrail statement for any other trail is not covered by them.
+  const admitted = {
+    trailArns: new Set(config.trails.map((t) => trailArn(config.partition, t.region, t.accountId, t.trailName))),
+    accounts: new Set(config.trails.map((t) => t.accountId)),
+  };
   if (args.currentPolicy) {
     const current = parseCurrentPolicy(read(args.currentPolicy), args.currentPolicy);
-    const diff = policyDiff(current, bucket.document, config.central.bucketPolicyExtraStatements, 'central.bucketPolicy.extraStatements');
+    const path = 'central.bucketPolicy.extraStatements';
+    const diff = policyDiff(current, bucket.document, config.central.bucketPolicyExtraStatements, path, cloudTrailCovers(admitted, path));
     const note = config.central.bucketManagement === 'none' ? ' (bucketManagement none: the owning team applies it)' : '';
     parts.push(formatPolicyDiff(`bucket policy of ${config.central.bucketName} (${args.currentPolicy})${note}`, diff));
   }
@@ -155,10 +161,10 @@ export function currentPolicyReport(config: FleetConfig, args: CheckConfigArgs, 
     const current = parseCurrentPolicy(read(args.currentKeyPolicy), args.currentKeyPolicy);
     const root = accountRootArn(config.partition, config.central.accountId);
     // The key's administrators (the account root, kms:*) are granted by the computed admin statement too.
-    const covers = (s: Statement) =>
-      (typeof s.Principal === 'object' && [s.Principal.Service ?? []].flat().includes(CLOUDTRAIL_PRINCIPAL)) ||
-      (typeof s.Principal === 'object' && [s.Principal.AWS ?? []].flat().includes(root) && [s.Action].flat().includes('kms:*'));
-    const diff = policyDiff(current, centralKey.document, config.central.kmsKey!.extraStatements, 'central.kmsKey.extraStatements', covers);
+    const admins = (s: Statement) =>
+      typeof s.Principal === 'object' && [s.Principal.AWS ?? []].flat().includes(root) && [s.Action].flat().includes('kms:*');
+    const path = 'central.kmsKey.extraStatements';
+    const diff = policyDiff(current, centralKey.document, config.central.kmsKey!.extraStatements, path, cloudTrailCovers(admitted, path, admins));
     parts.push(formatPolicyDiff(`central key policy (${args.currentKeyPolicy})`, diff));
   }
   return parts.join('\n');

@@ -140,9 +140,110 @@ test('npm run check-config -- --current-policy prints the fates after the report
   expect(lines.find((l) => l.includes('AWSConfigBucketPermissionsCheck') && !l.includes('added'))).toMatch(
     /^ {2}kept +AWSConfigBucketPermissionsCheck +kept verbatim/,
   );
-  expect(run.stdout).toMatch(/ {2}1 statement\(s\) would be dropped by the apply\n$/);
+  // The default config does not list 111111111111, whose console trail the current policy admits.
+  expect(lines.find((l) => l.includes('AWSCloudTrailWrite20150319'))).toMatch(/^ {2}dropped +AWSCloudTrailWrite20150319 +DROPPED: it admits account 111111111111/);
+  expect(run.stdout).toMatch(/ {2}2 statement\(s\) would be dropped by the apply\n$/);
 
   const missing = spawnSync(process.execPath, [script, '--current-policy', path.join(dir, 'nope.json'), configFile], { encoding: 'utf8' });
   expect(missing.status).toBe(1);
   expect(missing.stderr).toMatch(/cannot read the current policy .*nope.json: ENOENT.*; save it first \(aws s3api get-bucket-policy/);
+});
+
+describe("the console's CloudTrail statements of the first account's trail (the AWS template)", () => {
+  const trail = 'arn:aws:cloudtrail:us-east-2:111111111111:trail/my-trail';
+  const template = {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'AWSCloudTrailAclCheck20150319',
+        Effect: 'Allow',
+        Principal: ct,
+        Action: 's3:GetBucketAcl',
+        Resource: 'arn:aws:s3:::my-bucket',
+        Condition: { StringEquals: { 'AWS:SourceArn': trail } },
+      },
+      {
+        Sid: 'AWSCloudTrailWrite20150319',
+        Effect: 'Allow',
+        Principal: ct,
+        Action: 's3:PutObject',
+        Resource: 'arn:aws:s3:::my-bucket/AWSLogs/111111111111/*',
+        Condition: { StringEquals: { 'AWS:SourceArn': trail, 's3:x-amz-acl': 'bucket-owner-full-control' } },
+      },
+      consolePolicy.Statement[2],
+      consolePolicy.Statement[3],
+    ],
+  };
+  const report = (change: (r: any) => void, policy: object = template, args: object = { currentPolicy: 'p.json' }) =>
+    currentPolicyReport(configOf(rawWith(change)), args, () => JSON.stringify({ Policy: JSON.stringify(policy) }));
+  const fate = (out: string, sid: string) => out.split('\n').find((l) => l.trimStart().split(/ +/)[1] === sid);
+  const listFirst = (r: any) => {
+    r.central.adopt = true;
+    r.accounts.unshift({ accountId: '111111111111', adopt: true, kmsKey: 'none' });
+  };
+
+  test('are replaced when the config lists that trail', () => {
+    const out = report(listFirst);
+    expect(fate(out, 'AWSCloudTrailAclCheck20150319')).toMatch(/^ {2}replaced /);
+    expect(fate(out, 'AWSCloudTrailWrite20150319')).toMatch(/^ {2}replaced /);
+  });
+
+  test('are DROPPED, naming the trail that would stop delivering, when the config forgets it', () => {
+    const out = report((r) => (r.central.adopt = true));
+    expect(fate(out, 'AWSCloudTrailAclCheck20150319')).toMatch(
+      /^ {2}dropped +AWSCloudTrailAclCheck20150319 +DROPPED: it admits trail arn:aws:cloudtrail:us-east-2:111111111111:trail\/my-trail, which no configured trail covers, so that trail stops delivering; add the account and trail to accounts \(adopt: true for an existing trail\), or copy the statement into central.bucketPolicy.extraStatements/,
+    );
+    expect(fate(out, 'AWSCloudTrailWrite20150319')).toMatch(/DROPPED: it admits trail .*my-trail, account 111111111111 \(arn:aws:s3:::my-bucket\/AWSLogs\/111111111111\/\*\)/);
+    expect(out).toMatch(/4 statement\(s\) would be dropped by the apply/);
+  });
+
+  test('a trail of the same name in another region is not the same trail', () => {
+    const out = report((r) => r.accounts.unshift({ accountId: '111111111111', region: 'us-west-2', kmsKey: 'none' }));
+    expect(fate(out, 'AWSCloudTrailAclCheck20150319')).toMatch(/^ {2}dropped .*trail arn:aws:cloudtrail:us-east-2:111111111111:trail\/my-trail/);
+    // The account's folder is still admitted (for its us-west-2 trail), so only the trail is named.
+    expect(fate(out, 'AWSCloudTrailWrite20150319')).not.toMatch(/account 111111111111/);
+  });
+
+  test('a wildcard source ARN or a source account is judged by its account', () => {
+    const wide = { ...template.Statement[1], Sid: 'Wide', Condition: { StringLike: { 'aws:SourceArn': 'arn:aws:cloudtrail:*:333333333333:trail/*' } } };
+    const byAccount = {
+      ...template.Statement[1],
+      Sid: 'ByAccount',
+      Resource: 'arn:aws:s3:::my-bucket/AWSLogs/*',
+      Condition: { StringEquals: { 'aws:SourceAccount': ['222222222222', '444444444444'] } },
+    };
+    const ours = {
+      ...wide,
+      Sid: 'Ours',
+      Resource: 'arn:aws:s3:::my-bucket/AWSLogs/222222222222/*',
+      Condition: { StringLike: { 'aws:SourceArn': 'arn:aws:cloudtrail:*:222222222222:trail/*' } },
+    };
+    const out = report(() => undefined, { Statement: [wide, byAccount, ours] });
+    expect(fate(out, 'Wide')).toMatch(/DROPPED: it admits trail arn:aws:cloudtrail:\*:333333333333:trail\/\*, account 111111111111/);
+    expect(fate(out, 'ByAccount')).toMatch(/DROPPED: it admits account 444444444444,/);
+    expect(fate(out, 'Ours')).toMatch(/^ {2}replaced /);
+  });
+
+  test("the console key policy's CloudTrail statement for a forgotten trail is DROPPED too", () => {
+    const keyPolicy = {
+      Statement: [
+        {
+          Sid: 'Allow CloudTrail to encrypt logs',
+          Effect: 'Allow',
+          Principal: ct,
+          Action: 'kms:GenerateDataKey*',
+          Resource: '*',
+          Condition: {
+            StringEquals: { 'AWS:SourceArn': trail },
+            StringLike: { 'kms:EncryptionContext:aws:cloudtrail:arn': 'arn:aws:cloudtrail:*:111111111111:trail/*' },
+          },
+        },
+      ],
+    };
+    const forgotten = report(() => undefined, keyPolicy, { currentKeyPolicy: 'k.json' });
+    expect(fate(forgotten, 'Allow')).toMatch(
+      /DROPPED: it admits trail arn:aws:cloudtrail:us-east-2:111111111111:trail\/my-trail, trail arn:aws:cloudtrail:\*:111111111111:trail\/\*, .*central.kmsKey.extraStatements/,
+    );
+    expect(fate(report(listFirst, keyPolicy, { currentKeyPolicy: 'k.json' }), 'Allow')).toMatch(/^ {2}replaced /);
+  });
 });

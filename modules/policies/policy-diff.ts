@@ -68,6 +68,63 @@ function isTlsDeny(s: Statement): boolean {
   );
 }
 
+/** What the computed policies let CloudTrail deliver for: the configured trails and their accounts. */
+export interface AdmittedTrails {
+  readonly trailArns: ReadonlySet<string>;
+  readonly accounts: ReadonlySet<string>;
+}
+
+const ARN_ACCOUNT = /^arn:[^:]*:cloudtrail:[^:]*:(\d{12}):/;
+
+/**
+ * The trails and accounts a current CloudTrail statement admits that the
+ * computed policy does not: its `aws:SourceArn` values and a key policy's
+ * CloudTrail encryption context (a wildcard value is judged by its
+ * account), its `aws:SourceAccount` values and the `AWSLogs/<account>/`
+ * folders of its resources. Replacing such a statement stops those trails'
+ * delivery, so it is not "covered".
+ */
+export function notAdmitted(s: Statement, admitted: AdmittedTrails): string[] {
+  const lost = new Set<string>();
+  for (const block of Object.values(s.Condition ?? {})) {
+    for (const [key, value] of Object.entries(block as Json)) {
+      const k = key.toLowerCase();
+      for (const v of asList(value).map(String)) {
+        if ((k === 'aws:sourcearn' || k === 'kms:encryptioncontext:aws:cloudtrail:arn') && !admitted.trailArns.has(v)) {
+          const account = ARN_ACCOUNT.exec(v)?.[1];
+          if (!/[*?]/.test(v) || !account || !admitted.accounts.has(account)) lost.add(`trail ${v}`);
+        }
+        if (k === 'aws:sourceaccount' && !admitted.accounts.has(v)) lost.add(`account ${v}`);
+      }
+    }
+  }
+  for (const r of asList(s.Resource).map(String)) {
+    for (const m of r.matchAll(/AWSLogs\/(\d{12})\//g)) if (!admitted.accounts.has(m[1])) lost.add(`account ${m[1]} (${r})`);
+  }
+  return [...lost];
+}
+
+/**
+ * Which current statements a computed policy takes over: CloudTrail
+ * statements for configured trails only, and what `alsoCovered` says (a
+ * TLS-only deny; a key's administrators). A CloudTrail statement for a
+ * trail the config does not list is dropped, naming what stops delivering.
+ */
+export function cloudTrailCovers(
+  admitted: AdmittedTrails,
+  extrasPath: string,
+  alsoCovered: (s: Statement) => boolean = isTlsDeny,
+): (s: Statement) => boolean | string {
+  return (s) => {
+    if (alsoCovered(s)) return true;
+    if (!grantsCloudTrail(s)) return false;
+    const lost = notAdmitted(s, admitted);
+    return lost.length === 0
+      ? true
+      : `DROPPED: it admits ${lost.join(', ')}, which no configured trail covers, so that trail stops delivering; add the account and trail to accounts (adopt: true for an existing trail), or copy the statement into ${extrasPath}`;
+  };
+}
+
 /** Key order does not matter for "the same statement". */
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
@@ -84,14 +141,15 @@ function canonical(value: unknown): string {
  * Compares the current statements with a computed policy whose last
  * `extras.length` statements are the config's extraStatements.
  * `extrasPath` names them in messages (`central.bucketPolicy.extraStatements`);
- * `covers` says which other current statements the computed ones take over.
+ * `covers` says which other current statements the computed ones take over
+ * (a string: not covered, and why it is dropped).
  */
 export function policyDiff(
   current: readonly Statement[],
   computed: PolicyDocument,
   extras: readonly Statement[],
   extrasPath: string,
-  covers: (s: Statement) => boolean = (s) => grantsCloudTrail(s) || isTlsDeny(s),
+  covers: (s: Statement) => boolean | string = (s) => grantsCloudTrail(s) || isTlsDeny(s),
 ): PolicyDiff {
   const own = computed.Statement.slice(0, computed.Statement.length - extras.length);
   const ownSids = own.map((s) => s.Sid).filter((sid): sid is string => !!sid);
@@ -104,7 +162,9 @@ export function policyDiff(
       return { sid, fate: 'kept', why: same ? `kept verbatim (${extrasPath})` : `kept as written in ${extrasPath}, which differs from the current statement` };
     }
     if (s.Sid && ownSids.includes(s.Sid)) return { sid, fate: 'replaced', why: 'replaced by the computed statement of the same Sid' };
-    if (covers(s)) {
+    const covered = covers(s);
+    if (typeof covered === 'string') return { sid, fate: 'dropped', why: covered };
+    if (covered) {
       return { sid, fate: 'replaced', why: `replaced by the computed statements (${ownSids.join(', ')}), which grant CloudTrail only the configured trails` };
     }
     return { sid, fate: 'dropped', why: `DROPPED: nothing in the config keeps it; to keep it, copy it into ${extrasPath}` };
