@@ -87,9 +87,42 @@ export const centralAdoptSchema = z
   )
   .describe('The bucket already exists: import it and every part the stack manages (Terraform import blocks). @default false');
 
+/** What an adopted trail may be missing yet: created, not imported, when listed in `adopt.except`. */
+export const TRAIL_PARTS = ['topic', 'queue', 'logGroup', 'deliveryRole'] as const;
+export type TrailPart = (typeof TRAIL_PARTS)[number];
+
 export const trailAdoptSchema = z
-  .boolean({ error: (issue) => `adopt must be true or false, got ${rules.describe(issue.input)}` })
-  .describe('The trail already exists: import it, with the SNS topic, queue, log group and delivery role this config creates for it. @default false');
+  .union(
+    [
+      z.boolean(),
+      z
+        .looseObject({
+          except: z
+            .array(
+              z.enum(TRAIL_PARTS, {
+                error: (issue) => `adopt.except lists parts of a trail: ${TRAIL_PARTS.join(', ')}; got ${rules.describe(issue.input)}`,
+              }),
+            )
+            .min(1, { error: 'adopt.except is empty: list what the existing trail does not have yet, or write adopt: true' })
+            .optional()
+            .describe('What the existing trail does not have yet (e.g. a new SNS topic or log group): created, not imported.'),
+        })
+        .superRefine((value, ctx) => {
+          const unknown = Object.keys(value).filter((k) => k !== 'except');
+          if (unknown.length > 0 || value.except === undefined) {
+            ctx.addIssue({
+              code: 'custom',
+              input: value,
+              message: `${unknown.length ? `unknown key(s) ${unknown.join(', ')} under adopt; ` : ''}the only key is except (adopt: { except: [logGroup, deliveryRole] }), or write adopt: true`,
+            });
+          }
+        }),
+    ],
+    { error: (issue) => `adopt must be true, false or { except: [<trail part>, ...] }; got ${rules.describe(issue.input)}` },
+  )
+  .describe(
+    'The trail already exists: import it, with the SNS topic, queue, log group and delivery role this config creates for it, except the parts listed in except (created). @default false',
+  );
 
 // ------------------------------------------------------------ the existing central key
 
@@ -252,6 +285,23 @@ export function adoptionIssues(config: FleetConfig): AdoptionIssue[] {
     const seen = new Set<string>();
     central.adopt.except.forEach((part, i) => {
       if (seen.has(part)) push(`central.adopt.except[${i}]`, `${part} is listed twice; list it once`);
+      seen.add(part);
+    });
+  }
+
+  // A trail's adopt.except names parts this config creates for that trail, once each.
+  for (const t of config.trails) {
+    const created: Record<TrailPart, string | undefined> = {
+      topic: t.sns?.kind === 'create' ? undefined : 'sns is not { create }',
+      queue: t.sns?.kind === 'create' && t.sns.sqsQueueName ? undefined : 'no sqsQueue is created',
+      logGroup: t.cloudWatchLogs?.logGroup.kind === 'create' ? undefined : 'cloudWatchLogs is not { create }',
+      deliveryRole: t.cloudWatchLogs && !t.cloudWatchLogs.roleArn ? undefined : 'no delivery role is created (no cloudWatchLogs, or roleArn is given)',
+    };
+    const seen = new Set<string>();
+    t.adoptExcept.forEach((part, i) => {
+      const where = `accounts[${t.index}].adopt.except[${i}]${t.inherited.has('adopt') ? ' (from defaults)' : ''}`;
+      if (created[part]) push(where, `${part} is not created for trail ${t.trailName} (${created[part]}); remove it from the list`);
+      if (seen.has(part)) push(where, `${part} is listed twice; list it once`);
       seen.add(part);
     });
   }

@@ -8,7 +8,7 @@ import { DEEP_MERGED_KEYS, TRAIL_DEFAULTS } from './schema';
 import type { Partition } from './rules';
 import { kmsAliasArn } from '../modules/arns';
 import type { Statement } from '../modules/policies/document';
-import type { BucketManagement, BucketPart } from './adoption';
+import type { BucketManagement, BucketPart, TrailPart } from './adoption';
 
 export type { ReadWrite, ManagementReadWrite, BackendConfig, AccountLifecycle };
 
@@ -108,6 +108,8 @@ export interface TrailConfig {
   readonly insights: { readonly apiCallRate: boolean; readonly apiErrorRate: boolean };
   /** The trail (and what this config creates for it) exists: import it. */
   readonly adopt: boolean;
+  /** With `adopt`: parts that do not exist yet, so they are created instead of imported. */
+  readonly adoptExcept: readonly TrailPart[];
   /** Keys this account inherited from `defaults` (for messages: "from defaults"). */
   readonly inherited: ReadonlySet<string>;
   /** `active` for every trail in `FleetConfig.trails`; the others are in `FleetConfig.leaving`. */
@@ -254,7 +256,8 @@ export function resolveConfig(file: ConfigFile): FleetConfig {
       managementEvents: me,
       dataEvents: resolveDataEvents(s.dataEvents),
       insights: { ...TRAIL_DEFAULTS.insights, ...s.insights },
-      adopt: s.adopt ?? false,
+      adopt: s.adopt === true || typeof s.adopt === 'object',
+      adoptExcept: typeof s.adopt === 'object' ? (s.adopt.except ?? []) : [],
       inherited,
       lifecycle: lifecycle ?? 'active',
     });

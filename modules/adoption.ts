@@ -32,6 +32,7 @@ import type { Construct } from 'constructs';
 import { TerraformProvider, TerraformResource } from 'cdktf';
 import type { Partition } from '../config/rules';
 import type { TrailConfig } from '../config/model';
+import type { TrailPart } from '../config/adoption';
 import * as arns from './arns';
 
 /**
@@ -76,6 +77,14 @@ export const DELIVERY_ROLE_POLICY_NAME = 'cloudtrail-delivery';
  * `kmsKey: { create }` (its key id is not in the config; to keep using an
  * existing key, name it with `kmsKey: { arn }`).
  */
+/** The FleetTrail children (construct ids) of each part a trail's `adopt.except` may name. */
+const CHILDREN_OF_PART: Record<TrailPart, readonly string[]> = {
+  topic: ['topic', 'topic-policy'],
+  queue: ['queue', 'queue-policy'],
+  logGroup: ['log-group'],
+  deliveryRole: ['cwl-role', 'cwl-role-policy'],
+};
+
 export function trailImportIds(partition: Partition, t: TrailConfig, deliveryRoleName: string): Map<string, string> {
   const ids = new Map<string, string>([['trail', arns.trailArn(partition, t.region, t.accountId, t.trailName)]]);
   if (t.sns?.kind === 'create') {
@@ -89,6 +98,8 @@ export function trailImportIds(partition: Partition, t: TrailConfig, deliveryRol
   const cwl = t.cloudWatchLogs;
   if (cwl?.logGroup.kind === 'create') ids.set('log-group', cwl.logGroup.name);
   if (cwl && !cwl.roleArn) ids.set('cwl-role', deliveryRoleName).set('cwl-role-policy', rolePolicyImportId(deliveryRoleName, DELIVERY_ROLE_POLICY_NAME));
+  // Parts the existing trail does not have yet are created, not imported.
+  for (const part of t.adoptExcept) for (const childId of CHILDREN_OF_PART[part]) ids.delete(childId);
   return ids;
 }
 

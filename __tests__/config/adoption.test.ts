@@ -290,10 +290,27 @@ describe('adopt on a trail', () => {
   });
 
   test('a non-boolean is rejected', () => {
-    expect(only(issuesOf(rawWith((r) => (r.accounts[0].adopt = 'yes'))), 'accounts[0].adopt')).toMatch(/adopt must be true or false, got the string "yes"/);
+    expect(only(issuesOf(rawWith((r) => (r.accounts[0].adopt = 'yes'))), 'accounts[0].adopt')).toMatch(/adopt must be true, false or \{ except: \[<trail part>, \.\.\.\] \}; got the string "yes"/);
   });
 
   test('the default is false', () => {
     expect(configOf(rawWith(() => undefined)).trails[0].adopt).toBe(false);
+  });
+});
+
+describe('adopt: { except } on a trail', () => {
+  test.each([
+    [{ except: ['queue'] }, 'accounts[0].adopt.except[0]', /queue is not created for trail my-trail \(no sqsQueue is created\); remove it from the list/],
+    [{ except: ['logGroup', 'logGroup'] }, 'accounts[0].adopt.except[1]', /logGroup is listed twice; list it once/],
+    [{ except: ['bucket'] }, 'accounts[0].adopt.except[0]', /adopt\.except lists parts of a trail: topic, queue, logGroup, deliveryRole; got the string "bucket"/],
+    [{ except: [] }, 'accounts[0].adopt.except', /adopt\.except is empty: list what the existing trail does not have yet, or write adopt: true/],
+  ])('%j is rejected at %s', (adopt, path, message) => {
+    const issues = issuesOf(
+      rawWith((r) => {
+        r.accounts[0].adopt = adopt;
+        r.accounts[0].cloudWatchLogs = { create: { logGroupName: 'ct-logs' } };
+      }),
+    );
+    expect(issues).toContainEqual({ path, message: expect.stringMatching(message) });
   });
 });

@@ -284,3 +284,31 @@ test('adopt adds import blocks and nothing else: without the flag after the appl
     expect(rest).toEqual(withoutFlag.get(name));
   }
 });
+
+describe('adopt: { except } on a trail: parts the existing trail does not have yet are created, not imported', () => {
+  const stacks = synthFleet(
+    configOf(
+      rawWith((r) => {
+        r.accounts = [
+          {
+            accountId: '222222222222',
+            adopt: { except: ['logGroup', 'deliveryRole'] },
+            sns: { create: { topicName: 'ct-notify' } },
+            cloudWatchLogs: { create: { logGroupName: 'ct-logs' } },
+          },
+        ];
+      }),
+    ),
+  );
+  const stack = stackOf(stacks, 'cloudtrail-account-222222222222');
+
+  test('the trail and its topic are imported; the new log group and role are only declared', () => {
+    expect([...importsOf(stack).keys()].sort()).toEqual([
+      'aws_cloudtrail.trail_my-trail',
+      'aws_sns_topic.trail_my-trail_topic',
+      'aws_sns_topic_policy.trail_my-trail_topic_policy',
+    ]);
+    expect(resourcesOf(stack, 'aws_cloudwatch_log_group')['trail_my-trail_log_group']).toBeDefined();
+    expect(resourcesOf(stack, 'aws_iam_role')['trail_my-trail_cwl_role']).toBeDefined();
+  });
+});
