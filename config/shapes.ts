@@ -30,13 +30,14 @@ const TABLE = `{ arn: arn:<partition>:dynamodb:<region>:<account>:table/<name>, 
 const FIELD_SELECTOR = `{ field: <${ADVANCED_FIELDS.join('|')}>, equals|notEquals|startsWith|notStartsWith|endsWith|notEndsWith: [<value>, ...] }`;
 const ADVANCED = '{ name?: <text>, fieldSelectors: [{ field: eventCategory, equals: [Data] }, { field: resources.type, equals: [<type>] }, ...] }';
 const SQS_QUEUE = 'true | false | { queueName: <queue name> }';
+const STATEMENT = '{ Sid: <sid>, Effect: Allow|Deny, Principal: ..., Action: ..., Resource: ... }';
 const ACCOUNT = '{ accountId: "<12 digits>", name?: <label>, region?: <region>, trailName?: <trail name>, ...trail settings }';
 
 const ROOT_SHAPES: Record<string, Shape> = {
   central: { kind: 'mapping', shape: '{ accountId: "<12 digits>", region: <region>, bucketName: <bucket>, assumeRoleArn?: <IAM role ARN>, kmsKey?: ..., retention?: ..., objectLock?: ..., accessLogging?: ..., tags?: ... }' },
   'central.kmsKey': {
     kind: 'mapping or true/false',
-    shape: 'true | false | { alias?: alias/<name>, multiRegion?: true|false, deletionWindowInDays?: <7-30>, decryptPrincipals?: [<IAM role/user ARN>, ...] }',
+    shape: 'true | false | { alias?: alias/<name>, multiRegion?: true|false, deletionWindowInDays?: <7-30>, decryptPrincipals?: [<IAM role/user ARN>, ...], existingKeyArn?: <key ARN>, extraStatements?: [<statement>, ...] }',
     example: trueFalseOr((v) => (v.startsWith('alias/') ? `{ alias: ${v} }` : '')),
   },
   'central.kmsKey.decryptPrincipals': { kind: 'list', shape: '[<IAM role, user or account root ARN>, ...]', example: (v) => `[${v}]` },
@@ -44,7 +45,9 @@ const ROOT_SHAPES: Record<string, Shape> = {
   'central.objectLock': { kind: 'mapping', shape: '{ mode: GOVERNANCE|COMPLIANCE, days: <n> } or { mode: GOVERNANCE|COMPLIANCE, years: <n> }', example: (v) => `{ mode: ${v}, days: 365 }` },
   'central.accessLogging': { kind: 'mapping', shape: '{ targetBucket: <bucket>, targetPrefix?: <key prefix> }', example: (v) => `{ targetBucket: ${v} }` },
   'central.tags': { kind: 'mapping', shape: '{ <tag key>: "<tag value>", ... }' },
-  'central.bucketPolicy': { kind: 'mapping', shape: '{ extraStatements?: [{ Sid: <sid>, Effect: Allow|Deny, Principal: ..., Action: ..., Resource: ... }, ...] }' },
+  'central.bucketPolicy': { kind: 'mapping', shape: `{ extraStatements?: [${STATEMENT}, ...] }` },
+  'central.bucketPolicy.extraStatements': { kind: 'list', shape: `[${STATEMENT}, ...]` },
+  'central.kmsKey.extraStatements': { kind: 'list', shape: `[${STATEMENT}, ...]` },
   organization: { kind: 'mapping', shape: '{ id: o-<10 to 32 lowercase letters or digits>, managementAccountId: "<12 digits>" }', example: (v) => `{ id: ${v}, managementAccountId: "<12 digits>" }` },
   defaults: { kind: 'mapping', shape: '{ trailName?: <trail name>, prefix?: <key prefix>, ...any trail setting }', example: (v) => `{ trailName: ${v} }` },
   accounts: { kind: 'list', shape: `[${ACCOUNT}, ...]`, example: (v) => `[{ accountId: "${v}" }]` },

@@ -116,7 +116,13 @@ describe('wrong shapes: the message shows the expected shape with an example', (
       'central.kmsKey written as an alias',
       (r) => (r.central.kmsKey = 'alias/cloudtrail'),
       'central.kmsKey',
-      'expected true | false | { alias?: alias/<name>, multiRegion?: true|false, deletionWindowInDays?: <7-30>, decryptPrincipals?: [<IAM role/user ARN>, ...] }, got the string "alias/cloudtrail"; write { alias: alias/cloudtrail }',
+      'expected true | false | { alias?: alias/<name>, multiRegion?: true|false, deletionWindowInDays?: <7-30>, decryptPrincipals?: [<IAM role/user ARN>, ...], existingKeyArn?: <key ARN>, extraStatements?: [<statement>, ...] }, got the string "alias/cloudtrail"; write { alias: alias/cloudtrail }',
+    ],
+    [
+      'bucketPolicy.extraStatements written as one statement instead of a list',
+      (r) => (r.central.bucketPolicy = { extraStatements: { Sid: 'AWSConfigWrite', Effect: 'Allow', Principal: { Service: 'config.amazonaws.com' }, Action: 's3:PutObject', Resource: 'arn:aws:s3:::my-bucket/config/*' } }),
+      'central.bucketPolicy.extraStatements',
+      'expected [{ Sid: <sid>, Effect: Allow|Deny, Principal: ..., Action: ..., Resource: ... }, ...], got a mapping',
     ],
     [
       'organization written as its id',
