@@ -24,6 +24,12 @@ const RW = 'All|ReadOnly|WriteOnly';
 /** A yes/no word meant as true/false, else the mapping `orElse` builds. */
 const trueFalseOr = (orElse: (v: string) => string) => (v: string) =>
   /^(yes|y|on|true|enabled?)$/i.test(v) ? 'true' : /^(no|n|off|false|disabled?)$/i.test(v) ? 'false' : orElse(v);
+/** `{ <key>: <the word as written in the schema> }` for a read/write word in any case, else what `orElse` builds. */
+const choiceOr = (key: string, words: readonly string[], orElse: (v: string) => string) => (v: string) => {
+  const word = words.find((w) => w.toLowerCase() === v.toLowerCase());
+  return word ? `{ ${key}: ${word} }` : orElse(v);
+};
+const RW_WORDS = ['All', 'ReadOnly', 'WriteOnly'] as const;
 const BUCKET = `{ name: <bucket>, prefix?: <key prefix>, readWrite?: ${RW} }`;
 const FUNCTION = `{ arn: arn:<partition>:lambda:<region>:<account>:function:<name>, readWrite?: ${RW} }`;
 const TABLE = `{ arn: arn:<partition>:dynamodb:<region>:<account>:table/<name>, readWrite?: ${RW} }`;
@@ -83,16 +89,16 @@ const TRAIL_SHAPES: Record<string, Shape> = {
   managementEvents: {
     kind: 'mapping',
     shape: '{ readWrite?: All|ReadOnly|WriteOnly|None, excludeKmsEvents?: true|false, excludeRdsDataApiEvents?: true|false }',
-    example: (v) => `{ readWrite: ${v} }`,
+    example: choiceOr('readWrite', [...RW_WORDS, 'None'], () => ''),
   },
   dataEvents: { kind: 'mapping', shape: '{ s3?: { allBuckets?, buckets? }, lambda?: { allFunctions?, functions? }, dynamodb?: { allTables?, tables? }, advanced?: [...] }' },
-  'dataEvents.s3': { kind: 'mapping', shape: `{ allBuckets?: ${RW}, buckets?: [${BUCKET}, ...] }`, example: (v) => `{ allBuckets: ${v} }` },
+  'dataEvents.s3': { kind: 'mapping', shape: `{ allBuckets?: ${RW}, buckets?: [${BUCKET}, ...] }`, example: choiceOr('allBuckets', RW_WORDS, (v) => `{ buckets: [{ name: ${v} }] }`) },
   'dataEvents.s3.buckets': { kind: 'list', shape: `[${BUCKET}, ...]`, example: (v) => `[{ name: ${v} }]` },
   'dataEvents.s3.buckets[]': { kind: 'mapping', shape: BUCKET, example: (v) => `{ name: ${v} }` },
-  'dataEvents.lambda': { kind: 'mapping', shape: `{ allFunctions?: ${RW}, functions?: [${FUNCTION}, ...] }`, example: (v) => `{ allFunctions: ${v} }` },
+  'dataEvents.lambda': { kind: 'mapping', shape: `{ allFunctions?: ${RW}, functions?: [${FUNCTION}, ...] }`, example: choiceOr('allFunctions', RW_WORDS, (v) => (v.startsWith('arn:') ? `{ functions: [{ arn: ${v} }] }` : '')) },
   'dataEvents.lambda.functions': { kind: 'list', shape: `[${FUNCTION}, ...]`, example: (v) => `[{ arn: ${v} }]` },
   'dataEvents.lambda.functions[]': { kind: 'mapping', shape: FUNCTION, example: (v) => `{ arn: ${v} }` },
-  'dataEvents.dynamodb': { kind: 'mapping', shape: `{ allTables?: ${RW}, tables?: [${TABLE}, ...] }`, example: (v) => `{ allTables: ${v} }` },
+  'dataEvents.dynamodb': { kind: 'mapping', shape: `{ allTables?: ${RW}, tables?: [${TABLE}, ...] }`, example: choiceOr('allTables', RW_WORDS, (v) => (v.startsWith('arn:') ? `{ tables: [{ arn: ${v} }] }` : '')) },
   'dataEvents.dynamodb.tables': { kind: 'list', shape: `[${TABLE}, ...]`, example: (v) => `[{ arn: ${v} }]` },
   'dataEvents.dynamodb.tables[]': { kind: 'mapping', shape: TABLE, example: (v) => `{ arn: ${v} }` },
   'dataEvents.advanced': { kind: 'list', shape: `[${ADVANCED}, ...]` },

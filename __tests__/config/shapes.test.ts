@@ -125,6 +125,30 @@ describe('wrong shapes: the message shows the expected shape with an example', (
       'expected [{ Sid: <sid>, Effect: Allow|Deny, Principal: ..., Action: ..., Resource: ... }, ...], got a mapping',
     ],
     [
+      'dataEvents.s3 written as a lower-case read/write word',
+      (r) => (acct(r).dataEvents = { s3: 'all' }),
+      'accounts[0].dataEvents.s3',
+      'expected { allBuckets?: All|ReadOnly|WriteOnly, buckets?: [{ name: <bucket>, prefix?: <key prefix>, readWrite?: All|ReadOnly|WriteOnly }, ...] }, got the string "all"; write { allBuckets: All }',
+    ],
+    [
+      'dataEvents.s3 written as a bucket name',
+      (r) => (acct(r).dataEvents = { s3: 'acme-data-lake-raw' }),
+      'accounts[0].dataEvents.s3',
+      'expected { allBuckets?: All|ReadOnly|WriteOnly, buckets?: [{ name: <bucket>, prefix?: <key prefix>, readWrite?: All|ReadOnly|WriteOnly }, ...] }, got the string "acme-data-lake-raw"; write { buckets: [{ name: acme-data-lake-raw }] }',
+    ],
+    [
+      'dataEvents.lambda written as a function ARN',
+      (r) => (acct(r).dataEvents = { lambda: 'arn:aws:lambda:us-east-2:222222222222:function:orders' }),
+      'accounts[0].dataEvents.lambda',
+      'expected { allFunctions?: All|ReadOnly|WriteOnly, functions?: [{ arn: arn:<partition>:lambda:<region>:<account>:function:<name>, readWrite?: All|ReadOnly|WriteOnly }, ...] }, got the string "arn:aws:lambda:us-east-2:222222222222:function:orders"; write { functions: [{ arn: arn:aws:lambda:us-east-2:222222222222:function:orders }] }',
+    ],
+    [
+      'managementEvents written as a lower-case word',
+      (r) => (acct(r).managementEvents = 'writeonly'),
+      'accounts[0].managementEvents',
+      'expected { readWrite?: All|ReadOnly|WriteOnly|None, excludeKmsEvents?: true|false, excludeRdsDataApiEvents?: true|false }, got the string "writeonly"; write { readWrite: WriteOnly }',
+    ],
+    [
       'organization written as its id',
       (r) => (r.organization = 'o-exampleorgid'),
       'organization',
