@@ -7,6 +7,7 @@
  * { name: logs }`.
  */
 import { describe } from './rules';
+import { BUCKET_PARTS } from './adoption';
 import { ADVANCED_FIELDS } from './schema';
 
 type Kind = 'mapping' | 'list' | 'mapping or word' | 'mapping or true/false';
@@ -51,6 +52,7 @@ const ROOT_SHAPES: Record<string, Shape> = {
   'central.objectLock': { kind: 'mapping', shape: '{ mode: GOVERNANCE|COMPLIANCE, days: <n> } or { mode: GOVERNANCE|COMPLIANCE, years: <n> }', example: (v) => `{ mode: ${v}, days: 365 }` },
   'central.accessLogging': { kind: 'mapping', shape: '{ targetBucket: <bucket>, targetPrefix?: <key prefix> }', example: (v) => `{ targetBucket: ${v} }` },
   'central.tags': { kind: 'mapping', shape: '{ <tag key>: "<tag value>", ... }' },
+  'central.adopt.except': { kind: 'list', shape: `[<${BUCKET_PARTS.join('|')}>, ...]`, example: (v) => `[${v}]` },
   'central.bucketPolicy': { kind: 'mapping', shape: `{ extraStatements?: [${STATEMENT}, ...] }` },
   'central.bucketPolicy.extraStatements': { kind: 'list', shape: `[${STATEMENT}, ...]` },
   'central.kmsKey.extraStatements': { kind: 'list', shape: `[${STATEMENT}, ...]` },

@@ -9,7 +9,7 @@ import { issuesOf, rawWith } from '../helpers/fleet';
 const acct = (r: any) => r.accounts[0];
 
 describe('wrong shapes: the message shows the expected shape with an example', () => {
-  const CASES: [string, (r: any) => void, string, string][] = [
+  const CASES: [string, (r: any) => void, string, unknown][] = [
     [
       'an S3 data-event bucket written as its bare name',
       (r) => (acct(r).dataEvents = { s3: { buckets: ['acme-data-lake-raw'] } }),
@@ -147,6 +147,12 @@ describe('wrong shapes: the message shows the expected shape with an example', (
       (r) => (acct(r).managementEvents = 'writeonly'),
       'accounts[0].managementEvents',
       'expected { readWrite?: All|ReadOnly|WriteOnly|None, excludeKmsEvents?: true|false, excludeRdsDataApiEvents?: true|false }, got the string "writeonly"; write { readWrite: WriteOnly }',
+    ],
+    [
+      'central.adopt.except written as one part',
+      (r) => (r.central.adopt = { except: 'lifecycle' }),
+      'central.adopt.except',
+      expect.stringMatching(/^expected \[<[a-zA-Z|]*lifecycle[a-zA-Z|]*>, \.\.\.\], got the string "lifecycle"; write \[lifecycle\]$/),
     ],
     [
       'organization written as its id',
