@@ -7,6 +7,7 @@
  * { name: logs }`.
  */
 import { describe } from './rules';
+import { BUCKET_PARTS } from './adoption';
 import { ADVANCED_FIELDS } from './schema';
 
 type Kind = 'mapping' | 'list' | 'mapping or word' | 'mapping or true/false';
@@ -24,19 +25,26 @@ const RW = 'All|ReadOnly|WriteOnly';
 /** A yes/no word meant as true/false, else the mapping `orElse` builds. */
 const trueFalseOr = (orElse: (v: string) => string) => (v: string) =>
   /^(yes|y|on|true|enabled?)$/i.test(v) ? 'true' : /^(no|n|off|false|disabled?)$/i.test(v) ? 'false' : orElse(v);
+/** `{ <key>: <the word as written in the schema> }` for a read/write word in any case, else what `orElse` builds. */
+const choiceOr = (key: string, words: readonly string[], orElse: (v: string) => string) => (v: string) => {
+  const word = words.find((w) => w.toLowerCase() === v.toLowerCase());
+  return word ? `{ ${key}: ${word} }` : orElse(v);
+};
+const RW_WORDS = ['All', 'ReadOnly', 'WriteOnly'] as const;
 const BUCKET = `{ name: <bucket>, prefix?: <key prefix>, readWrite?: ${RW} }`;
 const FUNCTION = `{ arn: arn:<partition>:lambda:<region>:<account>:function:<name>, readWrite?: ${RW} }`;
 const TABLE = `{ arn: arn:<partition>:dynamodb:<region>:<account>:table/<name>, readWrite?: ${RW} }`;
 const FIELD_SELECTOR = `{ field: <${ADVANCED_FIELDS.join('|')}>, equals|notEquals|startsWith|notStartsWith|endsWith|notEndsWith: [<value>, ...] }`;
 const ADVANCED = '{ name?: <text>, fieldSelectors: [{ field: eventCategory, equals: [Data] }, { field: resources.type, equals: [<type>] }, ...] }';
 const SQS_QUEUE = 'true | false | { queueName: <queue name> }';
+const STATEMENT = '{ Sid: <sid>, Effect: Allow|Deny, Principal: ..., Action: ..., Resource: ... }';
 const ACCOUNT = '{ accountId: "<12 digits>", name?: <label>, region?: <region>, trailName?: <trail name>, ...trail settings }';
 
 const ROOT_SHAPES: Record<string, Shape> = {
   central: { kind: 'mapping', shape: '{ accountId: "<12 digits>", region: <region>, bucketName: <bucket>, assumeRoleArn?: <IAM role ARN>, kmsKey?: ..., retention?: ..., objectLock?: ..., accessLogging?: ..., tags?: ... }' },
   'central.kmsKey': {
     kind: 'mapping or true/false',
-    shape: 'true | false | { alias?: alias/<name>, multiRegion?: true|false, deletionWindowInDays?: <7-30>, decryptPrincipals?: [<IAM role/user ARN>, ...] }',
+    shape: 'true | false | { alias?: alias/<name>, multiRegion?: true|false, deletionWindowInDays?: <7-30>, decryptPrincipals?: [<IAM role/user ARN>, ...], existingKeyArn?: <key ARN>, extraStatements?: [<statement>, ...] }',
     example: trueFalseOr((v) => (v.startsWith('alias/') ? `{ alias: ${v} }` : '')),
   },
   'central.kmsKey.decryptPrincipals': { kind: 'list', shape: '[<IAM role, user or account root ARN>, ...]', example: (v) => `[${v}]` },
@@ -44,7 +52,10 @@ const ROOT_SHAPES: Record<string, Shape> = {
   'central.objectLock': { kind: 'mapping', shape: '{ mode: GOVERNANCE|COMPLIANCE, days: <n> } or { mode: GOVERNANCE|COMPLIANCE, years: <n> }', example: (v) => `{ mode: ${v}, days: 365 }` },
   'central.accessLogging': { kind: 'mapping', shape: '{ targetBucket: <bucket>, targetPrefix?: <key prefix> }', example: (v) => `{ targetBucket: ${v} }` },
   'central.tags': { kind: 'mapping', shape: '{ <tag key>: "<tag value>", ... }' },
-  'central.bucketPolicy': { kind: 'mapping', shape: '{ extraStatements?: [{ Sid: <sid>, Effect: Allow|Deny, Principal: ..., Action: ..., Resource: ... }, ...] }' },
+  'central.adopt.except': { kind: 'list', shape: `[<${BUCKET_PARTS.join('|')}>, ...]`, example: (v) => `[${v}]` },
+  'central.bucketPolicy': { kind: 'mapping', shape: `{ extraStatements?: [${STATEMENT}, ...] }` },
+  'central.bucketPolicy.extraStatements': { kind: 'list', shape: `[${STATEMENT}, ...]` },
+  'central.kmsKey.extraStatements': { kind: 'list', shape: `[${STATEMENT}, ...]` },
   organization: { kind: 'mapping', shape: '{ id: o-<10 to 32 lowercase letters or digits>, managementAccountId: "<12 digits>" }', example: (v) => `{ id: ${v}, managementAccountId: "<12 digits>" }` },
   defaults: { kind: 'mapping', shape: '{ trailName?: <trail name>, prefix?: <key prefix>, ...any trail setting }', example: (v) => `{ trailName: ${v} }` },
   accounts: { kind: 'list', shape: `[${ACCOUNT}, ...]`, example: (v) => `[{ accountId: "${v}" }]` },
@@ -80,16 +91,16 @@ const TRAIL_SHAPES: Record<string, Shape> = {
   managementEvents: {
     kind: 'mapping',
     shape: '{ readWrite?: All|ReadOnly|WriteOnly|None, excludeKmsEvents?: true|false, excludeRdsDataApiEvents?: true|false }',
-    example: (v) => `{ readWrite: ${v} }`,
+    example: choiceOr('readWrite', [...RW_WORDS, 'None'], () => ''),
   },
   dataEvents: { kind: 'mapping', shape: '{ s3?: { allBuckets?, buckets? }, lambda?: { allFunctions?, functions? }, dynamodb?: { allTables?, tables? }, advanced?: [...] }' },
-  'dataEvents.s3': { kind: 'mapping', shape: `{ allBuckets?: ${RW}, buckets?: [${BUCKET}, ...] }`, example: (v) => `{ allBuckets: ${v} }` },
+  'dataEvents.s3': { kind: 'mapping', shape: `{ allBuckets?: ${RW}, buckets?: [${BUCKET}, ...] }`, example: choiceOr('allBuckets', RW_WORDS, (v) => `{ buckets: [{ name: ${v} }] }`) },
   'dataEvents.s3.buckets': { kind: 'list', shape: `[${BUCKET}, ...]`, example: (v) => `[{ name: ${v} }]` },
   'dataEvents.s3.buckets[]': { kind: 'mapping', shape: BUCKET, example: (v) => `{ name: ${v} }` },
-  'dataEvents.lambda': { kind: 'mapping', shape: `{ allFunctions?: ${RW}, functions?: [${FUNCTION}, ...] }`, example: (v) => `{ allFunctions: ${v} }` },
+  'dataEvents.lambda': { kind: 'mapping', shape: `{ allFunctions?: ${RW}, functions?: [${FUNCTION}, ...] }`, example: choiceOr('allFunctions', RW_WORDS, (v) => (v.startsWith('arn:') ? `{ functions: [{ arn: ${v} }] }` : '')) },
   'dataEvents.lambda.functions': { kind: 'list', shape: `[${FUNCTION}, ...]`, example: (v) => `[{ arn: ${v} }]` },
   'dataEvents.lambda.functions[]': { kind: 'mapping', shape: FUNCTION, example: (v) => `{ arn: ${v} }` },
-  'dataEvents.dynamodb': { kind: 'mapping', shape: `{ allTables?: ${RW}, tables?: [${TABLE}, ...] }`, example: (v) => `{ allTables: ${v} }` },
+  'dataEvents.dynamodb': { kind: 'mapping', shape: `{ allTables?: ${RW}, tables?: [${TABLE}, ...] }`, example: choiceOr('allTables', RW_WORDS, (v) => (v.startsWith('arn:') ? `{ tables: [{ arn: ${v} }] }` : '')) },
   'dataEvents.dynamodb.tables': { kind: 'list', shape: `[${TABLE}, ...]`, example: (v) => `[{ arn: ${v} }]` },
   'dataEvents.dynamodb.tables[]': { kind: 'mapping', shape: TABLE, example: (v) => `{ arn: ${v} }` },
   'dataEvents.advanced': { kind: 'list', shape: `[${ADVANCED}, ...]` },

@@ -174,7 +174,7 @@ if (require.main === module) {
   try {
     const args = parseArgs(process.argv.slice(2));
     const file = args.configFile || process.env[CONFIG_ENV] || DEFAULT_CONFIG_PATH;
-    const config = loadConfig(file);
+    const config = loadConfig(args.configFile);
     process.stdout.write(report(config, args.base ? baseWarnings(config, args.base, file) : []));
     if (args.currentPolicy || args.currentKeyPolicy) process.stdout.write(`\n${currentPolicyReport(config, args)}`);
   } catch (e) {

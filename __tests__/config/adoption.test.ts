@@ -95,7 +95,7 @@ describe('central.bucketPolicy.extraStatements', () => {
 
   test('extraStatements must be a list', () => {
     expect(only(issuesOf(rawWith((r) => (r.central.bucketPolicy = { extraStatements: configStatement() }))), 'central.bucketPolicy.extraStatements')).toMatch(
-      /extraStatements must be a list of policy statements/,
+      /^expected \[\{ Sid: <sid>, Effect: Allow\|Deny, Principal: \.\.\., Action: \.\.\., Resource: \.\.\. \}, \.\.\.\], got a mapping$/,
     );
   });
 

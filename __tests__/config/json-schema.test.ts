@@ -149,6 +149,14 @@ describe('the JSON Schema rejects every invalid example of the corpus that JSON 
   test(`${CORPUS.length - unexpressible.size} of ${CORPUS.length} corpus cases are rejected by the schema`, () => {
     expect(CORPUS.length - unexpressible.size).toBeGreaterThanOrEqual(100);
   });
+
+  test('the README states these counts', () => {
+    const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8').replace(/\s+/g, ' ');
+    const rejected = CORPUS.length - unexpressible.size;
+    expect(readme).toContain(`rejects ${rejected} of the ${CORPUS.length} invalid configs`);
+    expect(readme).toContain(`The other ${unexpressible.size} break rules`);
+    expect(readme).toContain(`holds ${CORPUS.length} invalid configs`);
+  });
 });
 
 describe('each string pattern agrees with its rule function', () => {

@@ -9,7 +9,7 @@ import { issuesOf, rawWith } from '../helpers/fleet';
 const acct = (r: any) => r.accounts[0];
 
 describe('wrong shapes: the message shows the expected shape with an example', () => {
-  const CASES: [string, (r: any) => void, string, string][] = [
+  const CASES: [string, (r: any) => void, string, unknown][] = [
     [
       'an S3 data-event bucket written as its bare name',
       (r) => (acct(r).dataEvents = { s3: { buckets: ['acme-data-lake-raw'] } }),
@@ -116,7 +116,43 @@ describe('wrong shapes: the message shows the expected shape with an example', (
       'central.kmsKey written as an alias',
       (r) => (r.central.kmsKey = 'alias/cloudtrail'),
       'central.kmsKey',
-      'expected true | false | { alias?: alias/<name>, multiRegion?: true|false, deletionWindowInDays?: <7-30>, decryptPrincipals?: [<IAM role/user ARN>, ...] }, got the string "alias/cloudtrail"; write { alias: alias/cloudtrail }',
+      'expected true | false | { alias?: alias/<name>, multiRegion?: true|false, deletionWindowInDays?: <7-30>, decryptPrincipals?: [<IAM role/user ARN>, ...], existingKeyArn?: <key ARN>, extraStatements?: [<statement>, ...] }, got the string "alias/cloudtrail"; write { alias: alias/cloudtrail }',
+    ],
+    [
+      'bucketPolicy.extraStatements written as one statement instead of a list',
+      (r) => (r.central.bucketPolicy = { extraStatements: { Sid: 'AWSConfigWrite', Effect: 'Allow', Principal: { Service: 'config.amazonaws.com' }, Action: 's3:PutObject', Resource: 'arn:aws:s3:::my-bucket/config/*' } }),
+      'central.bucketPolicy.extraStatements',
+      'expected [{ Sid: <sid>, Effect: Allow|Deny, Principal: ..., Action: ..., Resource: ... }, ...], got a mapping',
+    ],
+    [
+      'dataEvents.s3 written as a lower-case read/write word',
+      (r) => (acct(r).dataEvents = { s3: 'all' }),
+      'accounts[0].dataEvents.s3',
+      'expected { allBuckets?: All|ReadOnly|WriteOnly, buckets?: [{ name: <bucket>, prefix?: <key prefix>, readWrite?: All|ReadOnly|WriteOnly }, ...] }, got the string "all"; write { allBuckets: All }',
+    ],
+    [
+      'dataEvents.s3 written as a bucket name',
+      (r) => (acct(r).dataEvents = { s3: 'acme-data-lake-raw' }),
+      'accounts[0].dataEvents.s3',
+      'expected { allBuckets?: All|ReadOnly|WriteOnly, buckets?: [{ name: <bucket>, prefix?: <key prefix>, readWrite?: All|ReadOnly|WriteOnly }, ...] }, got the string "acme-data-lake-raw"; write { buckets: [{ name: acme-data-lake-raw }] }',
+    ],
+    [
+      'dataEvents.lambda written as a function ARN',
+      (r) => (acct(r).dataEvents = { lambda: 'arn:aws:lambda:us-east-2:222222222222:function:orders' }),
+      'accounts[0].dataEvents.lambda',
+      'expected { allFunctions?: All|ReadOnly|WriteOnly, functions?: [{ arn: arn:<partition>:lambda:<region>:<account>:function:<name>, readWrite?: All|ReadOnly|WriteOnly }, ...] }, got the string "arn:aws:lambda:us-east-2:222222222222:function:orders"; write { functions: [{ arn: arn:aws:lambda:us-east-2:222222222222:function:orders }] }',
+    ],
+    [
+      'managementEvents written as a lower-case word',
+      (r) => (acct(r).managementEvents = 'writeonly'),
+      'accounts[0].managementEvents',
+      'expected { readWrite?: All|ReadOnly|WriteOnly|None, excludeKmsEvents?: true|false, excludeRdsDataApiEvents?: true|false }, got the string "writeonly"; write { readWrite: WriteOnly }',
+    ],
+    [
+      'central.adopt.except written as one part',
+      (r) => (r.central.adopt = { except: 'lifecycle' }),
+      'central.adopt.except',
+      expect.stringMatching(/^expected \[<[a-zA-Z|]*lifecycle[a-zA-Z|]*>, \.\.\.\], got the string "lifecycle"; write \[lifecycle\]$/),
     ],
     [
       'organization written as its id',

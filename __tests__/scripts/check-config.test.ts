@@ -52,4 +52,14 @@ describe('npm run check-config', () => {
     expect(run.stderr).toBe(`${missing}: 1 problem in the config\n  - (file): the config file ${missing} does not exist; check the path given on the command line\n`);
     expect(run.stderr).not.toMatch(/synthesized|CLOUDTRAIL_CONFIG/);
   });
+
+  test('a missing file named by CLOUDTRAIL_CONFIG: the advice names CLOUDTRAIL_CONFIG, not the command line', () => {
+    spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'app.js'), '--build-only'], { cwd: ROOT });
+    const missing = path.join(mkdtempSync(path.join(os.tmpdir(), 'check-')), 'nope.yaml');
+    const run = spawnSync(process.execPath, [path.join(ROOT, 'dist', 'scripts', 'check-config.js')], { encoding: 'utf8', env: { ...process.env, CLOUDTRAIL_CONFIG: missing } });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toBe(
+      `${missing}: 1 problem in the config\n  - (file): the config file ${missing} does not exist; CLOUDTRAIL_CONFIG names it: point CLOUDTRAIL_CONFIG at a YAML or JSON config file\n`,
+    );
+  });
 });
