@@ -313,6 +313,13 @@ export function tagValueProblem(value: string): Problem {
   return undefined;
 }
 
+/** AWS allows 50 user tags per resource (CloudTrail, S3, KMS, SNS, SQS, IAM, CloudWatch Logs); Terraform cannot check it before apply. */
+export const MAX_TAGS = 50;
+
+export function tooManyTags(count: number, merged = ''): string {
+  return `${count} tags${merged}, but AWS allows at most ${MAX_TAGS} per resource (the apply would fail with a tag limit error); drop or combine ${count - MAX_TAGS}`;
+}
+
 // ---------------------------------------------------------------- state backends
 
 /** A host name with an optional port, as the `cloud` block's hostname (no scheme, no path). */

@@ -672,6 +672,21 @@ export const CORPUS: readonly Case[] = [
     message: /tag keys are 1 to 128 characters; "k+" has 129/,
   },
   {
+    name: 'more than 50 tags on the central stack',
+    change: (r) => (r.central.tags = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, 'v']))),
+    path: 'central.tags',
+    message: /^51 tags, but AWS allows at most 50 per resource \(the apply would fail with a tag limit error\); drop or combine 1$/,
+  },
+  {
+    name: 'more than 50 tags once defaults.tags are merged into an account',
+    change: (r) => {
+      r.defaults.tags = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`d${i}`, 'v']));
+      acct(r).tags = Object.fromEntries(Array.from({ length: 25 }, (_, i) => [`a${i}`, 'v']));
+    },
+    path: 'accounts[0].tags',
+    message: /^55 tags once defaults\.tags are merged in, but AWS allows at most 50 per resource .*drop or combine 5$/,
+  },
+  {
     name: 'no accounts section',
     change: (r) => delete r.accounts,
     path: 'accounts',
