@@ -426,7 +426,7 @@ export const CORPUS: readonly Case[] = [
     name: 'a DynamoDB ARN without table/',
     change: (r) => (acct(r).dataEvents = { dynamodb: { tables: [{ arn: 'arn:aws:dynamodb:us-east-2:222222222222:orders' }] } }),
     path: 'accounts[0].dataEvents.dynamodb.tables[0].arn',
-    message: /does not name a DynamoDB table ARN; expected a DynamoDB table ARN such as arn:aws:dynamodb:us-east-2:222222222222:table\/orders/,
+    message: /does not name a DynamoDB table ARN \(table\/<name>: table names are 3 to 255 letters[^)]*\); expected a DynamoDB table ARN such as arn:aws:dynamodb:us-east-2:222222222222:table\/orders/,
   },
   {
     name: 'an invalid bucket name in S3 data events',
