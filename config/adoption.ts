@@ -174,9 +174,11 @@ const principal = (what: string) =>
     ],
     { error: `${what} must be "*" or a mapping with AWS, Service, Federated or CanonicalUser` },
   );
-const conditionValue = z.union([z.string(), z.number(), z.boolean(), z.array(z.union([z.string(), z.number(), z.boolean()])).min(1)], {
-  error: 'a condition value must be a string, number, true/false or a non-empty list of them',
-});
+const CONDITION_VALUE_ERROR = 'a condition value must be a string, number, true/false or a non-empty list of them';
+const conditionValue = z.union(
+  [z.string(), z.number(), z.boolean(), z.array(z.union([z.string(), z.number(), z.boolean()], { error: CONDITION_VALUE_ERROR })).min(1, { error: CONDITION_VALUE_ERROR })],
+  { error: CONDITION_VALUE_ERROR },
+);
 
 /** One IAM policy statement as written in a resource policy, kept verbatim. */
 export const statementSchema = z

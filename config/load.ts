@@ -162,7 +162,16 @@ export function configFromText(text: string, source = 'config'): FleetConfig {
       doc.errors.map((e) => ({ path: `(line ${e.linePos?.[0].line ?? '?'})`, message: e.message.split('\n')[0] })),
     );
   }
-  return configFromObject(doc.toJS(), source);
+  let raw: unknown;
+  try {
+    raw = doc.toJS(); // resolves aliases; a file of aliases to aliases (exponential size) is refused here
+  } catch (e) {
+    const message = (e as Error).message.split('\n')[0];
+    throw new ConfigError(source, [
+      { path: '(file)', message: `the YAML cannot be read as data: ${message}; write the values out instead of repeating them through anchors and aliases (*name)` },
+    ]);
+  }
+  return configFromObject(raw, source);
 }
 
 /**

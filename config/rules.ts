@@ -139,6 +139,8 @@ interface ArnShape {
   resource: RegExp;
   regional: boolean;
   example: string;
+  /** The naming rule of the resource part, said when it does not match. */
+  rule?: string;
 }
 
 function arnProblem(value: string, shape: ArnShape): Problem {
@@ -150,7 +152,7 @@ function arnProblem(value: string, shape: ArnShape): Problem {
   if (shape.regional && regionProblem(arn.region)) return `"${value}" has no valid region; ${hint}`;
   if (!shape.regional && arn.region !== '') return `"${value}" must have an empty region field; ${hint}`;
   if (!ACCOUNT_ID.test(arn.account)) return `"${value}" has no 12-digit account id; ${hint}`;
-  if (!shape.resource.test(arn.resource)) return `"${value}" does not name ${shape.what}; ${hint}`;
+  if (!shape.resource.test(arn.resource)) return `"${value}" does not name ${shape.what}${shape.rule ? ` (${shape.rule})` : ''}; ${hint}`;
   return undefined;
 }
 
@@ -236,6 +238,7 @@ export function dynamodbTableArnProblem(value: string): Problem {
     resource: /^table\/[A-Za-z0-9_.-]{3,255}$/,
     regional: true,
     example: 'arn:aws:dynamodb:us-east-2:222222222222:table/orders',
+    rule: 'table/<name>: table names are 3 to 255 letters, digits, "_", "." or "-"',
   });
 }
 
@@ -311,6 +314,13 @@ export function tagValueProblem(value: string): Problem {
   const bad = firstBadTagChar(value);
   if (bad) return `tag value "${value}" contains ${JSON.stringify(bad)}; AWS tags allow only letters, digits, spaces and _ . : / = + - @`;
   return undefined;
+}
+
+/** AWS allows 50 user tags per resource (CloudTrail, S3, KMS, SNS, SQS, IAM, CloudWatch Logs); Terraform cannot check it before apply. */
+export const MAX_TAGS = 50;
+
+export function tooManyTags(count: number, merged = ''): string {
+  return `${count} tags${merged}, but AWS allows at most ${MAX_TAGS} per resource (the apply would fail with a tag limit error); drop or combine ${count - MAX_TAGS}`;
 }
 
 // ---------------------------------------------------------------- state backends

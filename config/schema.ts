@@ -85,7 +85,12 @@ const tagsSchema = z
           : 'tags must be a mapping of string keys to string values',
     },
   )
-  .describe('Tags; become the provider default_tags of the stack. Keys 1-128, values 0-256 characters: letters, digits, spaces and _ . : / = + - @.');
+  .superRefine((tags, ctx) => {
+    const n = Object.keys(tags).length;
+    if (n > rules.MAX_TAGS) ctx.addIssue({ code: 'custom', input: tags, message: rules.tooManyTags(n) });
+  })
+  .meta({ maxProperties: rules.MAX_TAGS })
+  .describe('Tags; become the provider default_tags of the stack. At most 50; keys 1-128, values 0-256 characters: letters, digits, spaces and _ . : / = + - @.');
 
 // ------------------------------------------------------------ trail settings
 

@@ -6,7 +6,7 @@
 import type { ConfigFile } from './schema';
 import type { FleetConfig, TrailConfig } from './model';
 import { trailsByAccount } from './model';
-import { parseArn, partitionOfRegion } from './rules';
+import { MAX_TAGS, parseArn, partitionOfRegion, tooManyTags } from './rules';
 import { REGIONS } from './regions';
 import { eventSelectors, selectorLimitProblems } from '../modules/selectors';
 import { fleetBucketPolicy, fleetCentralKeyPolicy, fleetPolicies } from '../modules/policies/fleet-policies';
@@ -123,6 +123,9 @@ export function validateResolved(file: ConfigFile, config: FleetConfig): ConfigI
 
   for (const t of config.trails) {
     const where = (p: string) => at(t, p);
+    // Each part is checked by the schema; defaults and the account together can still exceed the limit.
+    const tagCount = Object.keys(t.tags).length;
+    if (tagCount > MAX_TAGS) push(`accounts[${t.index}].tags`, tooManyTags(tagCount, ' once defaults.tags are merged in'));
     if (partitionOfRegion(t.region) !== partition) {
       push(`accounts[${t.index}].region`, `region ${t.region} is not in partition ${partition}; every account of a fleet must be in the bucket's partition (use a region of partition ${partition})`);
     }

@@ -4,6 +4,7 @@
  */
 import type { FleetConfig, TrailConfig } from './model';
 import { trailsByAccount } from './model';
+import type { Statement } from '../modules/policies/document';
 
 export interface ConfigWarning {
   readonly path: string;
@@ -17,6 +18,20 @@ function at(t: TrailConfig, key?: string): string {
 /** Regions a trail logs in; `*` for a multi-region trail. */
 function regionsOf(t: TrailConfig): string {
   return t.multiRegion ? '*' : t.region;
+}
+
+/** Whether a statement's Principal includes the CloudTrail service or everyone. */
+function admitsCloudTrail(st: Statement): boolean {
+  const p = st.Principal as unknown;
+  if (p === undefined) return false;
+  if (p === '*') return true;
+  const values = Object.values(p as Record<string, string | string[]>).flatMap((v) => (Array.isArray(v) ? v : [v]));
+  return values.some((v) => v === '*' || v === 'cloudtrail.amazonaws.com');
+}
+
+function hasSourceCondition(st: Statement): boolean {
+  const keys = Object.values((st.Condition ?? {}) as Record<string, Record<string, unknown>>).flatMap((block) => Object.keys(block).map((k) => k.toLowerCase()));
+  return keys.some((k) => ['aws:sourcearn', 'aws:sourceaccount', 'aws:sourceorgid', 'aws:sourceorgpaths'].includes(k));
 }
 
 export function configWarnings(config: FleetConfig): ConfigWarning[] {
@@ -80,6 +95,23 @@ export function configWarnings(config: FleetConfig): ConfigWarning[] {
     warnings.push({
       path: 'central.kmsKey.decryptPrincipals',
       message: `${readers.join(', ')} must exist before cloudtrail-central is applied: KMS rejects a key policy naming a role or user that does not exist (MalformedPolicyDocumentException)`,
+    });
+  }
+
+  // An extra Allow for CloudTrail (or anyone) without a source condition admits every trail of every AWS account,
+  // past the per-account folders the computed statements keep (confused deputy).
+  const extras: [string, readonly Statement[]][] = [
+    ['central.bucketPolicy.extraStatements', central.bucketPolicyExtraStatements],
+    ['central.kmsKey.extraStatements', central.kmsKey?.extraStatements ?? []],
+  ];
+  for (const [where, statements] of extras) {
+    statements.forEach((st, i) => {
+      if (st.Effect === 'Allow' && admitsCloudTrail(st) && !hasSourceCondition(st)) {
+        warnings.push({
+          path: `${where}[${i}]`,
+          message: `statement ${st.Sid ?? i} allows ${JSON.stringify(st.Principal)} with no aws:SourceArn, aws:SourceAccount or aws:SourceOrgID condition: a trail of any AWS account could use it, outside the folders and trails the computed statements admit; add such a condition`,
+        });
+      }
     });
   }
 

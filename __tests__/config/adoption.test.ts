@@ -93,6 +93,16 @@ describe('central.bucketPolicy.extraStatements', () => {
     expect(only(issuesOf(withExtras(statement)), `central.bucketPolicy.extraStatements${where}`)).toMatch(message);
   });
 
+  test('a condition value list holding a mapping, or empty, is rejected with the values a condition takes', () => {
+    const statement = (values: unknown) => ({ ...configStatement(), Condition: { StringEquals: { 'aws:SourceAccount': values } } });
+    expect(only(issuesOf(withExtras(statement(['111111111111', { a: 2 }]))), 'central.bucketPolicy.extraStatements[0].Condition.StringEquals["aws:SourceAccount"][1]')).toBe(
+      'a condition value must be a string, number, true/false or a non-empty list of them',
+    );
+    expect(only(issuesOf(withExtras(statement([]))), 'central.bucketPolicy.extraStatements[0].Condition.StringEquals["aws:SourceAccount"]')).toBe(
+      'a condition value must be a string, number, true/false or a non-empty list of them',
+    );
+  });
+
   test('extraStatements must be a list', () => {
     expect(only(issuesOf(rawWith((r) => (r.central.bucketPolicy = { extraStatements: configStatement() }))), 'central.bucketPolicy.extraStatements')).toMatch(
       /^expected \[\{ Sid: <sid>, Effect: Allow\|Deny, Principal: \.\.\., Action: \.\.\., Resource: \.\.\. \}, \.\.\.\], got a mapping$/,

@@ -426,7 +426,7 @@ export const CORPUS: readonly Case[] = [
     name: 'a DynamoDB ARN without table/',
     change: (r) => (acct(r).dataEvents = { dynamodb: { tables: [{ arn: 'arn:aws:dynamodb:us-east-2:222222222222:orders' }] } }),
     path: 'accounts[0].dataEvents.dynamodb.tables[0].arn',
-    message: /does not name a DynamoDB table ARN; expected a DynamoDB table ARN such as arn:aws:dynamodb:us-east-2:222222222222:table\/orders/,
+    message: /does not name a DynamoDB table ARN \(table\/<name>: table names are 3 to 255 letters[^)]*\); expected a DynamoDB table ARN such as arn:aws:dynamodb:us-east-2:222222222222:table\/orders/,
   },
   {
     name: 'an invalid bucket name in S3 data events',
@@ -670,6 +670,21 @@ export const CORPUS: readonly Case[] = [
     change: (r) => (r.central.tags = { ['k'.repeat(129)]: 'v' }),
     path: `central.tags.${'k'.repeat(129)}`,
     message: /tag keys are 1 to 128 characters; "k+" has 129/,
+  },
+  {
+    name: 'more than 50 tags on the central stack',
+    change: (r) => (r.central.tags = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, 'v']))),
+    path: 'central.tags',
+    message: /^51 tags, but AWS allows at most 50 per resource \(the apply would fail with a tag limit error\); drop or combine 1$/,
+  },
+  {
+    name: 'more than 50 tags once defaults.tags are merged into an account',
+    change: (r) => {
+      r.defaults.tags = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`d${i}`, 'v']));
+      acct(r).tags = Object.fromEntries(Array.from({ length: 25 }, (_, i) => [`a${i}`, 'v']));
+    },
+    path: 'accounts[0].tags',
+    message: /^55 tags once defaults\.tags are merged in, but AWS allows at most 50 per resource .*drop or combine 5$/,
   },
   {
     name: 'no accounts section',

@@ -54,6 +54,7 @@ const NOT_EXPRESSIBLE: Record<string, readonly string[]> = {
     'five single-region trails in a region where a multi-region trail also counts',
     'a bucket policy over 20 KB',
     'a central key policy over 32 KB',
+    'more than 50 tags once defaults.tags are merged into an account',
   ],
 };
 

@@ -129,6 +129,14 @@ describe('reading config files', () => {
     expect(configErrorOf(() => configFromText('- central\n- accounts\n')).issues).toEqual([{ path: '(top level)', message: 'must be a mapping, got a list' }]);
   });
 
+  test('a file of aliases to aliases (exponential size) is a config problem, not a crash', () => {
+    const levels = ['a: &a [x, x, x, x, x, x, x, x, x]'];
+    for (const [prev, name] of [['a', 'b'], ['b', 'c'], ['c', 'd'], ['d', 'e'], ['e', 'f']]) levels.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(', ')}]`);
+    levels.push(`g: [${Array(9).fill('*f').join(', ')}]`);
+    const e = configErrorOf(() => configFromText(levels.join('\n') + '\n'));
+    expect(e.issues).toEqual([{ path: '(file)', message: expect.stringMatching(/^the YAML cannot be read as data: Excessive alias count.*write the values out/) }]);
+  });
+
   test('a key written twice in YAML is an error, not a silent override', () => {
     const e = configErrorOf(() => configFromText('central:\n  region: us-east-2\n  region: eu-west-1\n'));
     expect(e.issues).toEqual([{ path: '(line 3)', message: expect.stringMatching(/unique/i) }]);

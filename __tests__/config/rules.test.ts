@@ -310,8 +310,8 @@ describe('ARNs', () => {
     );
 
     test.each([
-      ['arn:aws:dynamodb:us-east-2:222222222222:orders', /does not name a DynamoDB table ARN; expected a DynamoDB table ARN such as arn:aws:dynamodb:us-east-2:222222222222:table\/orders/],
-      ['arn:aws:dynamodb:us-east-2:222222222222:table/ab', /does not name a DynamoDB table ARN/],
+      ['arn:aws:dynamodb:us-east-2:222222222222:orders', /does not name a DynamoDB table ARN \(table\/<name>: [^)]*\); expected a DynamoDB table ARN such as arn:aws:dynamodb:us-east-2:222222222222:table\/orders/],
+      ['arn:aws:dynamodb:us-east-2:222222222222:table/ab', /does not name a DynamoDB table ARN \(table\/<name>: table names are 3 to 255 letters, digits, "_", "\." or "-"\)/],
       ['arn:aws:dynamodb:us-east-2:222222222222:table/orders/stream/2024', /does not name a DynamoDB table ARN/],
       ['arn:aws:dynamodb::222222222222:table/orders', /has no valid region/],
     ])('%s is rejected', (arn, message) => expect(dynamodbTableArnProblem(arn)).toMatch(message));

@@ -1,5 +1,7 @@
 import { configWarnings } from '../../config/warnings';
 import { configOf, defaultRaw, rawWith } from '../helpers/fleet';
+import { fleetBucketPolicy } from '../../modules/policies/fleet-policies';
+import { isAllowed } from '../helpers/iam-evaluator';
 
 const warningsOf = (raw: unknown) => configWarnings(configOf(raw));
 
@@ -91,5 +93,42 @@ describe('retention warnings', () => {
     const w = warningsOf(rawWith((r) => (r.backend = { type: 's3', bucket: 'my-state', region: 'us-east-1', dynamodbTable: 'locks' })));
     expect(w).toContainEqual({ path: 'backend.dynamodbTable', message: expect.stringMatching(/deprecates DynamoDB state locking .*\(use_lockfile\)/) });
     expect(warningsOf(rawWith((r) => (r.backend = { type: 's3', bucket: 'my-state', region: 'us-east-1' })))).toEqual([]);
+  });
+});
+
+describe('extra statements that admit every trail', () => {
+  const wide = { Sid: 'Wide', Effect: 'Allow', Principal: { Service: 'cloudtrail.amazonaws.com' }, Action: 's3:PutObject', Resource: 'arn:aws:s3:::my-bucket/*' };
+
+  test('an Allow for CloudTrail with no source condition lets any account write into any folder, and is flagged', () => {
+    const config = configOf(rawWith((r) => (r.central.bucketPolicy = { extraStatements: [wide] })));
+    // What the statement does to the policy AWS receives: a trail of an account outside the fleet writes into 222222222222's folder.
+    const policy = fleetBucketPolicy(config).document;
+    const stranger = 'arn:aws:cloudtrail:us-east-2:999999999999:trail/x';
+    const request = {
+      principal: { service: 'cloudtrail.amazonaws.com' },
+      action: 's3:PutObject',
+      resource: 'arn:aws:s3:::my-bucket/AWSLogs/222222222222/CloudTrail/x.json.gz',
+      context: { 'aws:SourceArn': stranger, 'aws:SourceAccount': '999999999999', 's3:x-amz-acl': 'bucket-owner-full-control', 'aws:SecureTransport': 'true' },
+    };
+    expect(isAllowed(policy, request)).toBe(true);
+    expect(configWarnings(config)).toContainEqual({
+      path: 'central.bucketPolicy.extraStatements[0]',
+      message: expect.stringMatching(/^statement Wide allows \{"Service":"cloudtrail.amazonaws.com"\} with no aws:SourceArn, aws:SourceAccount or aws:SourceOrgID condition: a trail of any AWS account could use it.*add such a condition$/),
+    });
+  });
+
+  test('the same statement scoped by aws:SourceOrgID, a Deny, or another principal is not flagged; a key statement for everyone is', () => {
+    const scoped = { ...wide, Sid: 'Scoped', Condition: { StringEquals: { 'aws:SourceOrgID': 'o-exampleorgid' } } };
+    const deny = { ...wide, Sid: 'NoDeletes', Effect: 'Deny', Action: 's3:DeleteObject' };
+    const reader = { ...wide, Sid: 'Reader', Principal: { AWS: 'arn:aws:iam::111111111111:role/Reader' }, Action: 's3:GetObject' };
+    const keyForAll = { Sid: 'Everyone', Effect: 'Allow', Principal: { AWS: '*' }, Action: 'kms:Decrypt', Resource: '*' };
+    const w = warningsOf(
+      rawWith((r) => {
+        r.central.bucketPolicy = { extraStatements: [scoped, deny, reader] };
+        r.central.kmsKey = { extraStatements: [keyForAll] };
+      }),
+    );
+    expect(w.filter((x) => x.path.startsWith('central.bucketPolicy'))).toEqual([]);
+    expect(w).toContainEqual({ path: 'central.kmsKey.extraStatements[0]', message: expect.stringMatching(/^statement Everyone allows \{"AWS":"\*"\}/) });
   });
 });

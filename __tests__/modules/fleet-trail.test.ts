@@ -689,7 +689,7 @@ describe('event settings: bad inputs', () => {
       'DynamoDB ARN without table/',
       (a) => (a.dataEvents = { dynamodb: { tables: [{ arn: `arn:aws:dynamodb:us-east-2:${ACCOUNT}:orders` }] } }),
       'accounts[0].dataEvents.dynamodb.tables[0].arn',
-      `"arn:aws:dynamodb:us-east-2:${ACCOUNT}:orders" does not name a DynamoDB table ARN; expected a DynamoDB table ARN such as arn:aws:dynamodb:us-east-2:222222222222:table/orders`,
+      `"arn:aws:dynamodb:us-east-2:${ACCOUNT}:orders" does not name a DynamoDB table ARN (table/<name>: table names are 3 to 255 letters, digits, "_", "." or "-"); expected a DynamoDB table ARN such as arn:aws:dynamodb:us-east-2:222222222222:table/orders`,
     ],
     [
       'DynamoDB ARN of another service',
