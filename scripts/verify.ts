@@ -14,7 +14,7 @@
  *
  * Exit 0 when every trail is healthy, 1 when any is not, 2 on a usage or config error.
  */
-import { CONFIG_ENV, ConfigError, DEFAULT_CONFIG_PATH, loadConfig } from '../config/load';
+import { ConfigError, loadConfig } from '../config/load';
 import { AwsAccess } from './lib/verify/aws';
 import { formatJson, formatTable, COLOUR, PLAIN } from './lib/verify/report';
 import { FleetReport, verifyFleet } from './lib/verify/run';
@@ -76,7 +76,7 @@ export function progressReporter(stream: NodeJS.WriteStream, minTotal = 20): (do
 
 export async function runVerify(argv: readonly string[], access = new AwsAccess()): Promise<{ report: FleetReport; output: string; exitCode: number }> {
   const args = parseVerifyArgs(argv);
-  const config = loadConfig(args.config ?? (process.env[CONFIG_ENV] || DEFAULT_CONFIG_PATH));
+  const config = loadConfig(args.config);
   const now = new Date();
   const report = await verifyFleet(config, access, {
     maxAgeMs: args.maxAgeHours * 3_600_000,
