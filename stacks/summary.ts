@@ -15,7 +15,10 @@ export function synthSummary(config: FleetConfig): string {
   ];
   if (config.leaving.length > 0) {
     const n = config.leaving.length;
-    lines.push(`  leaving the fleet: ${n} trail${n === 1 ? '' : 's'} (${config.leaving.map((t) => `${t.accountId}/${t.trailName} ${t.lifecycle}`).join(', ')}); no policy admits them`);
+    // A few by name; check-config lists them all.
+    const named = config.leaving.slice(0, 5).map((t) => `${t.accountId}/${t.trailName} ${t.lifecycle}`);
+    const more = n > named.length ? `, and ${n - named.length} more (npm run check-config lists them)` : '';
+    lines.push(`  leaving the fleet: ${n} trail${n === 1 ? '' : 's'} (${named.join(', ')}${more}); no policy admits them`);
   }
   if (centralKey) {
     lines.push(`  central key policy: ${centralKey.bytes} of ${KEY_POLICY_LIMIT_BYTES} bytes (${pct(centralKey.bytes, KEY_POLICY_LIMIT_BYTES)}), encoding ${centralKey.encoding}`);

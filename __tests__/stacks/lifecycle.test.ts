@@ -92,6 +92,14 @@ describe('lifecycle: decommission and retain', () => {
     expect(synthSummary(configOf(example()))).toMatch(/4 stacks\n[\s\S]*leaving the fleet: 2 trails \(333333333333\/my-trail decommission, 444444444444\/my-trail retain\)/);
   });
 
+  test('with many leaving trails the summary names five and counts the rest (one short line at any fleet size)', () => {
+    const raw = rawWith((r) => {
+      r.accounts = Array.from({ length: 40 }, (_, i) => ({ accountId: String(500000000000 + i), lifecycle: i < 30 ? 'decommission' : 'active' }));
+    });
+    const line = synthSummary(configOf(raw)).split('\n').find((l) => l.includes('leaving the fleet'))!;
+    expect(line).toMatch(/leaving the fleet: 30 trails \(500000000000\/my-trail decommission, .*500000000004\/my-trail decommission, and 25 more \(npm run check-config lists them\)\); no policy admits them/);
+  });
+
   test('affected lists the central stack and the leaving accounts when their lifecycle changes', () => {
     expect(stackChanges(synthStacks(configOf(active())), synthStacks(configOf(example()))).affected).toEqual([
       'cloudtrail-central',
