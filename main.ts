@@ -1,7 +1,7 @@
 import { App } from 'cdktf';
 import { ConfigError, loadConfig } from './config/load';
 import { buildFleet } from './stacks/fleet';
-import { reportConfigErrorToCdktfCli, synthReport, underCdktfCli } from './stacks/synth-output';
+import { clearConfigError, reportConfigErrorToCdktfCli, synthReport, underCdktfCli } from './stacks/synth-output';
 import { withLeanTokenTraces } from './stacks/lean-traces';
 
 try {
@@ -11,6 +11,7 @@ try {
     buildFleet(app, config);
     app.synth();
   });
+  clearConfigError(app.outdir);
   process.stdout.write(synthReport(config, process.env));
 } catch (e) {
   if (e instanceof ConfigError && underCdktfCli(process.env)) {

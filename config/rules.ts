@@ -49,11 +49,10 @@ export function regionProblem(region: string): Problem {
   // Suggest from the partition the name looks like (cn-... -> aws-cn, us-gov-... -> aws-us-gov), never across partitions.
   const looksLike: Partition = region.startsWith('cn-') ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
   const guess = closest(region, REGIONS[looksLike]);
-  return (
-    `"${region}" is not an AWS region` +
-    (guess ? ` (did you mean "${guess}"?)` : '') +
-    `; regions of partition aws: ${REGIONS.aws.join(', ')}; aws-us-gov: ${REGIONS['aws-us-gov'].join(', ')}; aws-cn: ${REGIONS['aws-cn'].join(', ')}`
-  );
+  if (guess) return `"${region}" is not an AWS region (did you mean "${guess}"?)`;
+  return `"${region}" is not an AWS region; regions of partition ${looksLike}: ${REGIONS[looksLike].join(', ')}${
+    looksLike === 'aws' ? ` (aws-us-gov: ${REGIONS['aws-us-gov'].join(', ')}; aws-cn: ${REGIONS['aws-cn'].join(', ')})` : ''
+  }`;
 }
 
 // ---------------------------------------------------------------- trails

@@ -9,6 +9,8 @@
  * (`cloudtrail-config-error`): the CLI prints each annotation once, fails the
  * command, and the fleet's own stacks are not written.
  */
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'fs';
+import * as path from 'path';
 import { Annotations, App, TerraformStack } from 'cdktf';
 import type { ConfigError } from '../config/load';
 import type { FleetConfig } from '../config/model';
@@ -53,4 +55,30 @@ export function reportConfigErrorToCdktfCli(error: ConfigError): void {
   const lines = error.report('nothing was synthesized').split('\n');
   for (const line of lines) Annotations.of(stack).addError(line.replace(/^ {2}- /, ''));
   app.synth();
+  moveOutOfStacks(app.outdir, CONFIG_ERROR_STACK);
+}
+
+/**
+ * A rejected config leaves no stack output: the carrier stack (empty) moves
+ * from `stacks/` to `config-error/` and the manifest points there, so the CLI
+ * still reads its annotations while `cdktf.out/stacks/` holds nothing.
+ */
+/** Where a rejected config's carrier stack is kept (outside `stacks/`). */
+const CONFIG_ERROR_DIR = 'config-error';
+
+/** After a good synth, the carrier of an earlier rejected config goes. */
+export function clearConfigError(outdir: string): void {
+  rmSync(path.join(outdir, CONFIG_ERROR_DIR), { recursive: true, force: true });
+}
+
+function moveOutOfStacks(outdir: string, stackName: string): void {
+  const manifestFile = path.join(outdir, 'manifest.json');
+  const manifest = JSON.parse(readFileSync(manifestFile, 'utf8'));
+  const entry = manifest.stacks[stackName];
+  const to = path.join(CONFIG_ERROR_DIR, stackName);
+  clearConfigError(outdir);
+  mkdirSync(path.join(outdir, CONFIG_ERROR_DIR), { recursive: true });
+  renameSync(path.join(outdir, entry.workingDirectory), path.join(outdir, to));
+  for (const key of ['stackMetadataPath', 'synthesizedStackPath', 'workingDirectory']) entry[key] = entry[key].replace(`stacks/${stackName}`, to);
+  writeFileSync(manifestFile, `${JSON.stringify(manifest, null, 2)}\n`);
 }

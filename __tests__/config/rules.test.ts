@@ -64,10 +64,13 @@ describe('regions', () => {
     (region) => expect(regionProblem(region)).toBeUndefined(),
   );
 
-  test.each(['us-east', 'US-EAST-1', 'useast1', 'us_east_1', 'us-east-1a', '', 'us-east-100'])('%j is not a region, and the message lists the real ones', (region) => {
+  test.each(['us-east', 'US-EAST-1', 'useast1', 'us_east_1', 'us-east-1a', 'us-east-100'])('%j is not a region, and the message suggests the nearest one', (region) => {
+    expect(regionProblem(region)).toMatch(new RegExp(`^"${region}" is not an AWS region \\(did you mean "us-east-1"\\?\\)$`));
+  });
+
+  test.each(['', 'xx-nowhere-9', 'atlantis'])('%j is not a region, and with nothing near it the message lists the real ones', (region) => {
     const problem = regionProblem(region)!;
-    expect(problem).toMatch(new RegExp(`^"${region}" is not an AWS region`));
-    expect(problem).toContain('regions of partition aws: af-south-1, ');
+    expect(problem).toMatch(new RegExp(`^"${region}" is not an AWS region; regions of partition aws: af-south-1, `));
     expect(problem).toContain('aws-us-gov: us-gov-east-1, us-gov-west-1');
   });
 

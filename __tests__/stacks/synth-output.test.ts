@@ -140,6 +140,32 @@ describe('through the real cdktf CLI (npx cdktf synth)', () => {
     expect(all).toContain(`ERROR [${CONFIG_ERROR_STACK}]: accounts[0].trailName: trail names are 3 to 128 characters long; "ab" has 2`);
     expect(all).toContain('1 problem in the config; nothing was synthesized');
     expect(all).not.toContain('Command output on stderr');
-    expect(stacksIn(r.outdir)).toEqual([CONFIG_ERROR_STACK]);
+    // No stack output: the empty stack that carries the messages to the CLI is kept outside stacks/.
+    expect(stacksIn(r.outdir)).toEqual([]);
+    expect(cdkTfJsonFiles(path.join(r.outdir, 'stacks'))).toEqual([]);
   }, 60_000);
+
+  test('a config error after a good synth removes the fleet stacks; the next good synth leaves no trace of the error', () => {
+    const outdir = path.join(work, 'again-out');
+    const run = (name: string, raw: unknown) => {
+      const file = path.join(work, `${name}.json`);
+      writeFileSync(file, JSON.stringify(raw));
+      return spawnSync(path.join(ROOT, 'node_modules', '.bin', 'cdktf'), ['synth', '--output', outdir], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        env: { ...process.env, CHECKPOINT_DISABLE: '1', DISABLE_VERSION_CHECK: '1', CLOUDTRAIL_CONFIG: file, FORCE_COLOR: '0' },
+      }).status;
+    };
+    expect(run('again-ok', noDigests())).toBe(0);
+    expect(run('again-bad', rawWith((r) => (r.accounts[0].trailName = 'ab')))).not.toBe(0);
+    expect(stacksIn(outdir)).toEqual([]);
+    expect(run('again-ok2', noDigests())).toBe(0);
+    expect(stacksIn(outdir)).toEqual(['cloudtrail-account-222222222222', 'cloudtrail-central']);
+    expect(existsSync(path.join(outdir, 'config-error'))).toBe(false);
+  }, 120_000);
 });
+
+function cdkTfJsonFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true }).map(String).filter((f) => f.endsWith('cdk.tf.json'));
+}
