@@ -53,21 +53,30 @@ export const bucketManagementSchema = z
     'Who manages the bucket: managed (this project), policyOnly (another team owns the bucket; only its policy is managed here), none (nothing of the bucket is managed here; the policy is output for its owner). @default managed',
   );
 
-export const centralAdoptSchema = z
-  .union(
+interface AdoptWording {
+  /** The key as messages name it: `central.adopt`, `adopt`. */
+  readonly key: string;
+  /** What the parts belong to: `bucket parts`, `parts of a trail`. */
+  readonly partsOf: string;
+  /** One part, as a placeholder: `bucket part`, `trail part`. */
+  readonly part: string;
+  readonly emptyHint: string;
+  readonly example: string;
+  readonly exceptDescription: string;
+}
+
+/** `true`, `false` or `{ except: [<part>, ...] }`: what exists is imported, the parts listed are created. */
+function adoptSchema<P extends readonly [string, ...string[]]>(parts: P, w: AdoptWording) {
+  return z.union(
     [
       z.boolean(),
       z
         .looseObject({
           except: z
-            .array(
-              z.enum(BUCKET_PARTS, {
-                error: (issue) => `adopt.except lists bucket parts: ${BUCKET_PARTS.join(', ')}; got ${rules.describe(issue.input)}`,
-              }),
-            )
-            .min(1, { error: 'adopt.except is empty: list the parts the existing bucket does not have yet, or write adopt: true' })
+            .array(z.enum(parts, { error: (issue) => `adopt.except lists ${w.partsOf}: ${parts.join(', ')}; got ${rules.describe(issue.input)}` }))
+            .min(1, { error: `adopt.except is empty: list ${w.emptyHint}, or write adopt: true` })
             .optional()
-            .describe('Parts the existing bucket does not have yet: they are created (written over whatever is there), not imported.'),
+            .describe(w.exceptDescription),
         })
         // Unknown keys as a custom issue: the union then reports this branch's message, not only its own.
         .superRefine((value, ctx) => {
@@ -76,53 +85,38 @@ export const centralAdoptSchema = z
             ctx.addIssue({
               code: 'custom',
               input: value,
-              message: `${
-                unknown.length ? `unknown key(s) ${unknown.join(', ')} under central.adopt; ` : ''
-              }the only key is except (adopt: { except: [lifecycle] }), or write adopt: true`,
+              message: `${unknown.length ? `unknown key(s) ${unknown.join(', ')} under ${w.key}; ` : ''}the only key is except (adopt: { except: [${w.example}] }), or write adopt: true`,
             });
           }
         }),
     ],
-    { error: 'central.adopt must be true, false or { except: [<bucket part>, ...] }' },
-  )
-  .describe('The bucket already exists: import it and every part the stack manages (Terraform import blocks). @default false');
+    { error: (issue) => `${w.key} must be true, false or { except: [<${w.part}>, ...] }; got ${rules.describe(issue.input)}` },
+  );
+}
+
+export const centralAdoptSchema = adoptSchema(BUCKET_PARTS, {
+  key: 'central.adopt',
+  partsOf: 'bucket parts',
+  part: 'bucket part',
+  emptyHint: 'the parts the existing bucket does not have yet',
+  example: 'lifecycle',
+  exceptDescription: 'Parts the existing bucket does not have yet: they are created (written over whatever is there), not imported.',
+}).describe('The bucket already exists: import it and every part the stack manages (Terraform import blocks). @default false');
 
 /** What an adopted trail may be missing yet: created, not imported, when listed in `adopt.except`. */
 export const TRAIL_PARTS = ['topic', 'queue', 'logGroup', 'deliveryRole'] as const;
 export type TrailPart = (typeof TRAIL_PARTS)[number];
 
-export const trailAdoptSchema = z
-  .union(
-    [
-      z.boolean(),
-      z
-        .looseObject({
-          except: z
-            .array(
-              z.enum(TRAIL_PARTS, {
-                error: (issue) => `adopt.except lists parts of a trail: ${TRAIL_PARTS.join(', ')}; got ${rules.describe(issue.input)}`,
-              }),
-            )
-            .min(1, { error: 'adopt.except is empty: list what the existing trail does not have yet, or write adopt: true' })
-            .optional()
-            .describe('What the existing trail does not have yet (e.g. a new SNS topic or log group): created, not imported.'),
-        })
-        .superRefine((value, ctx) => {
-          const unknown = Object.keys(value).filter((k) => k !== 'except');
-          if (unknown.length > 0 || value.except === undefined) {
-            ctx.addIssue({
-              code: 'custom',
-              input: value,
-              message: `${unknown.length ? `unknown key(s) ${unknown.join(', ')} under adopt; ` : ''}the only key is except (adopt: { except: [logGroup, deliveryRole] }), or write adopt: true`,
-            });
-          }
-        }),
-    ],
-    { error: (issue) => `adopt must be true, false or { except: [<trail part>, ...] }; got ${rules.describe(issue.input)}` },
-  )
-  .describe(
-    'The trail already exists: import it, with the SNS topic, queue, log group and delivery role this config creates for it, except the parts listed in except (created). @default false',
-  );
+export const trailAdoptSchema = adoptSchema(TRAIL_PARTS, {
+  key: 'adopt',
+  partsOf: 'parts of a trail',
+  part: 'trail part',
+  emptyHint: 'what the existing trail does not have yet',
+  example: 'logGroup, deliveryRole',
+  exceptDescription: 'What the existing trail does not have yet (e.g. a new SNS topic or log group): created, not imported.',
+}).describe(
+  'The trail already exists: import it, with the SNS topic, queue, log group and delivery role this config creates for it, except the parts listed in except (created). @default false',
+);
 
 // ------------------------------------------------------------ the existing central key
 
