@@ -3,6 +3,7 @@
  * at synth time from these, so no policy needs a cross-stack reference.
  */
 import type { Partition } from '../config/rules';
+import type { TrailConfig } from '../config/model';
 
 export function trailArn(partition: Partition, region: string, accountId: string, trailName: string): string {
   return `arn:${partition}:cloudtrail:${region}:${accountId}:trail/${trailName}`;
@@ -38,6 +39,13 @@ export function sqsQueueArn(partition: Partition, region: string, accountId: str
 
 export function logGroupArn(partition: Partition, region: string, accountId: string, logGroupName: string): string {
   return `arn:${partition}:logs:${region}:${accountId}:log-group:${logGroupName}`;
+}
+
+/** The ARN (without CloudTrail's `:*` stream wildcard) of the log group a trail delivers to: created, or named by ARN. */
+export function deliveryLogGroupArn(partition: Partition, t: Pick<TrailConfig, 'region' | 'accountId' | 'cloudWatchLogs'>): string | undefined {
+  const group = t.cloudWatchLogs?.logGroup;
+  if (!group) return undefined;
+  return group.kind === 'create' ? logGroupArn(partition, t.region, t.accountId, group.name) : group.arn.replace(/:\*$/, '');
 }
 
 /** Service principal of CloudTrail; the same name in every partition that CloudTrail serves here. */

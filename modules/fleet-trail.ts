@@ -216,10 +216,9 @@ export class FleetTrail extends Construct {
     const { trail: t, partition } = this.props;
     const cwl = t.cloudWatchLogs;
     if (!cwl) return {};
-    let groupArn: string;
+    const groupArn = arns.deliveryLogGroupArn(partition, t)!;
     let logGroup: CloudwatchLogGroup | undefined;
     if (cwl.logGroup.kind === 'create') {
-      groupArn = arns.logGroupArn(partition, t.region, t.accountId, cwl.logGroup.name);
       logGroup = pinAddress(
         new CloudwatchLogGroup(this, 'log-group', {
           provider: this.homeProvider,
@@ -231,7 +230,6 @@ export class FleetTrail extends Construct {
       );
       out.cloudWatchLogsGroupArn = `${logGroup.arn}:*`; // CloudTrail requires the log stream wildcard.
     } else {
-      groupArn = cwl.logGroup.arn.replace(/:\*$/, '');
       out.cloudWatchLogsGroupArn = `${groupArn}:*`;
     }
     if (cwl.roleArn) {

@@ -44,6 +44,7 @@ import { spawn } from 'child_process';
 import { accessSync, constants, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'fs';
 import * as path from 'path';
 import { projectRoot } from '../config/load';
+import { escapeTemplateText } from '../modules/terraform-text';
 import { backendEnv, classifyBackendInit, describeVerdict, writeBackendScratch } from './backend-check';
 import { writeFleetShapes } from './fleet-shapes';
 
@@ -357,7 +358,7 @@ export function hcl(value: string | number | boolean | null): string {
   if (value === null) return 'null';
   if (typeof value !== 'string') return String(value);
   // (Function replacements: in a replacement string "$$" would mean one "$".)
-  return JSON.stringify(value).replace(/([$%])\{/g, (_, c: string) => `${c}${c}{`);
+  return escapeTemplateText(JSON.stringify(value));
 }
 
 /** Mocked computed attributes that feed ARN-validated arguments (made known at plan time). */

@@ -2,12 +2,13 @@ import { Construct } from 'constructs';
 import { TerraformOutput } from 'cdktf';
 import { FleetStack } from './fleet-stack';
 import type { FleetConfig, TrailConfig } from '../config/model';
-import { accountRootArn, kmsAliasArn, stackNameForAccount } from '../modules/arns';
+import { kmsAliasArn, stackNameForAccount } from '../modules/arns';
 import { AccountProviders } from '../modules/account-providers';
 import { applyBackend } from '../modules/backend';
 import { FleetTrail, trailConstructId } from '../modules/fleet-trail';
 import { KeyLookups } from '../modules/key-lookup';
 import { leaveFleet } from '../modules/leaving-trails';
+import { trailKeyReaders } from '../modules/policies/fleet-policies';
 import { trailOutput } from '../modules/trail-output';
 
 /** `cloudtrail-account-<id>`: the trails of one account, applied with that account's credentials. */
@@ -31,7 +32,6 @@ export class AccountStack extends FleetStack {
     const providerFor = (region: string) => providers.forRegion(region);
     const keys = new KeyLookups(this, 'key-lookups', providerFor);
     const centralKeyAliasArn = central.kmsKey && kmsAliasArn(partition, central.region, central.accountId, central.kmsKey.alias);
-    const readers = central.kmsKey?.decryptPrincipals.length ? central.kmsKey.decryptPrincipals : [accountRootArn(partition, central.accountId)];
 
     const built = trails.map(
       (t) =>
@@ -41,7 +41,7 @@ export class AccountStack extends FleetStack {
           bucketName: central.bucketName,
           bucketRegion: central.region,
           kmsKeyArn: t.kmsKey.kind === 'central' ? keys.keyArn(centralKeyAliasArn!) : t.kmsKey.kind === 'arn' ? keys.keyArn(t.kmsKey.arn) : undefined,
-          keyReaders: readers,
+          keyReaders: trailKeyReaders(config),
           organizationId: config.organization?.id,
           providerFor,
           tags: Object.fromEntries(Object.entries(t.tags).filter(([k]) => !Object.hasOwn(shared, k))),

@@ -13,6 +13,7 @@ import { bucketArn } from '../modules/arns';
 import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { renderPolicy } from '../modules/policies/document';
 import { importExisting } from '../modules/adoption';
+import { pinAddress } from '../modules/addresses';
 
 /** `cloudtrail-central`: the log bucket, its policy and the central key, in the bucket owner's account. */
 export class CentralStack extends FleetStack {
@@ -50,8 +51,10 @@ export class CentralStack extends FleetStack {
     } else {
       if (central.bucketManagement === 'policyOnly') {
         // Same address as in a managed bucket, so switching modes never replaces the policy.
-        const policy = new S3BucketPolicy(this, 'bucket-policy', { bucket: central.bucketName, policy: renderPolicy(policies.bucket.document) });
-        policy.overrideLogicalId('log_bucket_policy');
+        const policy = pinAddress(
+          new S3BucketPolicy(this, 'bucket-policy', { bucket: central.bucketName, policy: renderPolicy(policies.bucket.document) }),
+          'log_bucket_policy',
+        );
         if (central.adopt && !central.adopt.except.includes('policy')) importExisting(policy, central.bucketName);
       } else {
         new TerraformOutput(this, 'bucket_policy', {

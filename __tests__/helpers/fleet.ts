@@ -11,6 +11,7 @@ import { parse } from 'yaml';
 import { ConfigError, configFromObject, projectRoot } from '../../config/load';
 import type { FleetConfig } from '../../config/model';
 import { buildFleet } from '../../stacks/fleet';
+import { synthStacks } from '../../scripts/lib/fleet-synth';
 import type { PolicyDocument, Statement } from '../../modules/policies/document';
 
 export const ROOT = projectRoot(__dirname);
@@ -44,21 +45,9 @@ export function issuesOf(raw: unknown): { path: string; message: string }[] {
 
 export type StackJson = Record<string, any>;
 
-/** Synthesizes every stack of a config into a temp dir and returns stack name -> cdk.tf.json. */
+/** Synthesizes every stack of a config (scripts/lib/fleet-synth.ts, as affected does) and returns stack name -> cdk.tf.json. */
 export function synthFleet(config: FleetConfig): Map<string, StackJson> {
-  const outdir = mkdtempSync(path.join(os.tmpdir(), 'fleet-'));
-  try {
-    const app = new App({ outdir, skipValidation: false });
-    buildFleet(app, config);
-    app.synth();
-    const stacks = new Map<string, StackJson>();
-    for (const name of readdirSync(path.join(outdir, 'stacks')).sort()) {
-      stacks.set(name, JSON.parse(readFileSync(path.join(outdir, 'stacks', name, 'cdk.tf.json'), 'utf8')));
-    }
-    return stacks;
-  } finally {
-    rmSync(outdir, { recursive: true, force: true });
-  }
+  return synthStacks(config);
 }
 
 export function stackOf(stacks: Map<string, StackJson>, name: string): StackJson {

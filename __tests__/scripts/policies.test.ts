@@ -4,6 +4,7 @@
  * every stack of every bundled config and a large fleet), and no policy of a
  * stack is missing from it.
  */
+import { unescapeTemplateText } from '../../modules/terraform-text';
 import { execFileSync, spawnSync } from 'child_process';
 import { readdirSync } from 'fs';
 import * as path from 'path';
@@ -30,12 +31,12 @@ function synthesizedPolicies(stack: Record<string, any>): Map<string, { attribut
   for (const [type, attribute] of Object.entries(POLICY_ATTRIBUTES)) {
     for (const [name, resource] of Object.entries<any>(stack.resource?.[type] ?? {})) {
       if (typeof resource[attribute] !== 'string') continue;
-      out.set(`${type}.${name}`, { attribute, document: JSON.parse(resource[attribute].replace(/\$\$\{/g, '${').replace(/%%\{/g, '%{')) });
+      out.set(`${type}.${name}`, { attribute, document: JSON.parse(unescapeTemplateText(resource[attribute])) });
     }
   }
   // bucketManagement none: the computed bucket policy is an output for the bucket's owner.
   const output = stack.output?.bucket_policy;
-  if (output) out.set('output.bucket_policy', { attribute: 'value', document: JSON.parse(output.value.replace(/\$\$\{/g, '${').replace(/%%\{/g, '%{')) });
+  if (output) out.set('output.bucket_policy', { attribute: 'value', document: JSON.parse(unescapeTemplateText(output.value)) });
   return out;
 }
 

@@ -3,6 +3,7 @@
  * shared by validation (size limits) and the central stack (resources).
  */
 import type { FleetConfig } from '../../config/model';
+import { accountRootArn } from '../arns';
 import { bucketPolicy, BucketPolicyResult } from './bucket-policy';
 import { centralKeyPolicy, KeyPolicyResult } from './key-policies';
 import type { TrailRef } from './trail-ref';
@@ -45,6 +46,15 @@ export function fleetCentralKeyPolicy(
     decryptPrincipals,
     extraStatements: central.kmsKey!.extraStatements,
   });
+}
+
+/**
+ * Who may decrypt with a key created in a trail's account (`kmsKey: { create }`):
+ * the bucket owner's readers, or else the bucket owner's account.
+ */
+export function trailKeyReaders(config: FleetConfig): readonly string[] {
+  const { central, partition } = config;
+  return central.kmsKey?.decryptPrincipals.length ? central.kmsKey.decryptPrincipals : [accountRootArn(partition, central.accountId)];
 }
 
 const cache = new WeakMap<FleetConfig, FleetPolicies>();

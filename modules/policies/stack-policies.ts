@@ -10,7 +10,7 @@ import { trailsByAccount } from '../../config/model';
 import * as arns from '../arns';
 import { cloudWatchDeliveryRolePolicy, cloudWatchDeliveryTrustPolicy, snsTopicPolicy, sqsQueuePolicy } from './delivery-policies';
 import { BUCKET_POLICY_LIMIT_BYTES, KEY_POLICY_LIMIT_BYTES, PolicyDocument, policyBytes } from './document';
-import { fleetPolicies } from './fleet-policies';
+import { fleetPolicies, trailKeyReaders } from './fleet-policies';
 import { trailKeyPolicy } from './key-policies';
 
 export interface StackPolicy {
@@ -89,14 +89,12 @@ function trailPolicies(config: FleetConfig, t: TrailConfig): StackPolicy[] {
   const trailArn = arns.trailArn(partition, t.region, t.accountId, t.trailName);
   const out: StackPolicy[] = [];
   if (t.kmsKey.kind === 'create') {
-    // The readers the account stack hands to FleetTrail: the bucket owner's readers, else its root.
-    const readers = central.kmsKey?.decryptPrincipals.length ? central.kmsKey.decryptPrincipals : [arns.accountRootArn(partition, central.accountId)];
     out.push(
       sized({
         address: `aws_kms_key.${base}_key`,
         attribute: 'policy',
         title: `key policy of ${t.kmsKey.alias} (trail ${t.trailName})`,
-        document: trailKeyPolicy({ partition, accountId: t.accountId, bucketName: central.bucketName, bucketRegion: central.region, trails: [t], readers }),
+        document: trailKeyPolicy({ partition, accountId: t.accountId, bucketName: central.bucketName, bucketRegion: central.region, trails: [t], readers: trailKeyReaders(config) }),
         limitBytes: KEY_POLICY_LIMIT_BYTES,
       }),
     );
@@ -124,7 +122,7 @@ function trailPolicies(config: FleetConfig, t: TrailConfig): StackPolicy[] {
   }
   const cwl = t.cloudWatchLogs;
   if (cwl && !cwl.roleArn) {
-    const groupArn = cwl.logGroup.kind === 'create' ? arns.logGroupArn(partition, t.region, t.accountId, cwl.logGroup.name) : cwl.logGroup.arn.replace(/:\*$/, '');
+    const groupArn = arns.deliveryLogGroupArn(partition, t)!;
     out.push(
       sized({
         address: `aws_iam_role.${base}_cwl_role`,
