@@ -174,6 +174,11 @@ export function configFromText(text: string, source = 'config'): FleetConfig {
   return configFromObject(raw, source);
 }
 
+/** The config file a command reads: the one given, else the one CLOUDTRAIL_CONFIG names, else config/cloudtrail.yaml. */
+export function configPath(given?: string): string {
+  return given || process.env[CONFIG_ENV] || DEFAULT_CONFIG_PATH;
+}
+
 /**
  * Loads the config file given, else the one CLOUDTRAIL_CONFIG names, else
  * config/cloudtrail.yaml. A file that cannot be read is one problem whose
@@ -181,7 +186,7 @@ export function configFromText(text: string, source = 'config'): FleetConfig {
  */
 export function loadConfig(given?: string): FleetConfig {
   const fromEnv = process.env[CONFIG_ENV];
-  const file = given || fromEnv || DEFAULT_CONFIG_PATH;
+  const file = configPath(given);
   let text: string;
   try {
     text = readFileSync(file, 'utf8');

@@ -11,7 +11,7 @@
  * base still managed resources in them (docs/day-two.md, "Leaving the fleet").
  * Exit 0 (also when nothing is affected), 2 on a usage or config error.
  */
-import { CONFIG_ENV, ConfigError, DEFAULT_CONFIG_PATH, loadConfig } from '../config/load';
+import { configPath, ConfigError, loadConfig } from '../config/load';
 import { loadBase, synthStacks } from './lib/fleet-synth';
 import { disappearedMessages, stackChanges } from './lib/stack-diff';
 
@@ -29,7 +29,7 @@ export function parseAffectedArgs(argv: readonly string[]): { base: string } {
   return { base };
 }
 
-export function affected(argv: readonly string[], configFile = process.env[CONFIG_ENV] || DEFAULT_CONFIG_PATH): { stdout: string; stderr: string } {
+export function affected(argv: readonly string[], configFile = configPath()): { stdout: string; stderr: string } {
   const { base } = parseAffectedArgs(argv);
   const current = synthStacks(loadConfig(configFile));
   const before = loadBase(base, configFile);

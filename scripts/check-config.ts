@@ -12,16 +12,15 @@
  * dropped without `lifecycle: decommission | retain` (docs/day-two.md).
  */
 import { readFileSync } from 'fs';
-import { CONFIG_ENV, ConfigError, DEFAULT_CONFIG_PATH, loadConfig } from '../config/load';
+import { configPath, ConfigError, loadConfig } from '../config/load';
 import type { FleetConfig, TrailConfig } from '../config/model';
 import { configWarnings } from '../config/warnings';
-import { logFolder } from '../modules/arns';
+import { accountRootArn, logFolder, trailArn } from '../modules/arns';
 import { fleetPolicies } from '../modules/policies/fleet-policies';
 import { eventSelectors } from '../modules/selectors';
 import { loadBase, synthStacks } from './lib/fleet-synth';
 import { disappearedMessages, stackChanges } from './lib/stack-diff';
 import { cloudTrailCovers, formatPolicyDiff, parseCurrentPolicy, policyDiff } from '../modules/policies/policy-diff';
-import { accountRootArn, trailArn } from '../modules/arns';
 import type { Statement } from '../modules/policies/document';
 
 function events(t: TrailConfig): string {
@@ -173,7 +172,7 @@ export function currentPolicyReport(config: FleetConfig, args: CheckConfigArgs, 
 if (require.main === module) {
   try {
     const args = parseArgs(process.argv.slice(2));
-    const file = args.configFile || process.env[CONFIG_ENV] || DEFAULT_CONFIG_PATH;
+    const file = configPath(args.configFile);
     const config = loadConfig(args.configFile);
     process.stdout.write(report(config, args.base ? baseWarnings(config, args.base, file) : []));
     if (args.currentPolicy || args.currentKeyPolicy) process.stdout.write(`\n${currentPolicyReport(config, args)}`);
