@@ -30,7 +30,7 @@ describe('synth with a bad config (the real app, `node dist/main.js`)', () => {
 
   beforeAll(() => {
     // Rebuilds dist/ only when a source is newer than the last build.
-    execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'app.js'), '--build-only'], { cwd: ROOT, stdio: 'pipe' });
+    execFileSync(process.execPath, [path.join(ROOT, 'bin', 'app.js'), '--build-only'], { cwd: ROOT, stdio: 'pipe' });
     expect(existsSync(mainJs)).toBe(true);
     work = mkdtempSync(path.join(os.tmpdir(), 'corpus-spawn-'));
   }, 120_000);

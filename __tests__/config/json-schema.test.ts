@@ -12,7 +12,7 @@ import * as path from 'path';
 import { parse } from 'yaml';
 import { RULE_KEYWORDS } from '../../config/json-schema-keywords';
 import * as rules from '../../config/rules';
-import { SCHEMA_PATH } from '../../scripts/write-schema';
+import { SCHEMA_PATH } from '../../tools/write-schema';
 import { configOf, rawWith, ROOT } from '../helpers/fleet';
 import { CORPUS } from './invalid-corpus.cases';
 

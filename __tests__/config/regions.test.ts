@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'fs';
 import * as path from 'path';
 import { ALL_REGIONS, NOT_IN_PINNED_PROVIDER, REGIONS } from '../../config/regions';
-import { acceptedRegions, sdkRegions } from '../../scripts/write-regions';
+import { acceptedRegions, sdkRegions } from '../../tools/write-regions';
 
 describe('the region list', () => {
   test('config/regions.json is what the installed AWS SDK metadata says (run npm run regions after an SDK update)', () => {

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'fs';
 import { parse } from 'yaml';
 import { configJsonSchema, TRAIL_SETTING_KEYS } from '../../config/schema';
-import { renderSchema, SCHEMA_PATH } from '../../scripts/write-schema';
+import { renderSchema, SCHEMA_PATH } from '../../tools/write-schema';
 import { defaultRaw, ROOT } from '../helpers/fleet';
 import * as path from 'path';
 

@@ -11,7 +11,7 @@ import { parse } from 'yaml';
 import { ConfigError, configFromObject, projectRoot } from '../../config/load';
 import type { FleetConfig } from '../../config/model';
 import { buildFleet } from '../../stacks/fleet';
-import { synthStacks } from '../../scripts/lib/fleet-synth';
+import { synthStacks } from '../../cli/lib/fleet-synth';
 import type { PolicyDocument, Statement } from '../../modules/policies/document';
 
 export const ROOT = projectRoot(__dirname);

@@ -8,7 +8,7 @@ import { importExisting, sqsQueueUrl, trailImportIds } from '../../modules/adopt
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { Testing, TerraformStack } from 'cdktf';
 import { configOf, rawWith, resourcesOf, stackOf, synthFleet, type StackJson } from '../helpers/fleet';
-import { importedValues } from '../../scripts/validate';
+import { importedValues } from '../../tools/validate';
 
 const KEY_ID = '1234abcd-12ab-34cd-56ef-1234567890ab';
 const KEY_ARN = `arn:aws:kms:us-east-2:111111111111:key/${KEY_ID}`;
@@ -245,7 +245,7 @@ test('importExisting writes the import block without cdktf\'s synth-time "terraf
 
 test('synth works with no terraform binary on PATH (an adopted fleet)', () => {
   const root = path.resolve(__dirname, '..', '..');
-  execFileSync(process.execPath, [path.join(root, 'scripts', 'app.js'), '--build-only'], { cwd: root });
+  execFileSync(process.execPath, [path.join(root, 'bin', 'app.js'), '--build-only'], { cwd: root });
   const out = execFileSync(process.execPath, [path.join(root, 'dist', 'main.js')], {
     cwd: root,
     env: {

@@ -192,7 +192,7 @@ describe('backend: cloud needs no terraform binary at synth, and costs what loca
   }
 
   beforeAll(() => {
-    execFileSync(process.execPath, [pathMod.join(ROOT, 'scripts', 'app.js'), '--build-only'], { cwd: ROOT, stdio: 'pipe' });
+    execFileSync(process.execPath, [pathMod.join(ROOT, 'bin', 'app.js'), '--build-only'], { cwd: ROOT, stdio: 'pipe' });
   });
 
   test('synth with backend.type cloud succeeds with no terraform on PATH, about as fast as with a local backend', () => {

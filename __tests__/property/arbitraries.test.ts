@@ -9,8 +9,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ConfigError, configFromObject, configFromText } from '../../config/load';
-import { configArbitrary, DEFAULT_SEED, freeText, thresholdSizes, WORD_TRAIL_NAMES, writeConfigSample } from '../../scripts/config-arbitraries';
-import { encodingThresholds, type RawConfig } from '../../scripts/fleet-shapes';
+import { configArbitrary, DEFAULT_SEED, freeText, thresholdSizes, WORD_TRAIL_NAMES, writeConfigSample } from '../../tools/config-arbitraries';
+import { encodingThresholds, type RawConfig } from '../../tools/fleet-shapes';
 
 const draws = fc.sample(configArbitrary({ maxAccounts: 400 }), { seed: DEFAULT_SEED, numRuns: 300 });
 const entries = (raw: RawConfig): RawConfig[] => raw.accounts.map((a: RawConfig) => ({ ...(raw.defaults ?? {}), ...a }));

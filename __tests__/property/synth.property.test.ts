@@ -18,8 +18,8 @@ import { ConfigError, configFromObject } from '../../config/load';
 import type { FleetConfig } from '../../config/model';
 import { buildFleet } from '../../stacks/fleet';
 import { withLeanTokenTraces } from '../../stacks/lean-traces';
-import { BAD_CLOUD_HOSTNAMES, BAD_S3_KEY_PREFIXES, configArbitrary, DEFAULT_SEED, FAKE_REGIONS, REAL_REGIONS } from '../../scripts/config-arbitraries';
-import type { RawConfig } from '../../scripts/fleet-shapes';
+import { BAD_CLOUD_HOSTNAMES, BAD_S3_KEY_PREFIXES, configArbitrary, DEFAULT_SEED, FAKE_REGIONS, REAL_REGIONS } from '../../tools/config-arbitraries';
+import type { RawConfig } from '../../tools/fleet-shapes';
 import { backendProblems, Json, nameProblems, policySizeProblems, providerProblems, tagProblems, templateProblems } from './invariants';
 
 const SEED = process.env.FC_SEED === undefined ? DEFAULT_SEED : Number(process.env.FC_SEED);

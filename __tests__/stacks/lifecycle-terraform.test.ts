@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { configOf } from '../helpers/fleet';
-import { synthStacks } from '../../scripts/lib/fleet-synth';
+import { synthStacks } from '../../cli/lib/fleet-synth';
 
 const PLUGIN_DIR = process.env.CLOUDTRAIL_TF_PLUGIN_DIR || '/opt/tf-plugins';
 const hasTerraform = spawnSync('terraform', ['version'], { stdio: 'ignore' }).status === 0 && existsSync(PLUGIN_DIR);

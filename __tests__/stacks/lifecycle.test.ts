@@ -9,8 +9,8 @@ import { parse } from 'yaml';
 import { configOf, issuesOf, list, parsePolicy, rawWith, ROOT, stackOf, synthFleet } from '../helpers/fleet';
 import { trailAddresses } from '../../modules/leaving-trails';
 import { synthSummary } from '../../stacks/summary';
-import { stackChanges, disappearedMessages } from '../../scripts/lib/stack-diff';
-import { synthStacks } from '../../scripts/lib/fleet-synth';
+import { stackChanges, disappearedMessages } from '../../cli/lib/stack-diff';
+import { synthStacks } from '../../cli/lib/fleet-synth';
 
 const example = () => parse(readFileSync(path.join(ROOT, 'config', 'examples', 'leaving-the-fleet.yaml'), 'utf8'));
 const active = () =>

@@ -60,7 +60,7 @@ function stacksIn(outdir: string): string[] {
 describe('the app run directly (node dist/main.js)', () => {
   let work: string;
   beforeAll(() => {
-    execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'app.js'), '--build-only'], { cwd: ROOT, stdio: 'pipe' });
+    execFileSync(process.execPath, [path.join(ROOT, 'bin', 'app.js'), '--build-only'], { cwd: ROOT, stdio: 'pipe' });
     work = mkdtempSync(path.join(os.tmpdir(), 'synth-output-'));
   }, 120_000);
 
@@ -103,7 +103,7 @@ describe('the app run directly (node dist/main.js)', () => {
 describe('through the real cdktf CLI (npx cdktf synth)', () => {
   let work: string;
   beforeAll(() => {
-    execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'app.js'), '--build-only'], { cwd: ROOT, stdio: 'pipe' });
+    execFileSync(process.execPath, [path.join(ROOT, 'bin', 'app.js'), '--build-only'], { cwd: ROOT, stdio: 'pipe' });
     work = mkdtempSync(path.join(os.tmpdir(), 'synth-cli-'));
   }, 120_000);
 

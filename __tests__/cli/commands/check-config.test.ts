@@ -1,0 +1,65 @@
+import { spawnSync } from 'child_process';
+import * as path from 'path';
+import { writeFileSync, mkdtempSync } from 'fs';
+import * as os from 'os';
+import { report } from '../../../cli/commands/check-config';
+import { configOf, defaultRaw, rawWith, ROOT } from '../../helpers/fleet';
+
+describe('npm run check-config', () => {
+  test('prints one row per trail with what it logs and where it delivers', () => {
+    const out = report(
+      configOf(
+        rawWith((r) => {
+          r.accounts[0].prefix = 'team-a';
+          r.accounts[0].dataEvents = { s3: { allBuckets: 'ReadOnly' } };
+        }),
+      ),
+    );
+    const row = out.split('\n').find((l) => l.startsWith('222222222222'))!;
+    expect(row).toContain('my-trail');
+    expect(row).toContain('s3://my-bucket/team-a/AWSLogs/222222222222/');
+    expect(row).toContain('SSE-KMS central key');
+    expect(row).toContain('management All; S3 all buckets ReadOnly');
+    expect(out).toMatch(/bucket policy: \d+ bytes of 20480 \(per-account\)/);
+    expect(out).toContain('no warnings');
+  });
+
+  test('lists warnings under the table', () => {
+    const out = report(configOf(rawWith((r) => (r.accounts[0].enableLogging = false))));
+    expect(out).toMatch(/1 warning\(s\):\n  - accounts\[0\]\.enableLogging: trail my-trail is created with logging stopped/);
+  });
+
+  test('an invalid config exits 1 with every problem and its path', () => {
+    // Uses the compiled script, as `npm run check-config` does.
+    spawnSync(process.execPath, [path.join(ROOT, 'bin', 'app.js'), '--build-only'], { cwd: ROOT });
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'check-'));
+    const file = path.join(dir, 'bad.json');
+    const raw = defaultRaw();
+    raw.accounts[0].trailName = 'a';
+    raw.accounts[0].regoin = 'us-east-1';
+    writeFileSync(file, JSON.stringify(raw));
+    const run = spawnSync(process.execPath, [path.join(ROOT, 'dist', 'cli', 'main.js'), 'check-config', file], { encoding: 'utf8' });
+    expect(run.status).toBe(2); // the one exit-code table: 2 = config error
+    expect(run.stderr).toContain('accounts[0]: unknown key "regoin" (did you mean "region"?)');
+    expect(run.stdout).toBe('');
+  });
+
+  test('a missing file given as the argument: says the file does not exist, never "synthesized" nor CLOUDTRAIL_CONFIG', () => {
+    spawnSync(process.execPath, [path.join(ROOT, 'bin', 'app.js'), '--build-only'], { cwd: ROOT });
+    const missing = path.join(mkdtempSync(path.join(os.tmpdir(), 'check-')), 'nope.yaml');
+    const run = spawnSync(process.execPath, [path.join(ROOT, 'dist', 'cli', 'main.js'), 'check-config', missing], { encoding: 'utf8' });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toBe(`${missing}: 1 problem in the config\n  - (file): the config file ${missing} does not exist; check the path given on the command line\n`);
+    expect(run.stderr).not.toMatch(/synthesized|CLOUDTRAIL_CONFIG/);
+  });
+
+  test('a missing file named by CLOUDTRAIL_CONFIG: the advice names CLOUDTRAIL_CONFIG, not the command line', () => {
+    spawnSync(process.execPath, [path.join(ROOT, 'bin', 'app.js'), '--build-only'], { cwd: ROOT });
+    const missing = path.join(mkdtempSync(path.join(os.tmpdir(), 'check-')), 'nope.yaml');
+    const run = spawnSync(process.execPath, [path.join(ROOT, 'dist', 'cli', 'main.js'), 'check-config'], { encoding: 'utf8', env: { ...process.env, CLOUDTRAIL_CONFIG: missing } });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toBe(
+      `${missing}: 1 problem in the config\n  - (file): the config file ${missing} does not exist; CLOUDTRAIL_CONFIG names it: point CLOUDTRAIL_CONFIG at a YAML or JSON config file\n`,
+    );
+  });
+});

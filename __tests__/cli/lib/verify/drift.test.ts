@@ -1,0 +1,102 @@
+import { configOf, rawWith } from '../../../helpers/fleet';
+import { expectedTrail, insightDrift, selectorDrift, trailDrift } from '../../../../cli/lib/verify/drift';
+import { cloudTrailFolder, dateFolders, statusProblems } from '../../../../cli/lib/verify/health';
+
+describe('expected trail and drift (pure)', () => {
+  test('advanced selectors match the API answer in any order, and a removed value is drift', () => {
+    const config = configOf(
+      rawWith((raw) => {
+        raw.accounts[0].dataEvents = { advanced: [{ name: 'Deletes', fieldSelectors: [{ field: 'eventCategory', equals: ['Data'] }, { field: 'resources.type', equals: ['AWS::S3::Object'] }, { field: 'eventName', equals: ['DeleteObject', 'DeleteObjects'] }] }] };
+        raw.accounts[0].managementEvents = { readWrite: 'WriteOnly', excludeKmsEvents: true };
+      }),
+    );
+    const expected = expectedTrail(config, config.trails[0]);
+    expect(expected.selectors.kind).toBe('advanced');
+    // As GetEventSelectors returns them: API field names, selectors and values in another order.
+    const live = [
+      {
+        Name: 'Deletes',
+        FieldSelectors: [
+          { Field: 'eventName', Equals: ['DeleteObjects', 'DeleteObject'] },
+          { Field: 'resources.type', Equals: ['AWS::S3::Object'] },
+          { Field: 'eventCategory', Equals: ['Data'] },
+        ],
+      },
+      {
+        Name: 'Management events (WriteOnly), excluding kms.amazonaws.com',
+        FieldSelectors: [
+          { Field: 'readOnly', Equals: ['false'] },
+          { Field: 'eventSource', NotEquals: ['kms.amazonaws.com'] },
+          { Field: 'eventCategory', Equals: ['Management'] },
+        ],
+      },
+    ];
+    expect(selectorDrift(expected.selectors, undefined, live)).toEqual([]);
+    live[0].FieldSelectors[0].Equals = ['DeleteObject'];
+    const drift = selectorDrift(expected.selectors, undefined, live);
+    expect(drift).toHaveLength(1);
+    expect(drift[0].expected).toContain('DeleteObjects');
+    // Basic selectors where advanced are expected: the kind is the drift.
+    expect(selectorDrift(expected.selectors, [{ ReadWriteType: 'All', IncludeManagementEvents: true }], undefined)).toEqual([
+      { setting: 'managementEvents/dataEvents (event selectors)', expected: 'advanced selectors', actual: 'basic selectors' },
+    ]);
+  });
+
+  test('CloudWatch Logs, SNS and key expectations come from the config', () => {
+    const config = configOf(
+      rawWith((raw) => {
+        raw.accounts[0].cloudWatchLogs = { create: { logGroupName: 'ct-logs' } };
+        raw.accounts[0].sns = { topicArn: 'arn:aws:sns:us-east-2:222222222222:shared' };
+        raw.accounts[0].kmsKey = { arn: 'arn:aws:kms:us-east-2:111111111111:key/11111111-2222-3333-4444-555555555555' };
+      }),
+    );
+    const e = expectedTrail(config, config.trails[0]);
+    const live = {
+      Name: 'my-trail',
+      S3BucketName: 'my-bucket',
+      HomeRegion: 'us-east-2',
+      CloudWatchLogsLogGroupArn: 'arn:aws:logs:us-east-2:222222222222:log-group:ct-logs:*',
+      CloudWatchLogsRoleArn: 'arn:aws:iam::222222222222:role/CloudTrailToCWL-my-trail',
+      SnsTopicARN: 'arn:aws:sns:us-east-2:222222222222:shared',
+      KmsKeyId: 'arn:aws:kms:us-east-2:111111111111:key/11111111-2222-3333-4444-555555555555',
+      IsMultiRegionTrail: true,
+      IncludeGlobalServiceEvents: true,
+      LogFileValidationEnabled: true,
+      IsOrganizationTrail: false,
+    };
+    expect(trailDrift(e, live)).toEqual([]);
+    expect(trailDrift(e, { ...live, CloudWatchLogsLogGroupArn: undefined, S3KeyPrefix: 'x', LogFileValidationEnabled: false }).map((d) => d.setting)).toEqual([
+      'prefix',
+      'logFileValidation',
+      'cloudWatchLogs (log group)',
+    ]);
+  });
+
+  test('insights compare as sets', () => {
+    expect(insightDrift(['ApiErrorRateInsight', 'ApiCallRateInsight'], ['ApiCallRateInsight', 'ApiErrorRateInsight'])).toEqual([]);
+    expect(insightDrift([], ['ApiErrorRateInsight'])).toEqual([{ setting: 'insights', expected: '(none)', actual: 'ApiErrorRateInsight' }]);
+  });
+
+  test('folders: prefix, organization trails', () => {
+    const org = configOf(
+      rawWith((raw) => {
+        raw.organization = { id: 'o-exampleorgid', managementAccountId: '111111111111' };
+        raw.accounts = [{ accountId: '111111111111', organizationTrail: true, prefix: 'org' }];
+      }),
+    );
+    expect(cloudTrailFolder(org, org.trails[0])).toBe('org/AWSLogs/o-exampleorgid/111111111111/CloudTrail/');
+    const plain = configOf(rawWith(() => undefined));
+    expect(cloudTrailFolder(plain, plain.trails[0])).toBe('AWSLogs/222222222222/CloudTrail/');
+  });
+
+  test('date folders cover the age window, newest first', () => {
+    expect(dateFolders(new Date('2026-03-01T01:00:00Z'), 24 * 3_600_000)).toEqual(['2026/03/01/', '2026/02/28/']);
+  });
+
+  test('a digest delivery error counts only with log file validation on', () => {
+    const now = new Date('2026-11-26T12:00:00Z');
+    const status = { IsLogging: true, LatestDeliveryTime: now, LatestDigestDeliveryError: 'AccessDenied' };
+    expect(statusProblems(status, { enableLogging: true, logFileValidation: false }, now, 3_600_000)).toEqual([]);
+    expect(statusProblems(status, { enableLogging: true, logFileValidation: true }, now, 3_600_000)).toEqual(['LatestDigestDeliveryError: AccessDenied']);
+  });
+});
