@@ -1,3 +1,4 @@
+import './stacks/node-warnings';
 import { App } from 'cdktf';
 import { ConfigError, loadConfig } from './config/load';
 import { buildFleet } from './stacks/fleet';
