@@ -117,6 +117,10 @@ export function classifyAwsFailure(e: unknown): AwsFailure {
   if (name === 'CredentialsProviderError' || name === 'TokenProviderError' || /Could not load credentials from any providers/.test(message)) return failure('no-credentials');
   if (nodeCode && UNREACHABLE_CODES.has(nodeCode)) return failure('unreachable');
   if (UNREACHABLE_CODES.has(name) || (awsCode && UNREACHABLE_CODES.has(awsCode))) return failure('unreachable');
+  // A network error that crossed a realm or a wrapper keeps only its message ("AWS SDK error wrapper for Error: connect
+  // ECONNREFUSED 127.0.0.1:5055"): its Node code is still in the text.
+  const inText = /\b(E[A-Z_]{3,})\b(?: ([\w.-]+(?::\d+)?))?/.exec(message);
+  if (!nodeCode && inText && UNREACHABLE_CODES.has(inText[1])) return { kind: 'unreachable', code: inText[1], message, ...(where ?? inText[2] ? { target: where ?? inText[2] } : {}) };
   if (err.cause && typeof err.cause === 'object') {
     const inner = classifyAwsFailure(err.cause);
     if (inner.kind === 'unreachable' || inner.kind === 'no-credentials') return inner;

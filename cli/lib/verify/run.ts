@@ -299,8 +299,19 @@ async function checkFolder(
 ): Promise<{ state: FolderState; newest?: Date; problems: string[] }> {
   const { central } = config;
   const folder = cloudTrailFolder(config, { ...t, accountId: account });
+  let s3: S3Client;
   try {
-    const s3 = await access.s3Client(central.assumeRoleArn, central.region);
+    s3 = await access.s3Client(central.assumeRoleArn, central.region);
+  } catch (e) {
+    rethrowCouldNotCheck(e, access);
+    return {
+      state: 'unlisted',
+      problems: [
+        `cannot list s3://${central.bucketName}/${folder}: cannot assume the central account's role ${central.assumeRoleArn} (${describeError(e)}): check that it exists in ${central.accountId} and trusts the caller${access.caller ? ` (${access.caller})` : ''}`,
+      ],
+    };
+  }
+  try {
     const newest = await newestLogFile(s3, central.bucketName, folder, t.region, now, options.maxAgeMs, access.retry);
     const member = account !== t.accountId;
     const why = member
@@ -423,7 +434,7 @@ export async function verifyFleet(config: FleetConfig, access: AwsAccess, option
   });
 
   // Every role verify needed refused the caller, and no trail answered any other way: the credentials are wrong, not the fleet.
-  const roles = [...access.roles.entries()];
+  const roles = [...access.roles.entries()].sort(([a], [b]) => a.localeCompare(b));
   if (roles.length > 0 && roles.every(([, outcome]) => outcome === 'denied') && trails.every((r) => r.exists === undefined)) {
     throw new CouldNotCheck(
       `${access.caller ?? 'the caller'} may assume none of the ${roles.length} role(s) verify needs (AccessDenied on each, e.g. ${roles[0][0]}): ` +
