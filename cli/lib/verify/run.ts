@@ -208,22 +208,26 @@ async function checkTrail(config: FleetConfig, t: TrailConfig, access: AwsAccess
     }
     if (!exists) return;
     const name = t.trailName;
-    const calls: [string, Promise<void>][] = [
+    // The calls run at once; their findings are added in this order, so the report is the same whichever answers first.
+    type Found = { drift?: Drift[]; problems?: string[]; notes?: string[] };
+    const calls: [string, Promise<Found>][] = [
       [
         'GetTrailStatus',
-        withRetry(() => ct.send(new GetTrailStatusCommand({ Name: name })), retry).then((out) => {
+        withRetry(() => ct.send(new GetTrailStatusCommand({ Name: name })), retry).then((out): Found => {
           const status = out ?? {};
           isLogging = status.IsLogging;
           latestDelivery = status.LatestDeliveryTime;
-          problems.push(...statusProblems(status, t, now, options.maxAgeMs, targets));
-          if (!t.enableLogging && status.IsLogging) drift.push({ setting: 'enableLogging', expected: 'false', actual: 'true' });
+          return {
+            problems: statusProblems(status, t, now, options.maxAgeMs, targets),
+            drift: !t.enableLogging && status.IsLogging ? [{ setting: 'enableLogging', expected: 'false', actual: 'true' }] : [],
+          };
         }),
       ],
       [
         'GetEventSelectors',
-        withRetry(() => ct.send(new GetEventSelectorsCommand({ TrailName: name })), retry).then((sel) => {
-          drift.push(...selectorDrift(expected.selectors, sel?.EventSelectors, sel?.AdvancedEventSelectors));
-        }),
+        withRetry(() => ct.send(new GetEventSelectorsCommand({ TrailName: name })), retry).then((sel): Found => ({
+          drift: selectorDrift(expected.selectors, sel?.EventSelectors, sel?.AdvancedEventSelectors),
+        })),
       ],
       [
         'GetInsightSelectors',
@@ -233,26 +237,27 @@ async function checkTrail(config: FleetConfig, t: TrailConfig, access: AwsAccess
             if ((e as Error).name === 'InsightNotEnabledException') return [];
             throw e;
           })
-          .then((selectors) => {
-            drift.push(...insightsDrift(expected, selectors));
-          }),
+          .then((selectors): Found => ({ drift: insightsDrift(expected, selectors) })),
       ],
       [
         'GetEventConfiguration',
         withRetry(() => ct.send(new GetEventConfigurationCommand({ TrailName: name })), retry).then(
-          (out) => {
-            drift.push(...aggregationDrift(expected.eventAggregation, out?.AggregationConfigurations));
-          },
-          (e) => {
+          (out): Found => ({ drift: aggregationDrift(expected.eventAggregation, out?.AggregationConfigurations) }),
+          (e): Found => {
             if (!UNSUPPORTED.has((e as Error).name)) throw e;
-            notes.push(`event aggregation not compared: GetEventConfiguration is not available here (${describeError(e)})`);
+            return { notes: [`event aggregation not compared: GetEventConfiguration is not available here (${describeError(e)})`] };
           },
         ),
       ],
     ];
     const settled = await Promise.allSettled(calls.map(([, p]) => p));
     settled.forEach((s, i) => {
-      if (s.status === 'fulfilled') return;
+      if (s.status === 'fulfilled') {
+        problems.push(...(s.value.problems ?? []));
+        drift.push(...(s.value.drift ?? []));
+        notes.push(...(s.value.notes ?? []));
+        return;
+      }
       rethrowCouldNotCheck(s.reason, access);
       const [call] = calls[i];
       problems.push(`${describeError(s.reason)}${callHint(s.reason, t, `cloudtrail:${call}`)}`);
