@@ -109,7 +109,15 @@ export class AwsWorld {
         return { TrailARN: t.trail.TrailARN, ...(t.aggregation ? { AggregationConfigurations: t.aggregation } : {}) };
       })(),
     );
-    this.cloudTrail.on(ListPublicKeysCommand).callsFake(() => ({ PublicKeyList: this.publicKeys }));
+    // As AWS: the keys whose validity overlaps the asked range (all of them when no range is given).
+    this.cloudTrail.on(ListPublicKeysCommand).callsFake((input) => {
+      this.calls.push(`ListPublicKeys:${input.StartTime?.toISOString() ?? ''}/${input.EndTime?.toISOString() ?? ''}`);
+      return {
+        PublicKeyList: this.publicKeys.filter(
+          (k) => (!input.EndTime || !k.ValidityStartTime || k.ValidityStartTime <= input.EndTime) && (!input.StartTime || !k.ValidityEndTime || k.ValidityEndTime >= input.StartTime),
+        ),
+      };
+    });
 
     this.sts.on(AssumeRoleCommand).callsFake((input) => {
       this.calls.push(`AssumeRole:${input.RoleArn}`);
