@@ -358,7 +358,8 @@ async function checkDigests(
       now,
       retry: access.retry,
     });
-    problems.push(...digests.findings.map((f) => `digest: ${f.kind} ${f.location}${f.detail ? ` (${f.backfill ? 'backfill digest: ' : ''}${f.detail})` : ''}`));
+    // A backfill finding names a `_backfill.json.gz` digest in its location or detail; JSON has `backfill: true` too.
+    problems.push(...digests.findings.map((f) => `digest: ${f.kind} ${f.location}${f.detail ? ` (${f.detail})` : ''}`));
     return digests;
   } catch (e) {
     rethrowCouldNotCheck(e, access);

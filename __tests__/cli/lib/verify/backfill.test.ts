@@ -50,7 +50,7 @@ const OWN: Folder = { base: `AWSLogs/${ACCOUNT}/`, account: ACCOUNT, trail: 'tra
 
 interface Digest {
   key: string;
-  doc: Record<string, unknown> & { logFiles: { s3Object: string }[] };
+  doc: Record<string, unknown> & { logFiles: Record<string, string>[] };
   content: Buffer;
   signature: string;
 }
@@ -90,7 +90,7 @@ class Bucket {
     if (options.backfill && options.generated !== null) metadata['backfill-generation-timestamp'] = options.generated ?? GENERATED;
     const lastModified = options.backfill ? new Date(options.generated ?? GENERATED) : new Date(end.getTime() + 10 * 60_000);
     this.world.objects.set(`${BUCKET}/${key}`, { body: gzipSync(content), lastModified, metadata });
-    return { key, doc: doc as Digest['doc'], content, signature };
+    return { key, doc, content, signature };
   }
 }
 
@@ -174,16 +174,16 @@ describe('backfill digests', () => {
   test('a backfill digest signed with a key that is not CloudTrail\'s is invalid', async () => {
     const { b, backfill } = fleetOfDigests(world);
     const stranger = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
-    b.digest(OWN, hour(1), hour(2), backfill[0].doc.logFiles as unknown as Record<string, string>[], undefined, { backfill: true, key: stranger });
+    b.digest(OWN, hour(1), hour(2), backfill[0].doc.logFiles, undefined, { backfill: true, key: stranger });
     const findings = (await check()).findings;
     expect(findings[0]).toEqual({ kind: 'invalid-digest', location: s3(backfill[0].key), detail: 'signature does not verify: the digest file was modified', backfill: true });
   });
 
   test('a backfill digest without backfill-generation-timestamp is invalid (validate-logs: invalid format)', async () => {
     const { b, backfill } = fleetOfDigests(world);
-    const redone = b.digest(OWN, hour(1), hour(2), backfill[0].doc.logFiles as unknown as Record<string, string>[], undefined, { backfill: true, generated: null });
+    const redone = b.digest(OWN, hour(1), hour(2), backfill[0].doc.logFiles, undefined, { backfill: true, generated: null });
     // Re-link the second backfill to the re-signed first one, so only the metadata is wrong.
-    b.digest(OWN, hour(3), hour(4), backfill[1].doc.logFiles as unknown as Record<string, string>[], redone, { backfill: true });
+    b.digest(OWN, hour(3), hour(4), backfill[1].doc.logFiles, redone, { backfill: true });
     expect((await check()).findings).toEqual([
       { kind: 'invalid-digest', location: s3(backfill[0].key), detail: 'a backfill digest without backfill-generation-timestamp in the object metadata', backfill: true },
     ]);
@@ -194,8 +194,8 @@ describe('backfill digests', () => {
     // Generated at 07:00 by AWS's clock, after the checked period ends (06:30 by ours), with a key valid from 06:45.
     const later = keyPair('2026-11-26T06:45:00Z', '2026-12-26T00:00:00Z');
     world.publicKeys = [{ ...MAIN.listed, ValidityEndTime: new Date('2026-11-26T06:40:00Z') }, later.listed];
-    const redone = b.digest(OWN, hour(1), hour(2), backfill[0].doc.logFiles as unknown as Record<string, string>[], undefined, { backfill: true, key: later.privateKey, fingerprint: later.fingerprint, generated: '2026-11-26T07:00:00Z' });
-    b.digest(OWN, hour(3), hour(4), backfill[1].doc.logFiles as unknown as Record<string, string>[], redone, { backfill: true });
+    const redone = b.digest(OWN, hour(1), hour(2), backfill[0].doc.logFiles, undefined, { backfill: true, key: later.privateKey, fingerprint: later.fingerprint, generated: '2026-11-26T07:00:00Z' });
+    b.digest(OWN, hour(3), hour(4), backfill[1].doc.logFiles, redone, { backfill: true });
     expect((await check()).findings).toEqual([]);
     expect(world.calls.filter((c) => c.startsWith('ListPublicKeys:'))).toEqual([
       'ListPublicKeys:2026-11-26T00:00:00.000Z/2026-11-26T06:30:00.000Z',
