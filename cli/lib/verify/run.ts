@@ -155,6 +155,9 @@ function rethrowCouldNotCheck(e: unknown, access: AwsAccess): void {
 /** What to do about an error of one call, where it is clear ('' otherwise). */
 function callHint(e: unknown, t: Pick<TrailConfig, 'accountId' | 'region'>, permission: string): string {
   const kind = classifyAwsFailure(e).kind;
+  const status = (e as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
+  // An answer that is not an AWS error at all (an emulator's "not implemented" page).
+  if ((e as Error)?.name === 'SyntaxError' && status !== undefined && status >= 500) return ` (HTTP ${status} without an AWS error: the endpoint does not implement ${permission.replace(/^\w+:/, '')})`;
   if (kind === 'credentials-rejected') return ` (is ${t.region} enabled in account ${t.accountId}? an opt-in region refuses every call until it is enabled)`;
   if (kind === 'access-denied') return ` (verify needs ${permission})`;
   return '';
