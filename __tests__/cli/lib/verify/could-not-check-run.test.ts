@@ -99,7 +99,7 @@ describe('could not check (real SDK clients, nothing mocked)', () => {
           'or an instance or container role; against the emulator, set AWS_ENDPOINT_URL and any dummy keys\n',
       );
       expect(r.err).not.toMatch(/EMPTY|cannot assume|TerraformDeploy/);
-      expect(r.seconds).toBeLessThan(2);
+      expect(r.seconds).toBeLessThan(5); // 11.4 s before (issue 16); about 0.3 s here
     }
   });
 
@@ -125,7 +125,7 @@ describe('could not check (real SDK clients, nothing mocked)', () => {
       expect(r.err).toBe(
         `verify: could not check: the endpoint http://127.0.0.1:${port} (AWS_ENDPOINT_URL) did not answer (ECONNREFUSED 127.0.0.1:${port}): start the emulator, or unset AWS_ENDPOINT_URL to check AWS itself\n`,
       );
-      expect(r.seconds).toBeLessThan(3);
+      expect(r.seconds).toBeLessThan(5);
     }
   });
 
