@@ -216,7 +216,14 @@ export function checkDigestChain(input: ChainInput): Finding[] {
     const prev = chain[i - 1];
     const prevWhere = s3(prev.obj.bucket, prev.obj.key);
     if (!prevKey) {
-      findings.push({ kind: 'broken-chain', location: where, detail: `names no previous digest, but ${prevWhere} precedes it` });
+      findings.push({
+        kind: 'broken-chain',
+        location: where,
+        detail: `names no previous digest, but ${prevWhere} precedes it: CloudTrail starts a new chain after logging or log file validation was off, and nothing proves the time in between`,
+      });
+    } else if (prevKey !== `${prev.obj.bucket}/${prev.obj.key}` && isBackfillDigestKey(prevKey) && byKey.has(prevKey)) {
+      // validate-logs follows a link wherever it leads; an hourly digest chained through a backfill digest is such a link.
+      checkLink(p, byKey.get(prevKey)!, false);
     } else if (prevKey !== `${prev.obj.bucket}/${prev.obj.key}`) {
       findings.push(
         byKey.has(prevKey)

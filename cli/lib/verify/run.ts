@@ -169,7 +169,7 @@ export function organizationMembers(config: Pick<FleetConfig, 'organization' | '
   return [...new Set(config.trails.map((o) => o.accountId))].filter((a) => a !== t.accountId).sort();
 }
 
-/** Does GetEventConfiguration exist where this trail lives? (older partitions and emulators may lack it) */
+/** GetEventConfiguration does not exist where this trail lives (a partition without event aggregation). */
 const UNSUPPORTED = new Set(['UnsupportedOperationException', 'UnknownOperationException']);
 
 async function checkTrail(config: FleetConfig, t: TrailConfig, access: AwsAccess, options: VerifyOptions, now: Date): Promise<TrailReport> {

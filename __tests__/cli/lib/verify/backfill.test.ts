@@ -211,6 +211,27 @@ describe('hourly chain, what validate-logs also catches', () => {
     expect((await check()).findings).toEqual([{ kind: 'missing-digest', location: s3(hourly[0].key), detail: `named as previous by ${s3(hourly[1].key)}` }]);
   });
 
+  test('a new chain in the period (logging was off for a while): the gap is reported, as validate-logs notes it', async () => {
+    const { b, hourly } = fleetOfDigests(world);
+    const restarted = b.digest(OWN, hour(2), hour(3), hourly[2].doc.logFiles, undefined);
+    // Digest 3 is signed against the new digest 2, so only the gap remains.
+    b.digest(OWN, hour(3), hour(4), hourly[3].doc.logFiles, restarted);
+    expect((await check()).findings).toEqual([
+      {
+        kind: 'broken-chain',
+        location: s3(hourly[2].key),
+        detail: `names no previous digest, but ${s3(hourly[1].key)} precedes it: CloudTrail starts a new chain after logging or log file validation was off, and nothing proves the time in between`,
+      },
+    ]);
+  });
+
+  test('an hourly digest chained through a backfill digest is a link like any other (validate-logs follows it)', async () => {
+    const { b, hourly, backfill } = fleetOfDigests(world);
+    const relinked = b.digest(OWN, hour(2), hour(3), hourly[2].doc.logFiles, backfill[0]);
+    b.digest(OWN, hour(3), hour(4), hourly[3].doc.logFiles, relinked);
+    expect((await check()).findings).toEqual([]);
+  });
+
   test('data appended after the end of a log file\'s gzip stream is a modified log file (Node alone would ignore it)', async () => {
     const { logs, hourly } = fleetOfDigests(world);
     const o = world.objects.get(`${BUCKET}/${logs[2]}`)!;
