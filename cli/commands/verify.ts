@@ -38,8 +38,8 @@ export const command: CommandSpec = {
   summary: 'check that every configured trail exists, logs, delivers into its folder and matches the config',
   options: {
     'max-age': { type: 'string', value: '<hours>', description: 'a delivery older than this is unhealthy (default 24)' },
-    concurrency: { type: 'string', value: '<n>', description: 'trails checked at once (default 16)' },
-    digests: { type: 'boolean', description: 'also validate digest chains and log file hashes, like aws cloudtrail validate-logs' },
+    concurrency: { type: 'string', value: '<n>', description: 'trails (or organization member folders) checked at once (default 16)' },
+    digests: { type: 'boolean', description: 'also validate digest chains (backfill ones too) and log file hashes, like aws cloudtrail validate-logs' },
     since: { type: 'string', value: '<date>', description: 'start of the digest check (ISO date; default 24 h ago); needs --digests' },
   },
   details: [
