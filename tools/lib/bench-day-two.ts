@@ -119,6 +119,7 @@ export async function benchVerify(config: FleetConfig, latencyMs: number, concur
     trailMock
       .on(ct.GetInsightSelectorsCommand)
       .callsFake(() => slow(() => Promise.reject(new ct.InsightNotEnabledException({ message: 'Insights not enabled', $metadata: {} }))));
+    trailMock.on(ct.GetEventConfigurationCommand).callsFake((input) => slow(() => ({ TrailARN: input.TrailName })));
     s3Mock.on(s3.ListObjectsV2Command).callsFake((input) =>
       slow(() => {
         const account = /AWSLogs\/(\d{12})\//.exec(input.Prefix ?? '')?.[1];

@@ -25,8 +25,8 @@ test('1,000 trails with 5 ms per call finish in seconds with bounded concurrency
     expect(report.trails).toHaveLength(1000);
     expect(report.healthy).toBe(true);
     expect(progress).toHaveLength(1000);
-    // 16 trails at once, each with at most 3 CloudTrail calls in flight (status, selectors, insights).
-    expect(world.maxInFlight).toBeLessThanOrEqual(16 * 3);
+    // 16 trails at once, each with at most 4 CloudTrail calls in flight (status, selectors, insights, event configuration).
+    expect(world.maxInFlight).toBeLessThanOrEqual(16 * 4);
     expect(world.maxInFlight).toBeGreaterThan(16);
     expect(seconds).toBeLessThan(15);
   } finally {
