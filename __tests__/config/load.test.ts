@@ -113,20 +113,65 @@ describe('reading config files', () => {
     }
   });
 
-  test('a YAML syntax error names its line', () => {
+  test('a YAML syntax error shows its line and the one before, with a caret under the column', () => {
     const file = writeTemp('broken.yaml', 'central:\n  accountId: "111111111111"\n  region: [us-east-2\naccounts: []\n');
     const e = configErrorOf(() => loadConfig(file));
-    expect(e.issues.length).toBeGreaterThan(0);
-    expect(e.issues[0].path).toMatch(/^\(line \d+\)$/);
+    expect(e.report()).toBe(
+      [
+        `${file}: 1 problem in the config`,
+        `${file}:4:1: not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]`,
+        '  3 |   region: [us-east-2',
+        '  4 | accounts: []',
+        '    | ^',
+      ].join('\n'),
+    );
+    expect(e.issues).toEqual([expect.objectContaining({ path: '(syntax)', line: 4, column: 1 })]);
+  });
+
+  test('a JSON syntax error is described as JSON, at its line and column, with a caret', () => {
+    const file = writeTemp('broken.json', '{\n  "central": {\n    "accountId": "111111111111"\n    "region": "us-east-2"\n  }\n}\n');
+    expect(configErrorOf(() => loadConfig(file)).report()).toBe(
+      [
+        `${file}: 1 problem in the config`,
+        `${file}:4:5: not valid JSON: Expected ',' or '}' after property value`,
+        '  3 |     "accountId": "111111111111"',
+        '  4 |     "region": "us-east-2"',
+        '    |     ^',
+      ].join('\n'),
+    );
+  });
+
+  test('a JSON file that ends too early says so, at its end', () => {
+    const file = writeTemp('short.json', '{\n  "central": {\n    "accountId": "111111111111"\n');
+    expect(configErrorOf(() => loadConfig(file)).report()).toBe(
+      [
+        `${file}: 1 problem in the config`,
+        `${file}:3:32: not valid JSON: the JSON ends before it is complete (a missing } or ])`,
+        '  2 |   "central": {',
+        '  3 |     "accountId": "111111111111"',
+        '    |                                ^',
+      ].join('\n'),
+    );
+  });
+
+  test('several YAML syntax errors are all reported, each with its excerpt', () => {
+    const e = configErrorOf(() => configFromText('central:\n  region: us-east-2\n  region: eu-west-1\naccounts:\n  - a: b: c\n', 'two.yaml'));
+    expect(e.issues.map((i) => [i.line, i.column, i.message])).toEqual([
+      [3, 3, 'the key "region" is written twice in this mapping; keep one (the file must say each setting once)'],
+      [5, 8, 'not valid YAML: Nested mappings are not allowed in compact mappings'],
+    ]);
+    expect(e.report().split('\n').slice(-3)).toEqual(['  4 | accounts:', '  5 |   - a: b: c', '    |        ^']);
   });
 
   test('an empty file says what a config needs', () => {
-    const e = configErrorOf(() => loadConfig(writeTemp('empty.yaml', '# nothing yet\n')));
-    expect(e.issues).toEqual([{ path: '(top level)', message: 'the config is empty; it needs at least central and accounts (see config/cloudtrail.yaml)' }]);
+    const file = writeTemp('empty.yaml', '# nothing yet\n');
+    expect(configErrorOf(() => loadConfig(file)).report()).toBe(
+      `${file}: 1 problem in the config\n${file}:1:1: (top level): the config is empty; it needs at least central and accounts (see config/cloudtrail.yaml)`,
+    );
   });
 
   test('a file that is a list instead of a mapping is rejected at the top level', () => {
-    expect(configErrorOf(() => configFromText('- central\n- accounts\n')).issues).toEqual([{ path: '(top level)', message: 'must be a mapping, got a list' }]);
+    expect(configErrorOf(() => configFromText('- central\n- accounts\n')).issues).toEqual([{ path: '(top level)', message: 'must be a mapping, got a list', line: 1, column: 1 }]);
   });
 
   test('a file of aliases to aliases (exponential size) is a config problem, not a crash', () => {
@@ -138,11 +183,19 @@ describe('reading config files', () => {
   });
 
   test('a key written twice in YAML is an error, not a silent override', () => {
-    const e = configErrorOf(() => configFromText('central:\n  region: us-east-2\n  region: eu-west-1\n'));
-    expect(e.issues).toEqual([{ path: '(line 3)', message: expect.stringMatching(/unique/i) }]);
+    const e = configErrorOf(() => configFromText('central:\n  region: us-east-2\n  region: eu-west-1\n', 'twice.yaml'));
+    expect(e.report()).toBe(
+      [
+        'twice.yaml: 1 problem in the config',
+        'twice.yaml:3:3: the key "region" is written twice in this mapping; keep one (the file must say each setting once)',
+        '  2 |   region: us-east-2',
+        '  3 |   region: eu-west-1',
+        '    |   ^',
+      ].join('\n'),
+    );
   });
 
-  test('the error message lists every problem under its source; synth adds that nothing was synthesized', () => {
+  test('the error message lists every problem after its source; synth adds that nothing was synthesized', () => {
     const e = configErrorOf(() =>
       configFromObject(
         rawWith((r) => {
@@ -156,8 +209,9 @@ describe('reading config files', () => {
     expect(e.message.split('\n')[0]).toBe('my.yaml: 2 problems in the config');
     expect(e.report('nothing was synthesized').split('\n')).toEqual([
       'my.yaml: 2 problems in the config; nothing was synthesized',
-      expect.stringMatching(/^ {2}- central\.bucketName: bucket names may contain only lowercase letters/),
-      expect.stringMatching(/^ {2}- accounts\[0\]\.trailName: trail names are 3 to 128 characters long; "a" has 1$/),
+      'my.yaml: central.bucketName: bucket names may contain only lowercase letters, digits, "." and "-"; "Bad_Bucket" contains "B"',
+      'my.yaml: accounts[0].trailName: trail names are 3 to 128 characters long; "a" has 1',
+      '(the rules between settings and the policy sizes are checked once central has no problems: fix these and run again)',
     ]);
   });
 
@@ -176,6 +230,8 @@ describe('account ids written as YAML numbers', () => {
       {
         path: 'accounts[0].accountId',
         message: 'account ids must be quoted strings of 12 digits; YAML read 222222222222 as a number (leading zeros would be lost). Write it in quotes, e.g. "222222222222"',
+        line: text.split('\n').indexOf('  - accountId: 222222222222') + 1,
+        column: 16,
       },
     ]);
   });
@@ -183,7 +239,8 @@ describe('account ids written as YAML numbers', () => {
   test('an unquoted account id with a leading zero: the message shows the digits YAML dropped', () => {
     const text = stringify(defaultRaw()).replace('accountId: "111111111111"', 'accountId: 012345678901');
     const e = configErrorOf(() => configFromText(text));
-    expect(e.issues).toEqual([{ path: 'central.accountId', message: expect.stringMatching(/YAML read \d+ as a number .* e\.g\. "012345678901"$/) }]);
+    expect(text.split('\n')[1]).toBe('  accountId: 012345678901');
+    expect(e.issues).toEqual([{ path: 'central.accountId', message: expect.stringMatching(/YAML read \d+ as a number .* e\.g\. "012345678901"$/), line: 2, column: 14 }]);
   });
 
   test('the organization management account id gets the same message', () => {

@@ -15,6 +15,7 @@
  * Exit 0 when every trail is healthy, 1 when any is not, 2 on a usage or config error.
  */
 import { loadConfig } from '../../config/load';
+import { FLEET_CHECKS } from '../../modules/fleet-checks';
 import { CommandSpec, ParsedArgs, UsageError, countOption, parseCommandArgs, stringOption } from '../command';
 import { AwsAccess } from '../lib/verify/aws';
 import { formatJson, formatTable, COLOUR, PLAIN } from '../lib/verify/report';
@@ -103,7 +104,7 @@ export async function runVerify(
   environment: VerifyEnvironment = {},
 ): Promise<{ report: FleetReport; output: string; exitCode: number }> {
   const args = Array.isArray(argv) ? parseVerifyArgs(argv) : (argv as VerifyArgs);
-  const config = loadConfig(args.config);
+  const config = loadConfig(args.config, FLEET_CHECKS);
   const now = (environment.now ?? (() => new Date()))();
   const report = await verifyFleet(config, access, {
     maxAgeMs: args.maxAgeHours * 3_600_000,
