@@ -82,3 +82,35 @@ describe('the rules fail on each kind of cycle (a made-up tree holding one of ea
     expect(violations).toContain('no-module-cycle: config/a.ts -> config/b.ts -> config/a.ts');
   });
 });
+
+/**
+ * config/ cannot import the policy builders, so the checks that need them
+ * (policy sizes, selector limits) are passed in by the caller. A caller
+ * outside config/ that forgets FLEET_CHECKS would silently skip them: every
+ * load outside config/ must pass them.
+ */
+test('every config load outside config/ runs the fleet checks (FLEET_CHECKS)', () => {
+  const { readFileSync, readdirSync, statSync } = require('fs') as typeof import('fs');
+  const files = (dir: string): string[] =>
+    readdirSync(dir).flatMap((e) => {
+      const p = path.join(dir, e);
+      return statSync(p).isDirectory() ? files(p) : p.endsWith('.ts') ? [p] : [];
+    });
+  const callers = [path.join(ROOT, 'main.ts'), ...['modules', 'stacks', 'cli', 'tools'].flatMap((d) => files(path.join(ROOT, d)))];
+  const missing: string[] = [];
+  let calls = 0;
+  for (const file of callers) {
+    const text = readFileSync(file, 'utf8');
+    for (const m of text.matchAll(/\b(?:loadConfig|configFromText|configFromObject)\(/g)) {
+      // The call's arguments, up to the balanced closing parenthesis.
+      let depth = 1;
+      let end = m.index + m[0].length;
+      while (depth > 0 && end < text.length) depth += text[end] === '(' ? 1 : text[end] === ')' ? -1 : 0, end++;
+      const args = text.slice(m.index + m[0].length, end - 1);
+      calls++;
+      if (!/\bFLEET_CHECKS\b|\bchecks\b/.test(args)) missing.push(`${path.relative(ROOT, file)}: ${text.slice(m.index, end).slice(0, 80)}`);
+    }
+  }
+  expect(calls).toBeGreaterThanOrEqual(8); // the scan reads the real call sites (main.ts, the commands, the tools)
+  expect(missing).toEqual([]);
+});
