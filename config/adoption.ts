@@ -122,6 +122,11 @@ export const trailAdoptSchema = adoptSchema(TRAIL_PARTS, {
 
 const KEY_ARN = /^arn:([a-z-]+):kms:([a-z0-9-]+):(\d{12}):key\/(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
 
+/** A multi-Region key: its key id starts with `mrk-` (AWS gives that prefix to multi-Region keys, and only to them). */
+export function isMultiRegionKeyArn(keyArn: string): boolean {
+  return KEY_ARN.exec(keyArn)?.[4].startsWith('mrk-') ?? false;
+}
+
 /** The key id (import ID of aws_kms_key) of a key ARN. */
 export function keyIdOf(keyArn: string): string {
   return KEY_ARN.exec(keyArn)![4];
@@ -320,6 +325,16 @@ export function adoptionIssues(config: FleetConfig): AdoptionIssue[] {
       push(
         'central.kmsKey.existingKeyArn',
         `the key is in ${arn.region}, but the central key must be in the bucket's region ${central.region} (CloudTrail and S3 use a key only in the bucket's region)`,
+      );
+    }
+    // multi_region cannot change in place: a mismatch plans a replacement of the key (which prevent_destroy refuses).
+    const mrk = isMultiRegionKeyArn(key.existingKeyArn);
+    if (mrk !== key.multiRegion) {
+      push(
+        'central.kmsKey.multiRegion',
+        mrk
+          ? `the existing key ${keyIdOf(key.existingKeyArn)} is a multi-Region key (its id starts with mrk-), but multiRegion is false; set multiRegion: true or leave it out (a multi-Region key cannot become single-Region: Terraform would plan to replace the key, which prevent_destroy refuses)`
+          : `the existing key ${keyIdOf(key.existingKeyArn)} is a single-Region key (its id does not start with mrk-), but multiRegion is true; set multiRegion: false or leave it out (a key cannot become multi-Region: Terraform would plan to replace it, which prevent_destroy refuses)`,
       );
     }
     if (!key.aliasGiven) {
