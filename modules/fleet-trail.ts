@@ -283,8 +283,8 @@ export function trailLifecycle(t: Pick<TrailConfig, 'trailName' | 'region' | 'ac
 /** What Terraform says when a trail's configured home region is not the one it lives in. */
 export function homeRegionMessage(t: Pick<TrailConfig, 'trailName' | 'region' | 'accountId'>): string {
   return (
-    `Trail ${t.trailName} of account ${t.accountId} is configured with home region ${t.region}, but the deployed trail lives in another region ` +
-    `(see home_region above): CloudTrail cannot move a trail, and a second trail of that name cannot exist beside a multi-region one. ` +
+    `Trail ${t.trailName} of account ${t.accountId} is configured with home region ${t.region}, but the deployed trail's home_region (shown above) ` +
+    `is another region: CloudTrail cannot move a trail, and a second trail of that name cannot exist beside a multi-region one. ` +
     `To move it safely: keep this entry with its old region, add an entry with another trailName in ${t.region} next to it and deploy ` +
     `(both trails log, both are admitted); then set lifecycle: decommission on the old entry and deploy; then remove the old entry. ` +
     `docs/changing-safely.md, "Moving a trail to another home region".`

@@ -79,17 +79,23 @@ export function offlineStack(stack: Json): Json {
   return copy;
 }
 
-let schemaVersions: Record<string, number> | undefined;
+/** What a state entry needs from the provider's schema: the resource's schema version, and the type of each top-level attribute. */
+interface ResourceSchema {
+  readonly version: number;
+  readonly attributeTypes: Record<string, unknown>;
+}
+let schemas: Record<string, ResourceSchema> | undefined;
 
-/** Resource schema versions of the pinned provider (a state entry must carry its resource's). */
-function versions(dir: string, env: NodeJS.ProcessEnv): Record<string, number> {
-  if (!schemaVersions) {
+function resourceSchemas(dir: string, env: NodeJS.ProcessEnv): Record<string, ResourceSchema> {
+  if (!schemas) {
     const r = spawnSync('terraform', ['providers', 'schema', '-json'], { cwd: dir, env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
     if (r.status !== 0) throw new Error(`terraform providers schema failed:\n${r.stderr}`);
-    const schemas = JSON.parse(r.stdout).provider_schemas[PROVIDER].resource_schemas as Record<string, { version: number }>;
-    schemaVersions = Object.fromEntries(Object.entries(schemas).map(([t, s]) => [t, s.version]));
+    const all = JSON.parse(r.stdout).provider_schemas[PROVIDER].resource_schemas as Record<string, { version: number; block: { attributes?: Record<string, { type: unknown }> } }>;
+    schemas = Object.fromEntries(
+      Object.entries(all).map(([t, s]) => [t, { version: s.version, attributeTypes: Object.fromEntries(Object.entries(s.block.attributes ?? {}).map(([a, v]) => [a, v.type])) }]),
+    );
   }
-  return schemaVersions;
+  return schemas;
 }
 
 /** The value at a path of a JSON value; a block written as an object matches index 0 of a list. */
@@ -117,7 +123,7 @@ interface Planned {
  * The state an apply of `before` leaves: its planned values with every
  * computed value filled in, references resolved to the values they name.
  */
-function stateFromPlan(plan: Json, stack: Json, account: string, versionOf: Record<string, number>): Json {
+function stateFromPlan(plan: Json, stack: Json, account: string, schemaOf: Record<string, ResourceSchema>): Json {
   const providers: Json[] = [].concat(stack.provider?.aws ?? []);
   const regionOf = (key: string) => {
     const alias = key.includes('.') ? key.split('.')[1] : undefined;
@@ -234,8 +240,14 @@ function stateFromPlan(plan: Json, stack: Json, account: string, versionOf: Reco
         const v = fakeFor(p, String(pathParts[0]), root);
         if (v !== undefined) return v;
       }
-      // Unknown and not derivable: what an apply of an unset computed attribute would typically leave.
+      // Unknown and not derivable: what an apply of an unset computed attribute leaves (an empty collection, or nothing).
       if (Array.isArray(value)) return [];
+      if (value === undefined && pathParts.length === 1) {
+        const type = schemaOf[p.type]?.attributeTypes[String(pathParts[0])];
+        const kind = Array.isArray(type) ? type[0] : undefined;
+        if (kind === 'list' || kind === 'set') return [];
+        if (kind === 'map') return {};
+      }
       return value ?? null;
     }
     if (Array.isArray(value)) return value.map((v, i) => fillValue(p, v, Array.isArray(unknown) ? unknown[i] : undefined, [...pathParts, i], root));
@@ -270,7 +282,7 @@ function stateFromPlan(plan: Json, stack: Json, account: string, versionOf: Reco
     type: p.type,
     name: p.name,
     provider: `provider["${PROVIDER}"]${p.providerKey.includes('.') ? `.${p.providerKey.split('.')[1]}` : ''}`,
-    instances: [{ schema_version: versionOf[p.type] ?? 0, attributes: fill(address), sensitive_attributes: [] }],
+    instances: [{ schema_version: schemaOf[p.type]?.version ?? 0, attributes: fill(address), sensitive_attributes: [] }],
   }));
   return { version: 4, terraform_version: '1.11.4', serial: 1, lineage: '00000000-0000-0000-0000-000000000001', outputs: {}, resources };
 }
@@ -336,7 +348,7 @@ export function planTransitions(transitions: readonly Transition[]): Map<string,
         resource_changes: (beforePlan.resource_changes ?? []).filter((rc: Json) => rc.module_address === `module.${t.name}`).map((rc: Json) => ({ ...rc, address: rc.address.slice(prefix.length) })),
         configuration: { root_module: beforePlan.configuration?.root_module?.module_calls?.[t.name]?.module ?? {} },
       };
-      for (const r of stateFromPlan(own, offlineBefore.get(t.name)!, t.account, versions(dir, env)).resources) {
+      for (const r of stateFromPlan(own, offlineBefore.get(t.name)!, t.account, resourceSchemas(dir, env)).resources) {
         resources.push({ module: `module.${t.name}`, ...r, provider: r.provider.replace(/^provider/, `module.${t.name}.provider`) });
       }
     }

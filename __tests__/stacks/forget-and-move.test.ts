@@ -120,7 +120,7 @@ describe('account stacks: trail keys are forgotten, never scheduled for deletion
     expect(lifecycle.postcondition).toHaveLength(1);
     expect(lifecycle.postcondition[0].condition).toBe('${(self.home_region == "eu-west-1")}');
     expect(lifecycle.postcondition[0].error_message).toMatch(
-      /^Trail my-trail of account 222222222222 is configured with home region eu-west-1, but the deployed trail lives in another region .*CloudTrail cannot move a trail.*add an entry with another trailName in eu-west-1 next to it and deploy.*lifecycle: decommission on the old entry.*docs\/changing-safely\.md/,
+      /^Trail my-trail of account 222222222222 is configured with home region eu-west-1, but the deployed trail's home_region \(shown above\) is another region: CloudTrail cannot move a trail.*add an entry with another trailName in eu-west-1 next to it and deploy.*lifecycle: decommission on the old entry.*docs\/changing-safely\.md/,
     );
   });
 });
