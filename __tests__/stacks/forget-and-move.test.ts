@@ -8,6 +8,7 @@
  */
 import { addressesOf, awsProvidersOf, configOf, parsePolicy, rawWith, resourcesOf, stackOf, synthFleet, type StackJson } from '../helpers/fleet';
 import { everyTrailAddress } from '../../modules/trail-transitions';
+import { fleetPolicies } from '../../modules/policies/fleet-policies';
 
 const synth = (change: (r: any) => void) => synthFleet(configOf(rawWith(change)));
 const central = (change: (r: any) => void = () => undefined) => stackOf(synth(change), 'cloudtrail-central');
@@ -255,6 +256,16 @@ describe('renamedFrom: the new trail replaces the old one, which keeps deliverin
     const key = parsePolicy(resourcesOf(c, 'aws_kms_key').central_key.policy);
     const encrypt = key.Statement.find((s) => s.Sid === 'AllowCloudTrailToEncryptLogs')!;
     expect((encrypt.Condition as any).StringEquals['aws:SourceArn']).toEqual([OLD, NEW]);
+  });
+
+  test('the policy sizes count the extra ARN (size limits and encodings see it like any other trail)', () => {
+    const plain = configOf(rawWith((r) => (r.accounts[0].trailName = 'new-trail')));
+    const renamedConfig = configOf(rawWith((r) => Object.assign(r.accounts[0], { trailName: 'new-trail', renamedFrom: 'my-trail' })));
+    // A list entry: the quoted ARN and a comma. The per-account bucket policy lists trail ARNs twice (ACL check, the account's
+    // write statement); the per-trail key policy three times (aws:SourceArn and encryption context to encrypt, aws:SourceArn to describe).
+    const entry = JSON.stringify(OLD).length + 1;
+    expect(fleetPolicies(renamedConfig).bucket.bytes - fleetPolicies(plain).bucket.bytes).toBe(2 * entry);
+    expect(fleetPolicies(renamedConfig).centralKey!.bytes - fleetPolicies(plain).centralKey!.bytes).toBe(3 * entry);
   });
 
   test('without renamedFrom nothing is moved and the old trail is not admitted', () => {
