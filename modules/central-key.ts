@@ -1,7 +1,9 @@
 /**
  * The central KMS key that encrypts log files of every trail with
- * `kmsKey: central`. Rotation on, `prevent_destroy`, fixed logical ids (see
- * LogBucket for why). Its policy is computed from the config.
+ * `kmsKey: central`. Rotation on, `prevent_destroy` (refuses a replacement,
+ * e.g. a changed multiRegion), fixed logical ids (see LogBucket for why).
+ * With `central.kmsKey: false` the central stack forgets it instead of
+ * destroying it (modules/change-safety.ts). Its policy is computed from the config.
  */
 import { Construct } from 'constructs';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';

@@ -3,8 +3,10 @@
  * (`overrideLogicalId`), so moving or renaming this construct can never give
  * the bucket a new Terraform address, which would plan a replacement of the
  * audit evidence; `prevent_destroy` makes Terraform refuse any plan that
- * would destroy it, and `force_destroy` stays off so a non-empty bucket is
- * never deleted with its objects.
+ * would replace it, and `force_destroy` stays off so a non-empty bucket is
+ * never deleted with its objects. `prevent_destroy` does not stop a destroy
+ * when the block leaves the config: the central stack then forgets the
+ * bucket and its parts instead (`removed` blocks, modules/change-safety.ts).
  */
 import { Construct } from 'constructs';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';

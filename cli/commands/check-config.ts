@@ -108,7 +108,13 @@ export function report(config: FleetConfig, extraWarnings: readonly string[] = [
   if (config.leaving.length > 0) {
     lines.push('', 'leaving the fleet (no policy admits them):');
     for (const t of config.leaving) {
-      lines.push(`  - accounts[${t.index}] ${t.accountId} trail ${t.trailName}: ${t.lifecycle === 'decommission' ? 'the next deploy destroys it' : 'the next deploy stops managing it; it keeps running'}`);
+      const does =
+        t.lifecycle === 'retain'
+          ? 'the next deploy stops managing it; it keeps running'
+          : t.deleteKeys
+            ? 'the next deploy destroys it and schedules the deletion of its KMS key (deleteKeys)'
+            : 'the next deploy destroys it; a KMS key created for it is kept, no longer managed';
+      lines.push(`  - accounts[${t.index}] ${t.accountId} trail ${t.trailName}: ${does}`);
     }
   }
   return `${lines.join('\n')}\n`;
