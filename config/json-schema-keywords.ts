@@ -86,6 +86,14 @@ export const RULE_KEYWORDS = new Map<(value: string) => rules.Problem, Keywords>
   [rules.tfcOrganizationProblem, { pattern: '^[A-Za-z0-9_-]{1,40}$' }],
   [rules.stateKeyPrefixProblem, { maxLength: 900, pattern: '^(?!/)(?!.*//)' }],
   [rules.dynamodbTableNameProblem, { pattern: '^[A-Za-z0-9_.-]{3,255}$' }],
+  [rules.scpTargetProblem, { pattern: '^(?:r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|\\d{12})$', examples: ['r-ab12', 'ou-ab12-cdefgh34', '222222222222'] }],
+  [
+    rules.exemptPrincipalProblem,
+    {
+      pattern: `^arn:${PARTITION}:iam::(?:${ACCOUNT}|\\*):(?:role|user)/(?![*?/]+$)[\\x21-\\x23\\x25-\\x7e]+$`,
+      examples: ['arn:aws:iam::*:role/BreakGlass', 'arn:aws:iam::111111111111:role/OrganizationAccountAccessRole'],
+    },
+  ],
 ]);
 
 /** The keywords of a rule (empty when it has none). */

@@ -5,6 +5,7 @@
 import type { FleetConfig, TrailConfig } from './model';
 import { trailsByAccount } from './model';
 import type { Statement } from '../modules/policies/document';
+import { guardWarnings } from './guard';
 
 export interface ConfigWarning {
   readonly path: string;
@@ -145,5 +146,6 @@ export function configWarnings(config: FleetConfig): ConfigWarning[] {
       });
     }
   }
+  warnings.push(...guardWarnings(config));
   return warnings;
 }

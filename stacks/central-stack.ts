@@ -14,6 +14,9 @@ import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { renderPolicy } from '../modules/policies/document';
 import { importExisting } from '../modules/adoption';
 import { pinAddress } from '../modules/addresses';
+import { GuardHub } from '../modules/guard/guard-hub';
+import { GUARD_TAG } from '../modules/guard/scope';
+import { fleetEventBusPolicy } from '../modules/policies/guard-policies';
 
 /** `cloudtrail-central`: the log bucket, its policy and the central key, in the bucket owner's account. */
 export class CentralStack extends FleetStack {
@@ -32,6 +35,8 @@ export class CentralStack extends FleetStack {
         deletionWindowInDays: central.kmsKey.deletionWindowInDays,
         policy: policies.centralKey!.document,
         existingKeyId: central.kmsKey.existingKeyArn && keyIdOf(central.kmsKey.existingKeyArn),
+        // guard.prevention finds the keys this config creates by this tag (docs/guard.md).
+        tags: config.guard?.prevention ? { [GUARD_TAG.key]: GUARD_TAG.value } : undefined,
       });
 
     // central.bucketManagement: the bucket is ours (managed), another team's with our policy on it
@@ -66,6 +71,19 @@ export class CentralStack extends FleetStack {
       new TerraformOutput(this, 'bucket_arn', { value: bucketArn(config.partition, central.bucketName) });
     }
     if (key) new TerraformOutput(this, 'kms_key_arn', { value: key.key.arn });
+    // guard.detection: the bus every account's guard rules deliver to (docs/guard.md).
+    const detection = config.guard?.detection;
+    if (detection) {
+      const hub = new GuardHub(this, 'guard', {
+        partition: config.partition,
+        region: central.region,
+        accountId: central.accountId,
+        deliverTo: detection.deliverTo,
+        busPolicy: fleetEventBusPolicy(config).document,
+      });
+      new TerraformOutput(this, 'guard_event_bus_arn', { value: hub.bus.arn });
+      if (hub.topic) new TerraformOutput(this, 'guard_topic_arn', { value: hub.topic.arn });
+    }
     new TerraformOutput(this, 'bucket_policy_bytes', {
       value: policies.bucket.bytes,
       description: `bytes of the bucket policy (S3 limit 20480), encoding ${policies.bucket.encoding}`,

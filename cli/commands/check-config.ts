@@ -23,6 +23,7 @@ import { loadBase, synthStacks } from '../lib/fleet-synth';
 import { disappearedMessages, stackChanges } from '../lib/stack-diff';
 import { cloudTrailCovers, formatPolicyDiff, parseCurrentPolicy, policyDiff } from '../../modules/policies/policy-diff';
 import type { Statement } from '../../modules/policies/document';
+import { guardJson, guardSummary } from '../../stacks/summary';
 
 function events(t: TrailConfig): string {
   const parts: string[] = [];
@@ -92,6 +93,7 @@ export function report(config: FleetConfig, extraWarnings: readonly string[] = [
   const { bucket, centralKey } = fleetPolicies(config);
   const lines = [table(rows), '', `bucket policy: ${bucket.bytes} bytes of 20480 (${bucket.encoding})`];
   if (centralKey) lines.push(`central key policy: ${centralKey.bytes} bytes of 32768 (${centralKey.encoding})`);
+  lines.push(...guardSummary(config));
   const warnings = configWarnings(config);
   const count = warnings.length + extraWarnings.length;
   lines.push('', count ? `${count} warning(s):` : 'no warnings');
@@ -213,6 +215,7 @@ export function reportJson(config: FleetConfig, extraWarnings: readonly string[]
     })),
     bucketPolicy: { bytes: bucket.bytes, limit: 20480, encoding: bucket.encoding },
     centralKeyPolicy: centralKey ? { bytes: centralKey.bytes, limit: 32768, encoding: centralKey.encoding } : null,
+    guard: guardJson(config),
     warnings: [...configWarnings(config).map((w) => ({ path: w.path, message: w.message })), ...extraWarnings.map((w) => ({ path: 'accounts', message: w.replace(/^warning: /, '') }))],
     leaving: config.leaving.map((t) => ({ index: t.index, accountId: t.accountId, trailName: t.trailName, lifecycle: t.lifecycle })),
   };

@@ -1,0 +1,265 @@
+/**
+ * The rules and warnings of `guard` (docs/guard.md), kept beside each other:
+ * what makes a guard config wrong (validate.ts calls guardIssues and
+ * guardSizeIssues) and what it cannot reach (warnings.ts calls guardWarnings).
+ */
+import type { ConfigFile } from './schema';
+import type { FleetConfig, TrailConfig } from './model';
+import { MAX_TAGS, parseArn } from './rules';
+import type { ConfigIssue } from './validate';
+import type { ConfigWarning } from './warnings';
+import { GUARD_TAG, guardedAccounts, managementAccountTrails } from '../modules/guard/scope';
+import { EVENT_BUS_POLICY_LIMIT_BYTES, fleetEventBusPolicy, fleetServiceControlPolicies, SCP_LIMIT_CHARACTERS } from '../modules/policies/guard-policies';
+
+const ROLE_ARN_WILDCARDS = /[$*?]/;
+
+function firstEntry(config: FleetConfig, accountId: string): TrailConfig | undefined {
+  return [...config.trails, ...config.leaving].filter((t) => t.accountId === accountId).sort((a, b) => a.index - b.index)[0];
+}
+
+function samePartition(partition: string, value: string): string | undefined {
+  const arn = parseArn(value);
+  if (!arn || arn.partition === partition) return undefined;
+  return `ARN is in partition ${arn.partition}, but partition is ${partition}; every ARN must be in one partition (write arn:${partition}:...)`;
+}
+
+/** Rules between `guard` and the rest of the config (the schema checked each value). */
+export function guardIssues(file: ConfigFile, config: FleetConfig): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const push = (path: string, message: string) => issues.push({ path, message });
+  const prevention = config.guard?.prevention;
+  const raw = file.guard?.prevention || undefined;
+  const { organization, partition, central } = config;
+  if (!prevention || !raw) return issues;
+
+  if (!organization) {
+    push(
+      'guard.prevention',
+      'service control policies need AWS Organizations: add the top-level organization (id and managementAccountId), or set guard.prevention: false (the guard then only detects)',
+    );
+    return issues;
+  }
+  const management = organization.managementAccountId;
+  raw.attachTo.forEach((target, i) => {
+    if (target === management) {
+      push(
+        `guard.prevention.attachTo[${i}]`,
+        `${target} is the management account: service control policies never apply to it, so attaching one there does nothing; attach to the root, the OUs or the member accounts of the fleet`,
+      );
+    }
+  });
+  if (prevention.assumeRoleArn) {
+    const p = samePartition(partition, prevention.assumeRoleArn);
+    if (p) push('guard.prevention.assumeRoleArn', p);
+    const account = parseArn(prevention.assumeRoleArn)!.account;
+    if (account !== management) {
+      push(
+        'guard.prevention.assumeRoleArn',
+        `role is in account ${account}, not the management account ${management}; the cloudtrail-guard stack runs in the management account (its provider's allowed_account_ids would refuse the role)`,
+      );
+    }
+  }
+  (raw.exemptPrincipals ?? []).forEach((pattern, i) => {
+    const m = /^arn:([a-z-]+):/.exec(pattern);
+    if (m && m[1] !== partition) {
+      push(`guard.prevention.exemptPrincipals[${i}]`, `ARN is in partition ${m[1]}, but partition is ${partition}; every ARN must be in one partition (write arn:${partition}:...)`);
+    }
+  });
+
+  // Every protected account needs the role that deploys it, exempt from the policy, and named exactly.
+  // TODO(merge): with bootstrap.deployer.hcpTerraform, modules/deployer-roles.ts names the roles instead.
+  const guarded = new Set(guardedAccounts(config).map((a) => a.accountId));
+  const checkRole = (path: string, role: string | undefined, what: string) => {
+    if (!role) {
+      push(
+        path,
+        `guard.prevention exempts the role that deploys ${what} from its service control policy, but none is named: set ${path.replace(/^accounts\[\d+\]\./, '')} ` +
+          `(the role Terraform assumes there); without it the first apply after the policy is attached would be denied`,
+      );
+    } else if (ROLE_ARN_WILDCARDS.test(role)) {
+      push(
+        path,
+        `the service control policy exempts ${role} by ARN (ArnNotLike), where "*" and "?" are wildcards and "\${" starts a policy variable; use a role whose path and name have none of "$", "*", "?"`,
+      );
+    }
+  };
+  for (const accountId of [...guarded].sort()) {
+    const entry = config.trails.find((t) => t.accountId === accountId) && firstEntry(config, accountId);
+    if (entry) checkRole(`accounts[${entry.index}].assumeRoleArn`, entry.assumeRoleArn, `account ${accountId}`);
+    if (accountId === central.accountId && central.kmsKey) checkRole('central.assumeRoleArn', central.assumeRoleArn, `the central key (account ${accountId})`);
+  }
+
+  // The guard's tag on the keys this config creates: one more tag, and a key name of its own.
+  const keyTrails = config.trails.filter((t) => t.kmsKey.kind === 'create');
+  for (const t of keyTrails) {
+    if (Object.keys(t.tags).length + 1 > MAX_TAGS && !Object.hasOwn(t.tags, GUARD_TAG.key)) {
+      push(
+        `accounts[${t.index}].tags`,
+        `with guard.prevention, the key this trail creates also carries the tag ${GUARD_TAG.key}; AWS allows ${MAX_TAGS} tags per resource, so at most ${MAX_TAGS - 1} tags here (${Object.keys(t.tags).length} now)`,
+      );
+    }
+  }
+  if (central.kmsKey && Object.keys(central.tags).length + 1 > MAX_TAGS && !Object.hasOwn(central.tags, GUARD_TAG.key)) {
+    push('central.tags', `with guard.prevention, the central key also carries the tag ${GUARD_TAG.key}; AWS allows ${MAX_TAGS} tags per resource, so at most ${MAX_TAGS - 1} tags here`);
+  }
+  const reserved = (path: string, tags: Readonly<Record<string, string>>) => {
+    if (Object.hasOwn(tags, GUARD_TAG.key)) {
+      push(path, `the tag key ${GUARD_TAG.key} is the guard's own (it marks the keys the service control policy protects); rename this tag`);
+    }
+  };
+  reserved('central.tags', central.tags);
+  for (const t of config.trails) reserved(`accounts[${t.index}].tags${t.inherited.has('tags') ? ' (from defaults)' : ''}`, t.tags);
+  return issues;
+}
+
+/** Sizes of the guard's policies (only meaningful once the rest of the config is valid). */
+export function guardSizeIssues(config: FleetConfig): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  if (config.guard?.prevention && config.organization) {
+    const scps = fleetServiceControlPolicies(config);
+    if (!scps.fits) issues.push({ path: 'guard.prevention', message: scpTooBig(config) });
+  }
+  if (config.guard?.detection) {
+    const bus = fleetEventBusPolicy(config);
+    if (!bus.fits) {
+      const accounts = new Set(config.trails.map((t) => t.accountId)).size;
+      issues.push({
+        path: 'guard.detection',
+        message:
+          `the guard's event bus policy for ${accounts} accounts needs ${bus.bytes} bytes, over EventBridge's limit of ${EVENT_BUS_POLICY_LIMIT_BYTES}; ` +
+          `set organization (id, managementAccountId) so the bus admits the organization instead of each account, or split the accounts over several configs`,
+      });
+    }
+  }
+  return issues;
+}
+
+function scpTooBig(config: FleetConfig): string {
+  const scps = fleetServiceControlPolicies(config);
+  const accounts = guardedAccounts(config);
+  const distinct = (values: string[]) => new Set(values).size;
+  const names = (arns: readonly string[]) => arns.map((a) => a.replace(/^.*?:(trail\/|log-group:|role\/)?/, '').split(':').pop()!);
+  const trailNames = distinct(accounts.flatMap((a) => a.trails.map((t) => t.trailName)));
+  const topicNames = distinct(accounts.flatMap((a) => names(a.topicArns)));
+  const logGroups = distinct(accounts.flatMap((a) => names(a.logGroupArns)));
+  const deployers = distinct(accounts.flatMap((a) => a.deployerRoleArns.map((r) => r.split(':').slice(5).join(':').split(a.accountId).join('*'))));
+  const needed = scps.policies.length;
+  const max = config.guard!.prevention!.maxPolicies;
+  const what =
+    needed > 0
+      ? `needs ${needed} service control policies of at most ${SCP_LIMIT_CHARACTERS} characters even in its most compact form (by-name), more than guard.prevention.maxPolicies (${max})`
+      : `does not fit in a service control policy of ${SCP_LIMIT_CHARACTERS} characters even in its most compact form (by-name)`;
+  return (
+    `the guard for ${accounts.length} accounts ${what}: it names ${trailNames} distinct trail names, ${topicNames} topic names, ${logGroups} log group names ` +
+    `and ${deployers} deployer role names (with the account id left out); AWS attaches at most 5 service control policies to a root, OU or account (FullAWSAccess takes one), ` +
+    `so the rest could not be attached. Give the trails, created topics and log groups the same names in every account (set them in defaults) and every account's deployer role ` +
+    `the same name, or split the accounts over several configs` +
+    (max < 4 ? `, or raise guard.prevention.maxPolicies (up to 4 when the targets carry no other service control policy)` : '')
+  );
+}
+
+/** What the guard cannot reach, and what a user must know before applying it. */
+export function guardWarnings(config: FleetConfig): ConfigWarning[] {
+  const warnings: ConfigWarning[] = [];
+  const { organization, central, guard } = config;
+  const prevention = organization ? guard?.prevention : undefined;
+  const management = organization?.managementAccountId;
+
+  // Keys of member accounts that no service control policy protects: their admins can make the archived logs unreadable.
+  if (organization) {
+    const unguarded = (kind: string) =>
+      kind === 'arn'
+        ? 'the guard never protects a key this config does not create (its owner manages it); use kmsKey: { create } or the central key, or protect the key yourself'
+        : 'without guard.prevention (docs/guard.md) nothing stops them';
+    for (const t of config.trails) {
+      const owner = t.kmsKey.kind === 'create' ? t.accountId : t.kmsKey.kind === 'arn' ? parseArn(t.kmsKey.arn)!.account : undefined;
+      if (!owner || owner === management) continue;
+      if (t.kmsKey.kind === 'create' && prevention) continue;
+      warnings.push({
+        path: `accounts[${t.index}].kmsKey`,
+        message:
+          `trail ${t.trailName} encrypts with a key of member account ${owner}: an administrator there can disable it or schedule its deletion, ` +
+          `and every log file it encrypted becomes unreadable; ${unguarded(t.kmsKey.kind)}`,
+      });
+    }
+    if (central.kmsKey && central.accountId !== management && !prevention && config.trails.length > 0) {
+      warnings.push({
+        path: 'central.kmsKey',
+        message:
+          `the central key is in member account ${central.accountId}: an administrator there can disable it or schedule its deletion, and the log files it encrypted ` +
+          `become unreadable; without guard.prevention (docs/guard.md) nothing stops them`,
+      });
+    }
+  }
+  if (!guard) return warnings;
+
+  if (!organization) {
+    warnings.push({
+      path: 'guard',
+      message:
+        'the fleet has no organization, so no service control policy is possible: the guard only detects (EventBridge alerts within minutes), it cannot stop an account administrator; ' +
+        'add organization (and guard.prevention) if the accounts are in AWS Organizations',
+    });
+  } else if (!guard.prevention) {
+    warnings.push({
+      path: 'guard',
+      message: 'guard.prevention is not set: the guard only detects; add guard.prevention.attachTo (the root, OUs or accounts) so no member administrator can stop a trail',
+    });
+  }
+
+  if (prevention && management) {
+    const own = managementAccountTrails(config);
+    if (own.length > 0) {
+      warnings.push({
+        path: `accounts[${Math.min(...own.map((t) => t.index))}]`,
+        message:
+          `service control policies do not apply to the management account ${management}: its trail${own.length === 1 ? '' : 's'} ${own.map((t) => t.trailName).join(', ')} ` +
+          `(an organization trail too) and ${own.length === 1 ? 'its' : 'their'} keys, topics and log groups are guarded by detection only; keep its administrators few`,
+      });
+    }
+    const targets = prevention.attachTo;
+    if (!targets.some((t) => t.startsWith('r-') || t.startsWith('ou-'))) {
+      const outside = guardedAccounts(config).map((a) => a.accountId).filter((id) => !targets.includes(id));
+      if (outside.length > 0) {
+        warnings.push({
+          path: 'guard.prevention.attachTo',
+          message: `no policy is attached above account ${outside.slice(0, 5).join(', ')}${outside.length > 5 ? ` and ${outside.length - 5} more` : ''}: the guard does not protect ${outside.length === 1 ? 'it' : 'them'}; add ${outside.length === 1 ? 'it' : 'them'}, their OUs or the root`,
+        });
+      }
+    }
+    warnings.push({
+      path: 'guard.prevention',
+      message:
+        'service control policies must be enabled in the organization (aws organizations enable-policy-type --root-id <r-...> --policy-type SERVICE_CONTROL_POLICY, once, in the management account); ' +
+        'without it the attachments fail with PolicyTypeNotEnabledException',
+    });
+    const scps = fleetServiceControlPolicies(config);
+    if (scps.fits && scps.encoding === 'by-name') {
+      warnings.push({
+        path: 'guard.prevention',
+        message:
+          'the service control policy names resources and deployer roles by name in any account (by-name: the exact form does not fit): it also protects same-named trails, topics and log groups ' +
+          'of accounts outside the fleet, and only principals in guard.prevention.exemptPrincipals may create a role with a deployer role\'s name (a new account\'s deployer role too)',
+      });
+    }
+  }
+
+  if (guard.detection) {
+    for (const t of config.trails) {
+      if (!t.enableLogging) {
+        warnings.push({
+          path: `accounts[${t.index}].enableLogging`,
+          message: `EventBridge receives API calls only from a trail that is logging: with trail ${t.trailName} stopped, the guard's rules in account ${t.accountId} may see nothing`,
+        });
+      }
+    }
+    const bus = fleetEventBusPolicy(config);
+    if (bus.encoding === 'organization') {
+      warnings.push({
+        path: 'guard.detection',
+        message: `the list of the fleet's accounts does not fit in the guard bus policy (10 KB), so it admits every account of organization ${organization!.id}; events from accounts outside the fleet can reach the bus`,
+      });
+    }
+  }
+  return warnings;
+}

@@ -1,0 +1,24 @@
+/**
+ * Who deploys each account: the roles the guard's service control policy
+ * exempts (docs/guard.md, "Who is exempt").
+ *
+ * The contract of this round (ROUND-PLAN.md, "Deployer role ARNs"): in the
+ * `principalArn` flow, the role each stack assumes is `central.assumeRoleArn`
+ * for the central account and each account's `assumeRoleArn`; in the
+ * `hcpTerraform` flow, per workspace (= per stack) the roles
+ * `/cloudtrail-fleet/<stack name>-plan` and `-apply` in the stack's account.
+ *
+ * TODO(merge): use modules/deployer-roles.ts (`deployerRoleArns` from the
+ * bootstrap helper) once it lands; it also knows `bootstrap.deployer.hcpTerraform`.
+ * Until then this implements the `principalArn` flow: the roles the config names.
+ */
+import type { FleetConfig } from '../../config/model';
+import { sortedUnique } from '../policies/document';
+
+/** The roles that deploy the stacks of `accountId` (its trails, leaving ones too, and the central stack when it is the central account). */
+export function deployerRoleArns(config: FleetConfig, accountId: string): string[] {
+  const roles: string[] = [];
+  if (accountId === config.central.accountId && config.central.assumeRoleArn) roles.push(config.central.assumeRoleArn);
+  for (const t of [...config.trails, ...config.leaving]) if (t.accountId === accountId && t.assumeRoleArn) roles.push(t.assumeRoleArn);
+  return sortedUnique(roles);
+}
