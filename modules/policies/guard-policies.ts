@@ -29,7 +29,7 @@
  *     account id order.
  *   - `by-name`: region and account replaced by `*` (`trail/my-trail` in any
  *     account), so a fleet whose accounts share names costs the same at any
- *     size; keys by tag only; and, because a name pattern would exempt a
+ *     size; keys by tag (and their aliases by name); and, because a name pattern would exempt a
  *     role of that name in any account, creating a role with a protected
  *     name is denied too (iam:CreateRole), so no member admin can mint an
  *     exempt role.
@@ -127,6 +127,7 @@ function contribution(partition: Partition, a: GuardedResources, detection: bool
   for (const k of a.keys) resources.push(`arn:${partition}:kms:${k.region}:${a.accountId}:${k.alias}`);
   if (a.keys.length) actions.push('kms:DeleteAlias', 'kms:UpdateAlias');
   if (detection) {
+    // Scoped to the account: a policy of exact ARNs exempts only its own accounts' deployers (by-name drops the account).
     resources.push(iamRoleArn(partition, a.accountId, GUARD_EVENTS_ROLE), eventRuleArn(partition, '*', a.accountId, `${GUARD_NAME}*`));
     actions.push(...iamActions('events'));
   }
@@ -162,9 +163,8 @@ function byNameItems(input: GuardScpInput): { resources: string[]; actions: stri
   let keys = false;
   for (const a of input.accounts) {
     const c = contribution(input.partition, a, input.detection);
-    // Aliases are left to the tag statement (they may differ per account); rules and roles by name.
-    for (const r of c.resources) if (!/^arn:[^:]+:kms:/.test(r)) resources.add(byNameArn(r, a.accountId));
-    for (const x of c.actions) if (!x.startsWith('kms:')) actions.add(x);
+    for (const r of c.resources) resources.add(byNameArn(r, a.accountId));
+    for (const x of c.actions) actions.add(x);
     for (const d of a.deployerRoleArns) exempt.add(byNameArn(d, a.accountId));
     keys ||= a.keys.length > 0;
   }
