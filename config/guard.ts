@@ -69,25 +69,25 @@ export function guardIssues(file: ConfigFile, config: FleetConfig): ConfigIssue[
   // Every protected account needs the role that deploys it, exempt from the policy, and named exactly.
   // TODO(merge): with bootstrap.deployer.hcpTerraform, modules/deployer-roles.ts names the roles instead.
   const guarded = new Set(guardedAccounts(config).map((a) => a.accountId));
-  const checkRole = (path: string, role: string | undefined, what: string) => {
-    if (!role) {
-      push(
-        path,
-        `guard.prevention exempts the role that deploys ${what} from its service control policy, but none is named: set ${path.replace(/^accounts\[\d+\]\./, '')} ` +
-          `(the role Terraform assumes there); without it the first apply after the policy is attached would be denied`,
-      );
-    } else if (ROLE_ARN_WILDCARDS.test(role)) {
-      push(
-        path,
-        `the service control policy exempts ${role} by ARN (ArnNotLike), where "*" and "?" are wildcards and "\${" starts a policy variable; use a role whose path and name have none of "$", "*", "?"`,
-      );
-    }
-  };
+  const missing = (path: string, what: string) =>
+    push(
+      path,
+      `guard.prevention exempts the role that deploys ${what} from its service control policy, but none is named: set ${path.replace(/^accounts\[\d+\]\./, '')} ` +
+        `(the role Terraform assumes there); without it the first apply after the policy is attached would be denied`,
+    );
   for (const accountId of [...guarded].sort()) {
     const entry = config.trails.find((t) => t.accountId === accountId) && firstEntry(config, accountId);
-    if (entry) checkRole(`accounts[${entry.index}].assumeRoleArn`, entry.assumeRoleArn, `account ${accountId}`);
-    if (accountId === central.accountId && central.kmsKey) checkRole('central.assumeRoleArn', central.assumeRoleArn, `the central key (account ${accountId})`);
+    if (entry && !entry.assumeRoleArn) missing(`accounts[${entry.index}].assumeRoleArn`, `account ${accountId}`);
+    if (accountId === central.accountId && central.kmsKey && !central.assumeRoleArn) missing('central.assumeRoleArn', `the central key (account ${accountId})`);
   }
+  // Roles are exempted by ARN (ArnNotLike), where "*" and "?" are wildcards and "${" starts a policy variable.
+  const literal = (path: string, role: string | undefined) => {
+    if (role && ROLE_ARN_WILDCARDS.test(role)) {
+      push(path, `the service control policy exempts ${role} by ARN (ArnNotLike), where "*" and "?" are wildcards and "\${" starts a policy variable; use a role whose path and name have none of "$", "*", "?"`);
+    }
+  };
+  literal('central.assumeRoleArn', central.assumeRoleArn);
+  file.accounts.forEach((a, i) => literal(`accounts[${i}].assumeRoleArn`, a.assumeRoleArn));
 
   // The guard's tag on the keys this config creates: one more tag, and a key name of its own.
   const keyTrails = config.trails.filter((t) => t.kmsKey.kind === 'create');

@@ -150,8 +150,9 @@ const hasIn = (path: readonly string[], value: unknown, schema?: Keywords): Keyw
     ? { properties: { [path[0]]: schema ?? { const: value } }, required: [path[0]] }
     : { properties: { [path[0]]: hasIn(path.slice(1), value, schema) }, required: [path[0]] };
 
-/** Where ARNs are written: under central, and in the trail settings of defaults and of every account. */
+/** Where ARNs are written: under central, under guard, and in the trail settings of defaults and of every account. */
 const CENTRAL_ARNS = [['assumeRoleArn'], ['kmsKey', 'decryptPrincipals', '[]']];
+const GUARD_ARNS = [['prevention', 'assumeRoleArn'], ['prevention', 'exemptPrincipals', '[]']];
 const TRAIL_ARNS = [
   ['kmsKey', 'arn'],
   ['sns', 'topicArn'],
@@ -174,6 +175,7 @@ function arnsInPartition(partition: rules.Partition): Keywords {
   return {
     allOf: [
       ...CENTRAL_ARNS.map((p) => at(['central', ...p], leaf)),
+      ...GUARD_ARNS.map((p) => at(['guard', ...p], leaf)),
       at(['accounts', '[]', 'assumeRoleArn'], leaf),
       ...TRAIL_ARNS.flatMap((p) => [at(['defaults', ...p], leaf), at(['accounts', '[]', ...p], leaf)]),
     ],
@@ -253,6 +255,19 @@ export function rootKeywords(): Keywords {
       {
         if: { properties: { accounts: { contains: has('organizationTrail', true) } }, required: ['accounts'] },
         then: { required: ['organization'] },
+      },
+      // guard.prevention: service control policies need the organization; the deployer roles are named in an ArnNotLike
+      // (no "$", "*", "?" in their ARNs); the guard's tag key is its own.
+      {
+        if: { properties: { guard: { properties: { prevention: { type: 'object' } }, required: ['prevention'] } }, required: ['guard'] },
+        then: {
+          required: ['organization'],
+          properties: {
+            central: { properties: { assumeRoleArn: { pattern: '^[^$*?]*$' }, tags: { propertyNames: { not: { const: 'cloudtrail-fleet:guard' } } } } },
+            defaults: { properties: { tags: { propertyNames: { not: { const: 'cloudtrail-fleet:guard' } } } } },
+            accounts: { items: { properties: { assumeRoleArn: { pattern: '^[^$*?]*$' }, tags: { propertyNames: { not: { const: 'cloudtrail-fleet:guard' } } } } } },
+          },
+        },
       },
       {
         if: { not: hasIn(['defaults', 'multiRegion'], false) },

@@ -9,7 +9,7 @@ import { GUARD_NAME, managementAccountTrails } from '../modules/guard/scope';
 /** A few lines for humans after synth. */
 export function synthSummary(config: FleetConfig): string {
   const accounts = trailsByAccount(config).size;
-  const stacks = new Set([...config.trails, ...config.leaving].map((t) => t.accountId)).size + 1;
+  const stacks = new Set([...config.trails, ...config.leaving].map((t) => t.accountId)).size + 1 + (fleetServiceControlPolicies(config).policies.length > 0 ? 1 : 0);
   const { bucket, centralKey } = fleetPolicies(config);
   const pct = (n: number, of: number) => `${((100 * n) / of).toFixed(1)}%`;
   const lines = [
