@@ -494,6 +494,19 @@ export function planTest(stack: Json, ctx: PlanTestContext): string {
       if (typeof body.bucket === 'string') assertEq(`${address}.bucket`, body.bucket, `${address}.bucket`);
       assertEq(`${address}.force_destroy`, false, `${address} is never force_destroy`);
     }
+    // The guard (docs/guard.md): AWS's limits on what it sends, checked on the planned values.
+    if (type === 'aws_organizations_policy') {
+      assertEq(`${address}.type`, 'SERVICE_CONTROL_POLICY', `${address} is a service control policy`);
+      asserts.push({ condition: `length(${address}.content) <= 5120`, message: `${address}: a service control policy is at most 5,120 characters` });
+    }
+    if (type === 'aws_organizations_policy_attachment' && typeof body.target_id === 'string') assertEq(`${address}.target_id`, body.target_id, `${address}.target_id`);
+    if (type === 'aws_cloudwatch_event_rule' && typeof body.event_pattern === 'string') {
+      asserts.push({ condition: `length(${address}.event_pattern) <= 2048`, message: `${address}: an event pattern is at most 2,048 characters (EventBridge's default quota)` });
+    }
+    if (type === 'aws_cloudwatch_event_target') {
+      const arn = resolve(body.arn);
+      if (typeof arn === 'string') assertEq(`${address}.arn`, arn, `${address} delivers to ${arn}`);
+    }
     if (type === 'aws_s3_bucket_policy') {
       for (const id of ctx.accountIds) {
         asserts.push({ condition: `strcontains(${address}.policy, ${hcl(id)})`, message: `${address}.policy names account ${id}` });

@@ -23,7 +23,8 @@
  * by the tag the guard puts on them (GUARD_TAG) and by their alias
  * (`kms:ResourceAliases`, while it fits).
  *
- * Encodings, tried in order; the first that fits in `maxPolicies` policies wins:
+ * Encodings: the fewest policies win (each takes one of the 5 policy slots
+ * of every target), and at the same count exact ARNs before names:
  *   - `per-account`: exact ARNs of each account's resources, and each
  *     account's own deployer roles; accounts are packed into policies in
  *     account id order.
@@ -140,6 +141,8 @@ export interface GuardScpInput {
   readonly exemptPrincipals: readonly string[];
   readonly detection: boolean;
   readonly maxPolicies: number;
+  /** The encodings to try. @default both: per-account, then by-name */
+  readonly encodings?: readonly ScpEncoding[];
 }
 
 /** One policy of the `per-account` encoding: exact ARNs of these accounts. */
@@ -215,8 +218,8 @@ function pack<T>(items: readonly T[], build: (group: readonly T[], index: number
 }
 
 /** The `per-account` policies, or undefined when they need more than `maxPolicies`. */
-function perAccount(input: GuardScpInput): GuardScp[] | undefined {
-  const packed = pack(input.accounts, (group) => serviceControlPolicyDocument(perAccountPart(input, group)), input.maxPolicies);
+function perAccount(input: GuardScpInput, maxPolicies: number): GuardScp[] | undefined {
+  const packed = pack(input.accounts, (group) => serviceControlPolicyDocument(perAccountPart(input, group)), maxPolicies);
   return packed?.map(({ group, policy: p }) => ({ ...p, accounts: group.map((a) => a.accountId) }));
 }
 
@@ -239,13 +242,18 @@ function byName(input: GuardScpInput, maxPolicies: number): GuardScp[] | undefin
 /** The guard's service control policies for these accounts: the first encoding that fits (or the most compact, with fits: false). */
 export function guardServiceControlPolicies(input: GuardScpInput): GuardScpResult {
   if (input.accounts.length === 0) return { encoding: 'per-account', policies: [], fits: true, maxPolicies: input.maxPolicies };
-  const exact = perAccount(input);
-  if (exact) return { encoding: 'per-account', policies: exact, fits: true, maxPolicies: input.maxPolicies };
-  const compact = byName(input, input.maxPolicies);
-  if (compact) return { encoding: 'by-name', policies: compact, fits: true, maxPolicies: input.maxPolicies };
+  // Fewest policies first (each takes one of the 5 slots of every target), exact ARNs before names at each count.
+  const encodings = input.encodings ?? SCP_ENCODINGS;
+  for (let count = 1; count <= input.maxPolicies; count++) {
+    const exact = encodings.includes('per-account') ? perAccount(input, count) : undefined;
+    if (exact) return { encoding: 'per-account', policies: exact, fits: true, maxPolicies: input.maxPolicies };
+    const compact = encodings.includes('by-name') ? byName(input, count) : undefined;
+    if (compact) return { encoding: 'by-name', policies: compact, fits: true, maxPolicies: input.maxPolicies };
+  }
   // For the message: how many the most compact form would need (there is no limit on the count here).
-  const unbounded = byName(input, Number.MAX_SAFE_INTEGER);
-  return { encoding: 'by-name', policies: unbounded ?? [], fits: false, maxPolicies: input.maxPolicies };
+  const last = encodings[encodings.length - 1];
+  const unbounded = last === 'by-name' ? byName(input, Number.MAX_SAFE_INTEGER) : perAccount(input, Number.MAX_SAFE_INTEGER);
+  return { encoding: last, policies: unbounded ?? [], fits: false, maxPolicies: input.maxPolicies };
 }
 
 const cache = new WeakMap<FleetConfig, GuardScpResult>();

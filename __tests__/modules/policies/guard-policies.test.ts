@@ -10,7 +10,7 @@
  */
 import type { FleetConfig } from '../../../config/model';
 import { GUARD_EVENTS_ROLE, GUARD_NAME, GUARD_TAG, GUARDED_ACTIONS, guardedAccounts, GuardedResources } from '../../../modules/guard/scope';
-import { fleetServiceControlPolicies, GuardScpResult, SCP_LIMIT_CHARACTERS, byNameArn, guardServiceControlPolicies } from '../../../modules/policies/guard-policies';
+import { fleetServiceControlPolicies, GuardScpResult, SCP_LIMIT_CHARACTERS, byNameArn, guardServiceControlPolicies, ScpEncoding } from '../../../modules/policies/guard-policies';
 import { renderPolicy } from '../../../modules/policies/document';
 import type { PolicyDocument } from '../../../modules/policies/document';
 import { evaluateServiceControlPolicies, IamRequest } from '../../helpers/iam-evaluator';
@@ -76,9 +76,16 @@ function unaffectedRequests(accountId: string): [string, string, IamRequest['con
   ];
 }
 
-function proveGuard(raw: unknown, sample: (accounts: GuardedResources[]) => GuardedResources[] = (a) => a): GuardScpResult {
+/** The config's policies, or (to prove an encoding the fleet would not pick) those of the encodings given. */
+function policiesOf(config: FleetConfig, encodings?: readonly ScpEncoding[]): GuardScpResult {
+  if (!encodings) return fleetServiceControlPolicies(config);
+  const p = config.guard!.prevention!;
+  return guardServiceControlPolicies({ partition: config.partition, accounts: guardedAccounts(config), exemptPrincipals: p.exemptPrincipals, detection: Boolean(config.guard!.detection), maxPolicies: p.maxPolicies, encodings });
+}
+
+function proveGuard(raw: unknown, sample: (accounts: GuardedResources[]) => GuardedResources[] = (a) => a, encodings?: readonly ScpEncoding[]): GuardScpResult {
   const config = configOf(raw);
-  const scps = fleetServiceControlPolicies(config);
+  const scps = policiesOf(config, encodings);
   expect(scps.fits).toBe(true);
   expect(scps.policies.length).toBeGreaterThan(0);
   expect(scps.policies.length).toBeLessThanOrEqual(config.guard!.prevention!.maxPolicies);
@@ -118,22 +125,27 @@ function proveGuard(raw: unknown, sample: (accounts: GuardedResources[]) => Guar
 }
 
 describe('a member administrator cannot silence its trails; the deployer can deploy; nothing else changes', () => {
-  const cases: [string, number, GuardFleetOptions][] = [
-    ['one account, one trail', 1, {}],
-    ['three accounts, three trails each, with created keys, topics and log groups', 3, { trailsPerAccount: 3, deliveries: true }],
-    ['10 accounts with every delivery (several policies of exact ARNs)', 10, { deliveries: true }],
-    ['1,000 accounts sharing names (by-name: one policy at any size)', 1000, { trailsPerAccount: 2, deliveries: true }],
-    ['detection delivered to a topic', 4, { deliverTo: 'snsTopic', deliveries: true }],
+  const cases: [string, number, GuardFleetOptions, ScpEncoding[] | undefined][] = [
+    ['one account, one trail (exact ARNs)', 1, {}, undefined],
+    ['one account, three trails, with created keys, topics and log groups (exact ARNs)', 1, { trailsPerAccount: 3, deliveries: true }, undefined],
+    ['three accounts, three trails each, with created keys, topics and log groups', 3, { trailsPerAccount: 3, deliveries: true }, undefined],
+    ['8 accounts with every delivery, exact ARNs forced (several policies, each exempting its own accounts)', 8, { deliveries: true }, ['per-account']],
+    ['40 accounts whose names differ, names forced', 40, { distinctNames: true, deliveries: true }, ['by-name']],
+    ['1,000 accounts sharing names (by-name: one policy at any size)', 1000, { trailsPerAccount: 2, deliveries: true }, undefined],
+    ['detection delivered to a topic', 4, { deliverTo: 'snsTopic', deliveries: true }, undefined],
   ];
-  test.each(cases)('%s', (_name, n, options) => {
+  test.each(cases)('%s', (_name, n, options, encodings) => {
     // Large fleets: every guarded action of a deterministic sample of accounts (first, last, two between).
     const sample = (a: GuardedResources[]) => (a.length <= 25 ? a : [a[0], a[Math.floor(a.length / 3)], a[Math.floor((2 * a.length) / 3)], a[a.length - 1]]);
-    proveGuard(guardFleet(n, options), sample);
+    const scps = proveGuard(guardFleet(n, options), sample, encodings);
+    if (encodings) expect(scps.encoding).toBe(encodings[0]);
   });
 
-  test('the encodings: exact ARNs while they fit, then names in any account', () => {
-    expect(fleetServiceControlPolicies(configOf(guardFleet(3, { deliveries: true }))).encoding).toBe('per-account');
-    const several = fleetServiceControlPolicies(configOf(guardFleet(10, { deliveries: true })));
+  test('the encodings: the fewest policies, exact ARNs before names at the same count', () => {
+    expect(fleetServiceControlPolicies(configOf(guardFleet(1, { trailsPerAccount: 3, deliveries: true }))).encoding).toBe('per-account');
+    expect(fleetServiceControlPolicies(configOf(guardFleet(10))).encoding).toBe('per-account');
+    expect(fleetServiceControlPolicies(configOf(guardFleet(5, { deliveries: true }))).encoding).toBe('by-name');
+    const several = policiesOf(configOf(guardFleet(8, { deliveries: true })), ['per-account']);
     expect(several.encoding).toBe('per-account');
     expect(several.policies.length).toBeGreaterThan(1);
     // Each policy names its own accounts' resources and exempts their deployers only.
