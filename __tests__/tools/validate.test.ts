@@ -130,4 +130,5 @@ test('the policy encodings are read from the synth summary, wherever the app pri
   expect(policiesFromSummary(summary)).toBe('bucket 3738 B per-prefix-trail-arns, key 11665 B per-trail');
   expect(policiesFromSummary('  bucket policy: 852 of 20480 bytes (4.2%), encoding per-account')).toBe('bucket 852 B per-account');
   expect(policiesFromSummary('nothing')).toBe('');
+  expect(policiesFromSummary('  guard: 2 service control policies (per-account; 4882, 1207 of 5120 characters) on r-ab12, stack cloudtrail-guard')).toBe('scp 4882+1207 chars per-account');
 });
