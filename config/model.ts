@@ -136,6 +136,11 @@ export interface GuardDetection {
 /** `guard`: absent = no guard at all; each part undefined = off. */
 export interface GuardConfig {
   readonly prevention?: GuardPrevention;
+  /**
+   * `prevention: false` written out: the cloudtrail-guard stack stays, empty,
+   * so the next deploy removes the policies an earlier one attached.
+   */
+  readonly preventionOff?: boolean;
   readonly detection?: GuardDetection;
 }
 
@@ -259,6 +264,7 @@ function resolveGuard(input: ConfigFile['guard']): GuardConfig | undefined {
           maxPolicies: p.maxPolicies ?? MAX_GUARD_POLICIES,
         }
       : undefined,
+    preventionOff: p === false || undefined,
     // Detection is on whenever the guard is there, unless it says false.
     detection: d === false ? undefined : { deliverTo: (d === true || d === undefined ? undefined : d.deliverTo) ?? 'eventBus' },
   };

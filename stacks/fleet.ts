@@ -5,6 +5,7 @@ import { AccountStack } from './account-stack';
 import { CentralStack } from './central-stack';
 import { GuardStack } from './guard-stack';
 import { fleetServiceControlPolicies } from '../modules/policies/guard-policies';
+import { hasGuardStack } from '../modules/guard/scope';
 
 /**
  * Adds the fleet's stacks to an app: `cloudtrail-central`, then one
@@ -27,7 +28,6 @@ export function buildFleet(app: App, config: FleetConfig): { central: CentralSta
   }
   // guard.prevention: the service control policies, in the management account (docs/guard.md).
   // Nothing else waits for them: the deployer roles are exempt, so the order of applies does not matter.
-  const scps = fleetServiceControlPolicies(config);
-  const guard = scps.policies.length > 0 ? new GuardStack(app, config, scps) : undefined;
+  const guard = hasGuardStack(config) ? new GuardStack(app, config, fleetServiceControlPolicies(config)) : undefined;
   return { central, accounts, guard };
 }

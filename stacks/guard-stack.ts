@@ -20,12 +20,13 @@ import { GUARD_NAME } from '../modules/guard/scope';
 export class GuardStack extends FleetStack {
   constructor(scope: Construct, config: FleetConfig, scps: GuardScpResult) {
     super(scope, GUARD_STACK);
-    const prevention = config.guard!.prevention!;
+    // guard.prevention: false leaves this stack empty: its next deploy removes the policies an earlier one attached.
+    const prevention = config.guard?.prevention;
     applyBackend(this, GUARD_STACK, config.backend);
     awsProvider(this, 'aws', {
       accountId: config.organization!.managementAccountId,
       region: config.central.region,
-      assumeRoleArn: prevention.assumeRoleArn,
+      assumeRoleArn: prevention?.assumeRoleArn,
       tags: config.central.tags,
     });
     const n = scps.policies.length;
@@ -42,7 +43,7 @@ export class GuardStack extends FleetStack {
     );
     // Each policy on each target; names from the policy number and the target id (never a list position of the config).
     policies.forEach((policy, i) => {
-      for (const target of prevention.attachTo) {
+      for (const target of prevention!.attachTo) {
         pinAddress(new OrganizationsPolicyAttachment(this, `scp-${i + 1}-${target}`, { policyId: policy.id, targetId: target }), `guard_scp_${i + 1}_${target}`);
       }
     });

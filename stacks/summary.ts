@@ -4,12 +4,12 @@ import { BUCKET_POLICY_LIMIT_BYTES, KEY_POLICY_LIMIT_BYTES } from '../modules/po
 import { fleetPolicies } from '../modules/policies/fleet-policies';
 import { EVENT_BUS_POLICY_LIMIT_BYTES, fleetEventBusPolicy, fleetServiceControlPolicies, SCP_LIMIT_CHARACTERS } from '../modules/policies/guard-policies';
 import { detectionRules } from '../modules/guard/detection-rules';
-import { GUARD_NAME, managementAccountTrails } from '../modules/guard/scope';
+import { GUARD_NAME, hasGuardStack, managementAccountTrails } from '../modules/guard/scope';
 
 /** A few lines for humans after synth. */
 export function synthSummary(config: FleetConfig): string {
   const accounts = trailsByAccount(config).size;
-  const stacks = new Set([...config.trails, ...config.leaving].map((t) => t.accountId)).size + 1 + (fleetServiceControlPolicies(config).policies.length > 0 ? 1 : 0);
+  const stacks = new Set([...config.trails, ...config.leaving].map((t) => t.accountId)).size + 1 + (hasGuardStack(config) ? 1 : 0);
   const { bucket, centralKey } = fleetPolicies(config);
   const pct = (n: number, of: number) => `${((100 * n) / of).toFixed(1)}%`;
   const lines = [
@@ -51,6 +51,8 @@ export function guardSummary(config: FleetConfig): string[] {
       `guard: SCPs do not apply to the management account ${organization.managementAccountId}` +
         (own.length ? `: trail${own.length === 1 ? '' : 's'} ${own.map((t) => t.trailName).join(', ')} there ${own.length === 1 ? 'is' : 'are'} guarded by detection only` : ''),
     );
+  } else if (guard.preventionOff && organization) {
+    lines.push('guard: prevention off: stack cloudtrail-guard is empty (its next deploy removes the service control policies an earlier one attached): detection only');
   } else {
     lines.push(organization ? 'guard: no prevention (guard.prevention is not set): detection only' : 'guard: no organization, so no service control policy is possible: detection only');
   }

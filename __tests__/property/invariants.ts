@@ -258,9 +258,12 @@ export function guardProblems(stacks: Stacks, config: FleetConfig): string[] {
   const prevention = config.organization ? config.guard?.prevention : undefined;
   const guard = stacks.get('cloudtrail-guard');
   const policies = Object.entries<Json>(guard?.resource?.aws_organizations_policy ?? {});
-  if (!prevention && guard) out.push('cloudtrail-guard exists without guard.prevention and an organization');
-  if (guard) {
-    if (policies.length === 0) out.push('cloudtrail-guard has no policy');
+  const expected = Boolean(config.organization && (config.guard?.prevention || config.guard?.preventionOff));
+  if (expected !== Boolean(guard)) out.push(`cloudtrail-guard ${guard ? 'exists' : 'is missing'} (organization ${Boolean(config.organization)}, guard.prevention ${JSON.stringify(config.guard?.prevention ? 'on' : config.guard?.preventionOff ? false : undefined)})`);
+  if (!prevention && policies.length > 0) out.push('cloudtrail-guard has policies without guard.prevention');
+  if (guard && prevention) {
+    const members = new Set(config.trails.map((t) => t.accountId).filter((id) => id !== config.organization!.managementAccountId));
+    if (members.size > 0 && policies.length === 0) out.push('cloudtrail-guard has no policy although member accounts have trails');
     if (policies.length > prevention!.maxPolicies) out.push(`cloudtrail-guard has ${policies.length} policies, more than maxPolicies ${prevention!.maxPolicies}`);
     for (const [id, p] of policies) {
       if (p.type !== 'SERVICE_CONTROL_POLICY') out.push(`${id}: type ${p.type}`);

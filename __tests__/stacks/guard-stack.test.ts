@@ -10,6 +10,7 @@ import { deployerOf, guardFleet, MANAGEMENT, memberId, ROOT_ID } from '../helper
 import { fleetServiceControlPolicies } from '../../modules/policies/guard-policies';
 import { GUARD_TAG } from '../../modules/guard/scope';
 import { synthSummary } from '../../stacks/summary';
+import { disappearedMessages, stackChanges } from '../../cli/lib/stack-diff';
 
 const OU = 'ou-ab12-cdefgh34';
 
@@ -162,5 +163,32 @@ describe('off by default: a config without guard gets nothing of it', () => {
     expect(addressesOf(stackOf(stacks, 'cloudtrail-account-222222222222'))).toContain('aws_cloudwatch_event_rule.guard_us_east_2');
     expect(JSON.stringify(stacks.get('cloudtrail-central'))).not.toContain(GUARD_TAG.key);
     expect(synthSummary(config)).toContain('guard: no organization, so no service control policy is possible: detection only');
+  });
+});
+
+describe('turning prevention off', () => {
+  test('guard.prevention: false keeps cloudtrail-guard, empty, so its next deploy removes the policies', () => {
+    const raw = guardFleet(2);
+    raw.guard.prevention = false;
+    const config = configOf(raw);
+    const stacks = synthFleet(config);
+    const guard = stackOf(stacks, 'cloudtrail-guard');
+    expect(addressesOf(guard)).toEqual([]);
+    expect(awsProvidersOf(guard)[0].allowed_account_ids).toEqual([MANAGEMENT]);
+    expect(synthSummary(config)).toContain('guard: prevention off: stack cloudtrail-guard is empty');
+    // The keys lose the guard tag (a deployer, exempt, removes it).
+    expect(JSON.stringify(stacks.get(`cloudtrail-account-${memberId(0)}`))).not.toContain(GUARD_TAG.key);
+  });
+
+  test('dropping guard.prevention altogether: the change is flagged, with the safe way out', () => {
+    const before = synthFleet(configOf(guardFleet(2)));
+    const raw = guardFleet(2);
+    delete raw.guard.prevention;
+    const after = synthFleet(configOf(raw));
+    const { disappeared } = stackChanges(before, after);
+    expect(disappeared).toEqual([{ stack: 'cloudtrail-guard', withoutLifecycle: true }]);
+    expect(disappearedMessages(disappeared)).toEqual([
+      'warning: stack cloudtrail-guard is in the base but not in the current config: its service control policies would stay attached, unmanaged (and would keep denying whoever they do not exempt). Set guard.prevention: false and deploy (the stack stays, empty, and removes them), then remove guard.prevention',
+    ]);
   });
 });

@@ -150,3 +150,12 @@ export function managementAccountTrails(config: FleetConfig): TrailConfig[] {
   const management = config.organization?.managementAccountId;
   return management ? config.trails.filter((t) => t.accountId === management) : [];
 }
+
+/**
+ * Whether the config has the cloudtrail-guard stack: with an organization and
+ * guard.prevention, or `prevention: false` written out (an empty stack, so
+ * the next deploy removes what an earlier one attached; docs/guard.md).
+ */
+export function hasGuardStack(config: Pick<FleetConfig, 'organization' | 'guard'>): boolean {
+  return Boolean(config.organization && (config.guard?.prevention || config.guard?.preventionOff));
+}

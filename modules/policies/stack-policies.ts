@@ -14,7 +14,7 @@ import { fleetPolicies, trailKeyReaders } from './fleet-policies';
 import { trailKeyPolicy } from './key-policies';
 import { EVENT_BUS_POLICY_LIMIT_BYTES, fleetEventBusPolicy, fleetServiceControlPolicies, guardEventsRolePolicy, guardEventsRoleTrustPolicy, guardTopicPolicy, SCP_LIMIT_CHARACTERS } from './guard-policies';
 import { detectionRules } from '../guard/detection-rules';
-import { GUARD_NAME, GUARD_TOPIC_RULE, guardBusArn, guardTopicArn } from '../guard/scope';
+import { GUARD_NAME, GUARD_TOPIC_RULE, guardBusArn, guardTopicArn, hasGuardStack } from '../guard/scope';
 
 export interface StackPolicy {
   /** Terraform address of the resource (or output) that carries the policy, and its attribute. */
@@ -37,7 +37,7 @@ function accountIds(config: FleetConfig): string[] {
 
 /** The stack names of a config: `cloudtrail-central`, then one per account, and `cloudtrail-guard` with guard.prevention. */
 export function stackNames(config: FleetConfig): string[] {
-  const guard = fleetServiceControlPolicies(config).policies.length > 0 ? [arns.GUARD_STACK] : [];
+  const guard = hasGuardStack(config) ? [arns.GUARD_STACK] : [];
   return [arns.CENTRAL_STACK, ...accountIds(config).map(arns.stackNameForAccount), ...guard];
 }
 
