@@ -11,6 +11,14 @@
  * TODO(merge): use modules/deployer-roles.ts (`deployerRoleArns` from the
  * bootstrap helper) once it lands; it also knows `bootstrap.deployer.hcpTerraform`.
  * Until then this implements the `principalArn` flow: the roles the config names.
+ *
+ * TODO(merge): also exempt `arn:<partition>:iam::*:role/<bootstrap.adminRoleName>`
+ * (OrganizationAccountAccessRole by default) when `bootstrap` is configured:
+ * it applies the bootstrap stacks, which update the deployer roles' policies,
+ * and the SCP denies that to everyone else. Safe to exempt: its trust names
+ * the management account, and the SCP protects every exempt role from being
+ * changed (or, by name, created) by anyone else. Until then users list it in
+ * guard.prevention.exemptPrincipals (docs/guard.md, "Who is exempt").
  */
 import type { FleetConfig } from '../../config/model';
 import { sortedUnique } from '../policies/document';
