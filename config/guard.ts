@@ -13,8 +13,14 @@ import { EVENT_BUS_POLICY_LIMIT_BYTES, fleetEventBusPolicy, fleetServiceControlP
 
 const ROLE_ARN_WILDCARDS = /[$*?]/;
 
-function firstEntry(config: FleetConfig, accountId: string): TrailConfig | undefined {
-  return [...config.trails, ...config.leaving].filter((t) => t.accountId === accountId).sort((a, b) => a.index - b.index)[0];
+/** The first entry (in list order) of each account with an active trail. */
+function firstEntries(config: FleetConfig): Map<string, TrailConfig> {
+  const first = new Map<string, TrailConfig>();
+  for (const t of config.trails) {
+    const seen = first.get(t.accountId);
+    if (!seen || t.index < seen.index) first.set(t.accountId, t);
+  }
+  return first;
 }
 
 function samePartition(partition: string, value: string): string | undefined {
@@ -75,8 +81,9 @@ export function guardIssues(file: ConfigFile, config: FleetConfig): ConfigIssue[
       `guard.prevention exempts the role that deploys ${what} from its service control policy, but none is named: set ${path.replace(/^accounts\[\d+\]\./, '')} ` +
         `(the role Terraform assumes there); without it the first apply after the policy is attached would be denied`,
     );
+  const first = firstEntries(config);
   for (const accountId of [...guarded].sort()) {
-    const entry = config.trails.find((t) => t.accountId === accountId) && firstEntry(config, accountId);
+    const entry = first.get(accountId);
     if (entry && !entry.assumeRoleArn) missing(`accounts[${entry.index}].assumeRoleArn`, `account ${accountId}`);
     if (accountId === central.accountId && central.kmsKey && !central.assumeRoleArn) missing('central.assumeRoleArn', `the central key (account ${accountId})`);
   }

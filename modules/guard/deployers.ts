@@ -23,10 +23,22 @@
 import type { FleetConfig } from '../../config/model';
 import { sortedUnique } from '../policies/document';
 
+const cache = new WeakMap<FleetConfig, Map<string, string[]>>();
+
 /** The roles that deploy the stacks of `accountId` (its trails, leaving ones too, and the central stack when it is the central account). */
 export function deployerRoleArns(config: FleetConfig, accountId: string): string[] {
-  const roles: string[] = [];
+  let byAccount = cache.get(config);
+  if (!byAccount) {
+    byAccount = new Map();
+    for (const t of [...config.trails, ...config.leaving]) {
+      if (!t.assumeRoleArn) continue;
+      const list = byAccount.get(t.accountId) ?? [];
+      list.push(t.assumeRoleArn);
+      byAccount.set(t.accountId, list);
+    }
+    cache.set(config, byAccount);
+  }
+  const roles = [...(byAccount.get(accountId) ?? [])];
   if (accountId === config.central.accountId && config.central.assumeRoleArn) roles.push(config.central.assumeRoleArn);
-  for (const t of [...config.trails, ...config.leaving]) if (t.accountId === accountId && t.assumeRoleArn) roles.push(t.assumeRoleArn);
   return sortedUnique(roles);
 }

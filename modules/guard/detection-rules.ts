@@ -19,7 +19,7 @@
  * is unknown before it exists).
  */
 import type { FleetConfig } from '../../config/model';
-import { GUARD_EVENTS_ROLE, GUARD_NAME, GUARDED_ACTIONS, GuardedService, guardedResources, iamEventsRegion, roleNameOf } from './scope';
+import { activeTrailsOf, GUARD_EVENTS_ROLE, GUARD_NAME, GUARDED_ACTIONS, GuardedService, guardedResources, iamEventsRegion, roleNameOf } from './scope';
 import { logGroupNameOf } from '../../config/rules';
 
 /** An EventBridge event pattern (JSON). */
@@ -138,7 +138,7 @@ export function packWatches(watches: readonly Watch[], limit = EVENT_PATTERN_LIM
 
 /** The guard's rules of one account (none when detection is off or the account has no active trail). */
 export function detectionRules(config: FleetConfig, accountId: string): DetectionRule[] {
-  if (!config.guard?.detection || !config.trails.some((t) => t.accountId === accountId)) return [];
+  if (!config.guard?.detection || activeTrailsOf(config, accountId).length === 0) return [];
   const rules: DetectionRule[] = [];
   for (const [region, watches] of accountWatches(config, accountId)) {
     packWatches(watches).forEach((group, i) => {

@@ -5,6 +5,7 @@
  * actions on the same resources.
  */
 import type { FleetConfig, TrailConfig } from '../../config/model';
+import { trailsByAccount } from '../../config/model';
 import type { Partition } from '../../config/rules';
 import * as arns from '../arns';
 import { sortedUnique } from '../policies/document';
@@ -111,9 +112,21 @@ export interface GuardedResources {
   readonly deployerRoleArns: readonly string[];
 }
 
+const trailIndex = new WeakMap<FleetConfig, Map<string, TrailConfig[]>>();
+
+/** The active trails of an account (indexed once per config: the guard asks for every account). */
+export function activeTrailsOf(config: FleetConfig, accountId: string): readonly TrailConfig[] {
+  let index = trailIndex.get(config);
+  if (!index) {
+    index = trailsByAccount(config);
+    trailIndex.set(config, index);
+  }
+  return index.get(accountId) ?? [];
+}
+
 export function guardedResources(config: FleetConfig, accountId: string): GuardedResources {
   const { partition, central } = config;
-  const trails = config.trails.filter((t) => t.accountId === accountId);
+  const trails = activeTrailsOf(config, accountId);
   const keys = trails.flatMap((t) => (t.kmsKey.kind === 'create' ? [{ region: central.region, alias: t.kmsKey.alias }] : []));
   if (accountId === central.accountId && central.kmsKey) keys.push({ region: central.region, alias: central.kmsKey.alias });
   return {
