@@ -72,6 +72,12 @@ export const RULE_KEYWORDS = new Map<(value: string) => rules.Problem, Keywords>
   [rules.dynamodbTableArnProblem, { pattern: arn('dynamodb', REGION, 'table/[A-Za-z0-9_.-]{3,255}'), examples: ['arn:aws:dynamodb:us-east-2:222222222222:table/orders'] }],
   [rules.iamRoleArnProblem, { pattern: arn('iam', '', `role/${IAM_NAME}`), examples: ['arn:aws:iam::222222222222:role/TerraformDeploy'] }],
   [rules.iamPrincipalArnProblem, { pattern: arn('iam', '', `(?:root|(?:role|user)/${IAM_NAME})`), examples: ['arn:aws:iam::111111111111:role/SecurityAudit'] }],
+  [
+    rules.deployerPrincipalArnProblem,
+    { pattern: arn('iam', '', `(?:role|user)/${IAM_NAME}`), examples: ['arn:aws:iam::111111111111:role/ci-deployer'] },
+  ],
+  [rules.iamRoleNameProblem, { pattern: '^[A-Za-z0-9+=,.@_-]{1,64}$', examples: ['OrganizationAccountAccessRole'] }],
+  [rules.oidcThumbprintProblem, { pattern: '^[0-9A-Fa-f]{40}$' }],
   [rules.logGroupNameProblem, { pattern: `^${LOG_GROUP_NAME}$`, examples: ['aws-cloudtrail-logs-222222222222'] }],
   [
     rules.logGroupArnProblem,

@@ -4,6 +4,7 @@
  * so code never re-interprets raw config values.
  */
 import type { AccountLifecycle, BackendConfig, ConfigFile, ManagementReadWrite, ReadWrite, TrailSettingsInput } from './schema';
+import { resolveBootstrap, withDeployerRoles } from './bootstrap';
 import { DEEP_MERGED_KEYS, TRAIL_DEFAULTS } from './schema';
 import type { Partition } from './rules';
 import { kmsAliasArn } from '../modules/arns';
@@ -116,6 +117,40 @@ export interface TrailConfig {
   readonly lifecycle: AccountLifecycle;
 }
 
+/**
+ * Who deploys the fleet (`bootstrap.deployer`, docs/bootstrap.md):
+ * - `principal`: one CI role or user assumes a deployer role in each account
+ *   (central.assumeRoleArn and each account's assumeRoleArn; where none is
+ *   written, `arn:<partition>:iam::<account>:role/cloudtrail-fleet/<roleName>`).
+ * - `hcpTerraform`: each workspace's dynamic credentials are its own plan and
+ *   apply roles (`<stack>-plan`, `<stack>-apply`, path /cloudtrail-fleet/),
+ *   trusted through the account's IAM OIDC provider for the backend host.
+ */
+export type DeployerConfig =
+  | { readonly kind: 'principal'; readonly principalArn: string; readonly roleName: string }
+  | {
+      readonly kind: 'hcpTerraform';
+      /** backend.hostname, or app.terraform.io. */
+      readonly hostname: string;
+      /** backend.organization ('' when the backend is not cloud: the config is then rejected). */
+      readonly organization: string;
+      /** backend.project, or HCP Terraform's "Default Project". */
+      readonly project: string;
+      readonly workspacePrefix: string;
+      readonly audience: string;
+      readonly oidcThumbprints: readonly string[];
+      /** Accounts whose OIDC provider for the host exists already (not created by bootstrap). */
+      readonly existingOidcProvider: readonly string[];
+    };
+
+export interface BootstrapConfig {
+  /** The role the bootstrap stacks assume in each account with the administrator credentials. */
+  readonly adminRoleName: string;
+  /** The account the administrator credentials belong to (no role assumed there). */
+  readonly adminAccountId?: string;
+  readonly deployer: DeployerConfig;
+}
+
 export interface FleetConfig {
   readonly partition: Partition;
   readonly organization?: { readonly id: string; readonly managementAccountId: string };
@@ -129,6 +164,8 @@ export interface FleetConfig {
    */
   readonly leaving: readonly TrailConfig[];
   readonly backend: BackendConfig;
+  /** `bootstrap`: the deployer roles `cloudtrail-fleet bootstrap` creates; undefined = not configured. */
+  readonly bootstrap?: BootstrapConfig;
 }
 
 // ------------------------------------------------------------ resolution
@@ -263,13 +300,18 @@ export function resolveConfig(file: ConfigFile): FleetConfig {
     });
   });
   trails.sort((a, b) => a.accountId.localeCompare(b.accountId) || a.trailName.localeCompare(b.trailName));
+  const backend = file.backend ?? { type: 'local' as const };
+  const bootstrap = resolveBootstrap(file, backend);
+  // With a CI principal, every stack assumes a deployer role: the one written, else the bootstrap default.
+  const roles = withDeployerRoles(partition, bootstrap, central, trails);
   return {
     partition,
     organization: file.organization,
-    central,
-    trails: trails.filter((t) => t.lifecycle === 'active'),
-    leaving: trails.filter((t) => t.lifecycle !== 'active'),
-    backend: file.backend ?? { type: 'local' },
+    central: roles.central,
+    trails: roles.trails.filter((t) => t.lifecycle === 'active'),
+    leaving: roles.trails.filter((t) => t.lifecycle !== 'active'),
+    backend,
+    bootstrap,
   };
 }
 

@@ -12,6 +12,7 @@ import { eventSelectors, selectorLimitProblems } from '../modules/selectors';
 import { fleetBucketPolicy, fleetCentralKeyPolicy, fleetPolicies } from '../modules/policies/fleet-policies';
 import { BUCKET_POLICY_LIMIT_BYTES, KEY_POLICY_LIMIT_BYTES } from '../modules/policies/document';
 import { adoptionIssues, extraStatementIssues } from './adoption';
+import { bootstrapIssues, bootstrapSizeIssues } from './bootstrap-rules';
 
 export interface ConfigIssue {
   /** Config path, e.g. `accounts[1].trailName`. */
@@ -236,6 +237,7 @@ export function validateResolved(file: ConfigFile, config: FleetConfig): ConfigI
   }
 
   issues.push(...adoptionIssues(config));
+  issues.push(...bootstrapIssues(config));
   if (issues.length > 0) return issues;
 
   // Policy sizes (only meaningful once every trail is valid).
@@ -243,6 +245,7 @@ export function validateResolved(file: ConfigFile, config: FleetConfig): ConfigI
   issues.push(...extraStatementIssues(config, policies));
   if (!policies.bucket.fits) push('accounts', bucketPolicyTooBig(config, policies.bucket.bytes));
   if (policies.centralKey && !policies.centralKey.fits) push('central.kmsKey', centralKeyPolicyTooBig(config, policies.centralKey.bytes));
+  issues.push(...bootstrapSizeIssues(config));
   return issues;
 }
 

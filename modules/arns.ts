@@ -72,3 +72,10 @@ export function stableHash(text: string): string {
   for (const c of text) h = (h * 31 + c.charCodeAt(0)) >>> 0;
   return h.toString(16).padStart(8, '0');
 }
+
+/** Name of the CloudWatch Logs delivery role created for a trail: IAM role names are at most 64 characters; long trail names are shortened with a stable hash. */
+export function deliveryRoleName(trailName: string): string {
+  const full = `CloudTrailToCWL-${trailName}`;
+  if (full.length <= 64) return full;
+  return `${full.slice(0, 55)}-${stableHash(trailName)}`;
+}

@@ -24,6 +24,7 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import type { Partition } from '../config/rules';
 import type { TrailConfig } from '../config/model';
 import * as arns from './arns';
+import { deliveryRoleName } from './arns';
 import { renderPolicy } from './policies/document';
 import { trailKeyPolicy } from './policies/key-policies';
 import { cloudWatchDeliveryRolePolicy, cloudWatchDeliveryTrustPolicy, snsTopicPolicy, sqsQueuePolicy } from './policies/delivery-policies';
@@ -294,9 +295,5 @@ function copy(values: readonly string[] | undefined): string[] | undefined {
   return values ? [...values] : undefined;
 }
 
-/** IAM role names are at most 64 characters; long trail names are shortened with a stable hash. */
-export function deliveryRoleName(trailName: string): string {
-  const full = `CloudTrailToCWL-${trailName}`;
-  if (full.length <= 64) return full;
-  return `${full.slice(0, 55)}-${arns.stableHash(trailName)}`;
-}
+/** The delivery role's name (modules/arns.ts; also used where no construct is loaded, e.g. the deployer policies). */
+export { deliveryRoleName };

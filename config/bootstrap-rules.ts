@@ -1,0 +1,114 @@
+/**
+ * Rules between `bootstrap` and the rest of the config (docs/bootstrap.md).
+ * Field rules are in schema.ts; resolution and defaults in bootstrap.ts.
+ */
+import type { FleetConfig } from './model';
+import { BOOTSTRAP_DEFAULTS } from './schema';
+import { parseArn } from './rules';
+import type { ConfigIssue } from './validate';
+import { deployerRoleRefs, fleetAccountIds } from '../modules/deployer-roles';
+import { bootstrapRoles } from '../modules/bootstrap-roles';
+import { MANAGED_POLICIES_PER_ROLE, MANAGED_POLICY_LIMIT, TRUST_POLICY_LIMIT, INLINE_ROLE_POLICY_LIMIT } from '../modules/policies/deployer-policies';
+
+/** Rules that need no policy built; reported with the config's other rules. */
+export function bootstrapIssues(config: FleetConfig): ConfigIssue[] {
+  const b = config.bootstrap;
+  if (!b) return [];
+  const issues: ConfigIssue[] = [];
+  const push = (path: string, message: string) => issues.push({ path, message });
+  const entries = [...config.trails, ...config.leaving].sort((x, y) => x.index - y.index);
+
+  if (b.deployer.kind === 'principal') {
+    const { principalArn } = b.deployer;
+    const arn = parseArn(principalArn)!;
+    if (arn.partition !== config.partition) {
+      push(
+        'bootstrap.deployer.principalArn',
+        `"${principalArn}" is in partition ${arn.partition}, but partition is ${config.partition}; roles of partition ${config.partition} can only trust a principal of the same partition (write arn:${config.partition}:...)`,
+      );
+    }
+    const named: [string, string | undefined][] = [['central.assumeRoleArn', config.central.assumeRoleArn], ...entries.map((t): [string, string | undefined] => [`accounts[${t.index}].assumeRoleArn`, t.assumeRoleArn])];
+    for (const [path, role] of named) {
+      if (role === principalArn) {
+        push(
+          path,
+          `"${role}" is bootstrap.deployer.principalArn itself; a stack assumes a deployer role that bootstrap creates and the principal may assume: name another role, or leave assumeRoleArn out to get ${BOOTSTRAP_DEFAULTS.rolePath.slice(1)}${b.deployer.roleName}`,
+        );
+      }
+    }
+    return issues;
+  }
+
+  // HCP Terraform dynamic credentials.
+  const d = b.deployer;
+  if (config.backend.type !== 'cloud') {
+    push(
+      'bootstrap.deployer.hcpTerraform',
+      `HCP Terraform dynamic credentials are given to workspaces of the cloud backend, but backend.type is ${config.backend.type}; set backend: { type: cloud, organization: <your organization> } (workspace = workspacePrefix + stack name), or use bootstrap.deployer.principalArn for a CI role or user`,
+    );
+  } else if (/:\d+$/.test(d.hostname)) {
+    push(
+      'backend.hostname',
+      `"${d.hostname}" has a port, but an IAM OIDC provider URL cannot (IAM CreateOpenIDConnectProvider), so no role can trust tokens issued for it; serve Terraform Enterprise on port 443 or use bootstrap.deployer.principalArn`,
+    );
+  }
+  const role = (stack: string) => `arn:${config.partition}:iam::<account>:role${BOOTSTRAP_DEFAULTS.rolePath}${stack}-apply`;
+  if (config.central.assumeRoleArn) {
+    push(
+      'central.assumeRoleArn',
+      `with bootstrap.deployer.hcpTerraform each workspace's dynamic credentials already are its stack's apply role (${role('cloudtrail-central')}); a provider assume_role would replace them (HCP Terraform docs: no other credentials settings in the provider): remove central.assumeRoleArn`,
+    );
+  }
+  for (const t of entries) {
+    if (!t.assumeRoleArn) continue;
+    push(
+      `accounts[${t.index}].assumeRoleArn`,
+      `with bootstrap.deployer.hcpTerraform each workspace's dynamic credentials already are its stack's apply role (${role(`cloudtrail-account-${t.accountId}`)}); a provider assume_role would replace them (HCP Terraform docs: no other credentials settings in the provider): remove assumeRoleArn`,
+    );
+  }
+  const fleet = new Set(fleetAccountIds(config));
+  d.existingOidcProvider.forEach((accountId) => {
+    if (!fleet.has(accountId)) {
+      push(
+        'bootstrap.deployer.hcpTerraform.existingOidcProvider',
+        `account ${accountId} is not one the fleet deploys into (the central account or an account with trails), so it gets no bootstrap stack; remove it from existingOidcProvider`,
+      );
+    }
+  });
+  return issues;
+}
+
+/**
+ * IAM quotas of the roles bootstrap creates, checked once every other rule
+ * holds: a role's permissions fit in one inline policy (10,240 characters)
+ * or in at most 10 managed policies of 6,144 characters; a trust policy in
+ * 2,048 characters.
+ */
+export function bootstrapSizeIssues(config: FleetConfig): ConfigIssue[] {
+  if (!config.bootstrap) return [];
+  const issues: ConfigIssue[] = [];
+  for (const r of bootstrapRoles(config)) {
+    if (!r.policies.fits) {
+      issues.push({
+        path: 'accounts',
+        message:
+          `the permissions of ${r.arn} (${r.policies.chars} characters) do not fit in ${MANAGED_POLICIES_PER_ROLE} managed policies of ${MANAGED_POLICY_LIMIT} characters ` +
+          `(IAM quotas; one inline policy holds ${INLINE_ROLE_POLICY_LIMIT}): account ${r.accountId} has too many trails for one role; move trails to other accounts or merge trails`,
+      });
+    }
+    if (r.trustChars > TRUST_POLICY_LIMIT) {
+      issues.push({ path: 'bootstrap.deployer', message: `the trust policy of ${r.arn} needs ${r.trustChars} characters, over IAM's default quota of ${TRUST_POLICY_LIMIT}; shorten the names in it` });
+    }
+  }
+  // Two stacks of one account must not ask for one role name with different trust.
+  const seen = new Map<string, string>();
+  for (const r of deployerRoleRefs(config)) {
+    const key = `${r.accountId}|${r.name.toLowerCase()}`;
+    const other = seen.get(key);
+    if (other && other !== r.arn) {
+      issues.push({ path: 'central.assumeRoleArn', message: `${r.arn} and ${other} have the same role name in account ${r.accountId} (IAM role names are unique per account, whatever the path); give them different names` });
+    }
+    seen.set(key, r.arn);
+  }
+  return issues;
+}
