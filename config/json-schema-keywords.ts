@@ -173,6 +173,7 @@ function arnsInPartition(partition: rules.Partition): Keywords {
     allOf: [
       ...CENTRAL_ARNS.map((p) => at(['central', ...p], leaf)),
       at(['accounts', '[]', 'assumeRoleArn'], leaf),
+      at(['bootstrap', 'deployer', 'principalArn'], leaf),
       ...TRAIL_ARNS.flatMap((p) => [at(['defaults', ...p], leaf), at(['accounts', '[]', ...p], leaf)]),
     ],
   };
@@ -255,6 +256,18 @@ export function rootKeywords(): Keywords {
       {
         if: { not: hasIn(['defaults', 'multiRegion'], false) },
         then: { properties: { accounts: { items: { if: has('includeGlobalServiceEvents', false), then: has('multiRegion', false) } } } },
+      },
+      // HCP Terraform dynamic credentials: the cloud backend's workspaces, and no provider assume_role (docs/bootstrap.md).
+      {
+        if: hasIn(['bootstrap', 'deployer', 'hcpTerraform'], undefined, {}),
+        then: {
+          required: ['backend'],
+          properties: {
+            backend: has('type', 'cloud'),
+            central: { not: { required: ['assumeRoleArn'] } },
+            accounts: { items: { not: { required: ['assumeRoleArn'] } } },
+          },
+        },
       },
       {
         if: defaultsLack('dataEvents'),

@@ -7,15 +7,19 @@
  *   is implicitly denied.
  * - A statement applies when its Principal, Action, Resource and every
  *   condition match the request.
- * - Principal: `"*"` (everyone), `{ Service }` (exact service name) and
- *   `{ AWS }` (`"*"`, an exact ARN, or an account: a 12-digit id or its
+ * - Principal: `"*"` (everyone), `{ Service }` (exact service name),
+ *   `{ Federated }` (an identity provider: the exact ARN of an IAM OIDC or
+ *   SAML provider, for `sts:AssumeRoleWithWebIdentity`) and `{ AWS }` (`"*"`,
+ *   an exact ARN, or an account: a 12-digit id or its
  *   `arn:<partition>:iam::<id>:root`, which stands for every principal of that
- *   account); string or list.
+ *   account); string or list. A request comes from one kind of principal.
  * - Action: case-insensitive, with `*` and `?` wildcards; string or list.
+ *   `NotAction`: the statement applies to every action except those.
  * - Resource: case-sensitive, with `*` and `?` wildcards and policy variables
  *   (`${aws:SourceAccount}`) filled from the request context; a variable that
  *   is not in the context makes that resource entry match nothing. No
- *   Resource (trust policies) matches every resource.
+ *   Resource (trust policies) matches every resource. `NotResource`: every
+ *   resource except those.
  * - Conditions: every operator of a block, and every key of an operator, must
  *   hold (AND); a key with several values holds when any value matches (OR).
  *   Operators: StringEquals, StringNotEquals, StringLike, StringNotLike,
@@ -25,16 +29,27 @@
  *   StringNotLike) is true. Condition keys are case-insensitive, values
  *   case-sensitive (Bool: case-insensitive). Any other operator throws, so a
  *   policy using something this evaluator does not model fails loudly.
+ * - Multivalued context keys (a list in the request context, such as
+ *   `kms:ResourceAliases`) take the set operators: `ForAnyValue:<op>` holds
+ *   when at least one context value matches a policy value (false when the
+ *   key is missing or empty), `ForAllValues:<op>` when every context value
+ *   matches one (true when missing or empty). A list with a plain operator,
+ *   or a set operator on a single-valued key, throws: AWS's outcome there is
+ *   a policy-writing mistake this evaluator refuses to guess at.
  */
 import type { PolicyDocument, Statement } from '../../modules/policies/document';
 
 export interface IamRequest {
-  /** Who calls: a service principal (`cloudtrail.amazonaws.com`) or an IAM principal ARN. */
-  readonly principal: { readonly service?: string; readonly aws?: string };
+  /**
+   * Who calls: a service principal (`cloudtrail.amazonaws.com`), an IAM
+   * principal ARN, or (web identity) the ARN of the identity provider whose
+   * token is presented.
+   */
+  readonly principal: { readonly service?: string; readonly aws?: string; readonly federated?: string };
   readonly action: string;
   readonly resource: string;
-  /** Request context keys (`aws:SourceArn`, `s3:x-amz-acl`, ...); undefined = absent. */
-  readonly context: Readonly<Record<string, string | undefined>>;
+  /** Request context keys (`aws:SourceArn`, `s3:x-amz-acl`, ...); undefined = absent; a list = a multivalued key. */
+  readonly context: Readonly<Record<string, string | readonly string[] | undefined>>;
 }
 
 export type Decision = 'Allow' | 'ExplicitDeny' | 'ImplicitDeny';
@@ -49,7 +64,7 @@ export interface Evaluation {
 const list = (v: string | readonly string[] | undefined): readonly string[] => (v === undefined ? [] : typeof v === 'string' ? [v] : v);
 
 /** The context value of a key, with AWS's case-insensitive key names. */
-function contextValue(context: IamRequest['context'], key: string): string | undefined {
+function contextValue(context: IamRequest['context'], key: string): string | readonly string[] | undefined {
   if (key in context) return context[key];
   const lower = key.toLowerCase();
   for (const [k, v] of Object.entries(context)) if (k.toLowerCase() === lower) return v;
@@ -79,6 +94,7 @@ export function patternToRegExp(pattern: string, context: IamRequest['context'],
       }
       const value = contextValue(context, name);
       if (value === undefined) return undefined;
+      if (typeof value !== 'string') throw new Error(`policy variable \${${name}} names a multivalued context key; the evaluator does not model that`);
       source += escapeRegExp(value);
     } else if (wildcards && c === '*') source += '.*';
     else if (wildcards && c === '?') source += '.';
@@ -95,6 +111,7 @@ function principalMatches(principal: Statement['Principal'], request: IamRequest
   if (principal === undefined) return true; // identity policies: the attached principal
   if (principal === '*') return true;
   if (request.principal.service !== undefined && list(principal.Service).includes(request.principal.service)) return true;
+  if (request.principal.federated !== undefined && list(principal.Federated).includes(request.principal.federated)) return true;
   const caller = request.principal.aws;
   for (const p of list(principal.AWS)) {
     if (p === '*') return true;
@@ -106,13 +123,26 @@ function principalMatches(principal: Statement['Principal'], request: IamRequest
   return false;
 }
 
-function actionMatches(actions: Statement['Action'], action: string, context: IamRequest['context']): boolean {
-  return list(actions).some((a) => matches(a, action, context, true, 'i'));
+/** Statement elements this evaluator reads beyond the project's own `Statement` type. */
+type AnyStatement = Statement & { readonly NotAction?: string | string[]; readonly NotResource?: string | string[] };
+
+function actionMatches(s: AnyStatement, action: string, context: IamRequest['context']): boolean {
+  const hit = (actions: string | readonly string[] | undefined) => list(actions).some((a) => matches(a, action, context, true, 'i'));
+  if (s.NotAction !== undefined) {
+    if (s.Action !== undefined) throw new Error('a statement has both Action and NotAction');
+    return !hit(s.NotAction);
+  }
+  return hit(s.Action);
 }
 
-function resourceMatches(resources: Statement['Resource'], resource: string, context: IamRequest['context']): boolean {
-  if (resources === undefined) return true;
-  return list(resources).some((r) => matches(r, resource, context, true));
+function resourceMatches(s: AnyStatement, resource: string, context: IamRequest['context']): boolean {
+  const hit = (resources: string | readonly string[]) => list(resources).some((r) => matches(r, resource, context, true));
+  if (s.NotResource !== undefined) {
+    if (s.Resource !== undefined) throw new Error('a statement has both Resource and NotResource');
+    return !hit(s.NotResource);
+  }
+  if (s.Resource === undefined) return true;
+  return hit(s.Resource);
 }
 
 /** ARN comparison: each of the six colon-separated parts is matched on its own, with wildcards. */
@@ -139,7 +169,16 @@ const POSITIVE: Record<string, ValueTest> = {
 const NEGATED: Record<string, string> = { StringNotEquals: 'StringEquals', StringNotLike: 'StringLike' };
 
 function conditionHolds(operator: string, key: string, values: readonly string[], context: IamRequest['context']): boolean {
-  const actual = contextValue(context, key);
+  const raw = contextValue(context, key);
+  const set = /^(ForAnyValue|ForAllValues):(.+)$/.exec(operator);
+  if (set) {
+    if (typeof raw === 'string') throw new Error(`${operator} on ${key}, which the request gives a single value; use ${set[2]}`);
+    const members = raw ?? [];
+    const holds = (v: string) => conditionHolds(set[2], key, values, { ...context, [key]: v });
+    return set[1] === 'ForAnyValue' ? members.some(holds) : members.every(holds);
+  }
+  if (raw !== undefined && typeof raw !== 'string') throw new Error(`${operator} on ${key}, which the request gives several values; use ForAnyValue:${operator} or ForAllValues:${operator}`);
+  const actual = raw;
   if (operator === 'Null') {
     // "true": the key must be absent; "false": present.
     return values.some((v) => String(v).toLowerCase() === (actual === undefined ? 'true' : 'false'));
@@ -169,8 +208,8 @@ function conditionsHold(condition: Statement['Condition'], context: IamRequest['
 export function statementApplies(statement: Statement, request: IamRequest): boolean {
   return (
     principalMatches(statement.Principal, request) &&
-    actionMatches(statement.Action, request.action, request.context) &&
-    resourceMatches(statement.Resource, request.resource, request.context) &&
+    actionMatches(statement, request.action, request.context) &&
+    resourceMatches(statement, request.resource, request.context) &&
     conditionsHold(statement.Condition, request.context)
   );
 }
