@@ -453,39 +453,48 @@ export interface PackedPolicies {
 
 /**
  * One inline policy when it fits (10,240 characters for all inline policies
- * of a role), else as many managed policies of at most 6,144 characters as
- * needed: statements are packed in order, and a statement too big for one
- * policy is split by its resources (same sid with a number).
+ * of a role), else as few managed policies of at most 6,144 characters as
+ * the statements allow: statements are packed in order, and one that does
+ * not fit in what is left of a policy fills it with part of its resources
+ * and goes on in the next (the parts keep the sid with a number).
  */
 export function packPolicies(statements: readonly Statement[]): PackedPolicies {
   if (statements.length === 0) return { managed: [], chars: 0, fits: true };
   const whole = policy(statements);
   const chars = policyChars(whole);
   if (chars <= INLINE_ROLE_POLICY_LIMIT) return { inline: whole, managed: [], chars, fits: true };
-  const pieces: Statement[] = [];
+  const fits = (list: readonly Statement[]) => policyChars(policy(list)) <= MANAGED_POLICY_LIMIT;
+  let current: Statement[] = [];
+  const managed: Statement[][] = [current];
+  const next = () => {
+    current = [];
+    managed.push(current);
+  };
   for (const s of statements) {
-    if (policyChars(policy([s])) <= MANAGED_POLICY_LIMIT) {
-      pieces.push(s);
+    if (fits([...current, s])) {
+      current.push(s);
       continue;
     }
     const resources = typeof s.Resource === 'string' ? [s.Resource] : [...(s.Resource ?? [])];
-    let chunk: string[] = [];
-    let n = 0;
-    const flush = () => {
-      if (chunk.length) pieces.push({ ...s, Sid: `${s.Sid}${++n}`, Resource: one(chunk) });
-      chunk = [];
-    };
-    for (const r of resources) {
-      if (chunk.length && policyChars(policy([{ ...s, Sid: `${s.Sid}${n + 1}`, Resource: [...chunk, r] }])) > MANAGED_POLICY_LIMIT) flush();
-      chunk.push(r);
+    if (resources.length <= 1) {
+      next();
+      current.push(s);
+      continue;
     }
-    flush();
+    let part = 0;
+    let chunk: string[] = [];
+    const piece = (rs: string[], n: number): Statement => ({ ...s, Sid: `${s.Sid}${n}`, Resource: one(rs) });
+    for (const r of resources) {
+      if (fits([...current, piece([...chunk, r], part + 1)])) {
+        chunk.push(r);
+        continue;
+      }
+      if (chunk.length) current.push(piece(chunk, ++part));
+      next();
+      chunk = [r];
+    }
+    if (chunk.length) current.push(piece(chunk, ++part));
   }
-  const managed: Statement[][] = [];
-  for (const p of pieces) {
-    const last = managed[managed.length - 1];
-    if (last && policyChars(policy([...last, p])) <= MANAGED_POLICY_LIMIT) last.push(p);
-    else managed.push([p]);
-  }
-  return { managed: managed.map((m) => policy(m)), chars, fits: managed.length <= MANAGED_POLICIES_PER_ROLE };
+  const docs = managed.filter((m) => m.length > 0);
+  return { managed: docs.map((m) => policy(m)), chars, fits: docs.length <= MANAGED_POLICIES_PER_ROLE && docs.every((m) => fits(m)) };
 }
