@@ -6,7 +6,7 @@ import type { FleetConfig } from './model';
 import { BOOTSTRAP_DEFAULTS } from './schema';
 import { parseArn } from './rules';
 import type { ConfigIssue } from './validate';
-import { deployerRoleRefs, fleetAccountIds } from '../modules/deployer-roles';
+import { fleetAccountIds } from '../modules/deployer-roles';
 import { bootstrapRoles } from '../modules/bootstrap-roles';
 import { MANAGED_POLICIES_PER_ROLE, MANAGED_POLICY_LIMIT, TRUST_POLICY_LIMIT, INLINE_ROLE_POLICY_LIMIT } from '../modules/policies/deployer-policies';
 
@@ -28,6 +28,18 @@ export function bootstrapIssues(config: FleetConfig): ConfigIssue[] {
       );
     }
     const named: [string, string | undefined][] = [['central.assumeRoleArn', config.central.assumeRoleArn], ...entries.map((t): [string, string | undefined] => [`accounts[${t.index}].assumeRoleArn`, t.assumeRoleArn])];
+    // IAM role names are unique per account whatever the path: two roles of one account need two names.
+    const seen = new Map<string, string>();
+    for (const [path, role] of named) {
+      const arnOf = role && parseArn(role);
+      if (!arnOf) continue;
+      const key = `${arnOf.account}|${arnOf.resource.split('/').pop()!.toLowerCase()}`;
+      const other = seen.get(key);
+      if (other && other !== role) {
+        push(path, `"${role}" and "${other}" are two roles of account ${arnOf.account} with the same name; IAM role names are unique in an account whatever the path, so bootstrap could create only one: give them different names, or name the same role`);
+      }
+      seen.set(key, role);
+    }
     for (const [path, role] of named) {
       if (role === principalArn) {
         push(
@@ -99,16 +111,6 @@ export function bootstrapSizeIssues(config: FleetConfig): ConfigIssue[] {
     if (r.trustChars > TRUST_POLICY_LIMIT) {
       issues.push({ path: 'bootstrap.deployer', message: `the trust policy of ${r.arn} needs ${r.trustChars} characters, over IAM's default quota of ${TRUST_POLICY_LIMIT}; shorten the names in it` });
     }
-  }
-  // Two stacks of one account must not ask for one role name with different trust.
-  const seen = new Map<string, string>();
-  for (const r of deployerRoleRefs(config)) {
-    const key = `${r.accountId}|${r.name.toLowerCase()}`;
-    const other = seen.get(key);
-    if (other && other !== r.arn) {
-      issues.push({ path: 'central.assumeRoleArn', message: `${r.arn} and ${other} have the same role name in account ${r.accountId} (IAM role names are unique per account, whatever the path); give them different names` });
-    }
-    seen.set(key, r.arn);
   }
   return issues;
 }

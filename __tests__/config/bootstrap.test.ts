@@ -125,6 +125,16 @@ describe('bad inputs, each rejected with its path, the value, the rule and the f
       /^"arn:aws:iam::222222222222:role\/ci" is bootstrap\.deployer\.principalArn itself; .*leave assumeRoleArn out to get cloudtrail-fleet\/cloudtrail-fleet-deployer$/,
     ],
     [
+      'two roles of one account with the same name',
+      (r) => {
+        withPrincipal()(r);
+        r.central.assumeRoleArn = 'arn:aws:iam::111111111111:role/ops/Deploy';
+        r.accounts.push({ accountId: '111111111111', assumeRoleArn: 'arn:aws:iam::111111111111:role/ci/deploy' });
+      },
+      'accounts[1].assumeRoleArn',
+      /^"arn:aws:iam::111111111111:role\/ci\/deploy" and "arn:aws:iam::111111111111:role\/ops\/Deploy" are two roles of account 111111111111 with the same name; IAM role names are unique in an account whatever the path.*give them different names, or name the same role$/,
+    ],
+    [
       'hcpTerraform: false',
       (r) => (r.bootstrap = { deployer: { hcpTerraform: false } }),
       'bootstrap.deployer.hcpTerraform',
