@@ -14,7 +14,7 @@
  *   and `<stack>-apply`.
  * - no `bootstrap`: the roles the config names (assumeRoleArn), if any.
  */
-import type { FleetConfig } from '../config/model';
+import type { FleetConfig, TrailConfig } from '../config/model';
 import { trailsByAccount } from '../config/model';
 import { BOOTSTRAP_DEFAULTS } from '../config/schema';
 import { CENTRAL_STACK, stackNameForAccount } from './arns';
@@ -31,11 +31,32 @@ export interface FleetStackRef {
  * active or leaving the fleet (its stack stays until the trails are gone).
  */
 export function fleetStacks(config: FleetConfig): FleetStackRef[] {
-  const accounts = [...new Set([...trailsByAccount(config).keys(), ...trailsByAccount({ trails: config.leaving }).keys()])].sort();
-  return [
-    { name: CENTRAL_STACK, accountId: config.central.accountId, kind: 'central' },
-    ...accounts.map((accountId) => ({ name: stackNameForAccount(accountId), accountId, kind: 'account' as const })),
-  ];
+  return [...fleetIndex(config).stacks];
+}
+
+/** What the role and policy builders look up per account, computed once per config (they run once per role). */
+export interface FleetIndex {
+  readonly stacks: readonly FleetStackRef[];
+  readonly active: ReadonlyMap<string, readonly TrailConfig[]>;
+  readonly leaving: ReadonlyMap<string, readonly TrailConfig[]>;
+}
+
+const INDEXES = new WeakMap<FleetConfig, FleetIndex>();
+
+export function fleetIndex(config: FleetConfig): FleetIndex {
+  let index = INDEXES.get(config);
+  if (!index) {
+    const active = trailsByAccount(config);
+    const leaving = trailsByAccount({ trails: config.leaving });
+    const accounts = [...new Set([...active.keys(), ...leaving.keys()])].sort();
+    const stacks: FleetStackRef[] = [
+      { name: CENTRAL_STACK, accountId: config.central.accountId, kind: 'central' },
+      ...accounts.map((accountId) => ({ name: stackNameForAccount(accountId), accountId, kind: 'account' as const })),
+    ];
+    index = { stacks, active, leaving };
+    INDEXES.set(config, index);
+  }
+  return index;
 }
 
 /** The accounts the fleet deploys into (the central account once, even when it also has trails), sorted. */
@@ -78,12 +99,13 @@ function hcpRoleArn(config: FleetConfig, accountId: string, name: string): strin
 /** The role each stack assumes in principal mode (or without bootstrap): the provider's assume_role, if any. */
 function assumedRoleOf(config: FleetConfig, stack: FleetStackRef): string | undefined {
   if (stack.kind === 'central') return config.central.assumeRoleArn;
-  return [...config.trails, ...config.leaving].find((t) => t.accountId === stack.accountId)?.assumeRoleArn;
+  const { active, leaving } = fleetIndex(config);
+  return [...(active.get(stack.accountId) ?? []), ...(leaving.get(stack.accountId) ?? [])][0]?.assumeRoleArn;
 }
 
 /** Every deployer role of the fleet (or of one account), sorted by account, then ARN. */
 export function deployerRoleRefs(config: FleetConfig, accountId?: string): DeployerRoleRef[] {
-  const stacks = fleetStacks(config).filter((s) => accountId === undefined || s.accountId === accountId);
+  const stacks = fleetIndex(config).stacks.filter((s) => accountId === undefined || s.accountId === accountId);
   const out: DeployerRoleRef[] = [];
   if (config.bootstrap?.deployer.kind === 'hcpTerraform') {
     for (const s of stacks) {

@@ -11,7 +11,7 @@ import { buildBootstrap } from '../../stacks/bootstrap';
 import { withLeanTokenTraces } from '../../stacks/lean-traces';
 import { accountStackRegion } from '../../modules/account-providers';
 import { adminRoleArn } from '../../modules/bootstrap-names';
-import { fleetStacks, workspaceOf } from '../../modules/deployer-roles';
+import { fleetIndex, fleetStacks, workspaceOf } from '../../modules/deployer-roles';
 import type { BootstrapRole } from '../../modules/bootstrap-roles';
 import { UsageError } from '../command';
 
@@ -57,9 +57,11 @@ export function workspaceList(config: FleetConfig, roles: readonly BootstrapRole
   const d = config.bootstrap?.deployer;
   if (d?.kind !== 'hcpTerraform') return undefined;
   const env = (key: string, value: string, description: string): WorkspaceVariable => ({ key, value, category: 'env', sensitive: false, hcl: false, description });
+  const roleArns = new Map(roles.flatMap((r) => r.stacks.map((stack): [string, string] => [`${stack}|${r.kind}`, r.arn])));
+  const { active, leaving } = fleetIndex(config);
   const workspaces = fleetStacks(config).map((s): WorkspaceEntry => {
-    const role = (kind: 'plan' | 'apply') => roles.find((r) => r.kind === kind && r.stacks.includes(s.name))!.arn;
-    const region = s.kind === 'central' ? config.central.region : accountStackRegion([...config.trails, ...config.leaving].filter((t) => t.accountId === s.accountId));
+    const role = (kind: 'plan' | 'apply') => roleArns.get(`${s.name}|${kind}`)!;
+    const region = s.kind === 'central' ? config.central.region : accountStackRegion([...(active.get(s.accountId) ?? []), ...(leaving.get(s.accountId) ?? [])]);
     return {
       name: workspaceOf(config, s.name),
       project: d.project,

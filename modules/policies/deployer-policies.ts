@@ -75,7 +75,7 @@ import type { FleetConfig, TrailConfig } from '../../config/model';
 import { isAliasArn, parseArn } from '../../config/rules';
 import * as arns from '../arns';
 import type { FleetStackRef } from '../deployer-roles';
-import { fleetStacks } from '../deployer-roles';
+import { fleetIndex } from '../deployer-roles';
 import { ConditionBlock, policy, PolicyDocument, renderPolicy, sortedUnique, Statement } from './document';
 
 export type Phase = 'plan' | 'apply';
@@ -247,9 +247,10 @@ function createKeyGrant(region: string): Grant {
 
 function accountGrants(config: FleetConfig, accountId: string): Grant[] {
   const { partition, central } = config;
-  const active = config.trails.filter((t) => t.accountId === accountId);
+  const index = fleetIndex(config);
+  const active = index.active.get(accountId) ?? [];
   // Retained trails leave the state through `removed` blocks: Terraform reads and changes nothing of them.
-  const decommission = config.leaving.filter((t) => t.accountId === accountId && t.lifecycle === 'decommission');
+  const decommission = (index.leaving.get(accountId) ?? []).filter((t) => t.lifecycle === 'decommission');
   const managed = [...active, ...decommission];
   if (managed.length === 0) return [];
   const out: Grant[] = [];
@@ -422,7 +423,7 @@ export function grantStatements(grants: readonly Grant[], phase: Phase): Stateme
 
 /** The permission statements of the role(s) that run `stacks` in `phase` (a deployer role: phase apply). */
 export function deployerStatements(config: FleetConfig, stackNames: readonly string[], phase: Phase): Statement[] {
-  const stacks = fleetStacks(config).filter((s) => stackNames.includes(s.name));
+  const stacks = fleetIndex(config).stacks.filter((s) => stackNames.includes(s.name));
   return grantStatements(stacks.flatMap((s) => stackGrants(config, s)), phase);
 }
 
