@@ -1,20 +1,24 @@
 /**
  * Rules between `bootstrap` and the rest of the config (docs/bootstrap.md).
- * Field rules are in schema.ts; resolution and defaults in bootstrap.ts.
+ * Field rules are in schema.ts; resolution and defaults in model.ts; the
+ * IAM quotas of the roles (which need the policy builders) are a fleet check
+ * (modules/fleet-checks.ts, deployerRoleSizes).
  */
 import type { FleetConfig } from './model';
 import { BOOTSTRAP_DEFAULTS } from './schema';
 import { parseArn } from './rules';
-import type { ConfigIssue } from './validate';
-import { fleetAccountIds } from '../modules/deployer-roles';
-import { bootstrapRoles } from '../modules/bootstrap-roles';
-import { MANAGED_POLICIES_PER_ROLE, MANAGED_POLICY_LIMIT, TRUST_POLICY_LIMIT, INLINE_ROLE_POLICY_LIMIT } from '../modules/policies/deployer-policies';
+
+/** A problem at a config path (validate.ts's ConfigIssue, which it reports with the others). */
+export interface BootstrapIssue {
+  readonly path: string;
+  readonly message: string;
+}
 
 /** Rules that need no policy built; reported with the config's other rules. */
-export function bootstrapIssues(config: FleetConfig): ConfigIssue[] {
+export function bootstrapIssues(config: FleetConfig): BootstrapIssue[] {
   const b = config.bootstrap;
   if (!b) return [];
-  const issues: ConfigIssue[] = [];
+  const issues: BootstrapIssue[] = [];
   const push = (path: string, message: string) => issues.push({ path, message });
   const entries = [...config.trails, ...config.leaving].sort((x, y) => x.index - y.index);
 
@@ -78,7 +82,8 @@ export function bootstrapIssues(config: FleetConfig): ConfigIssue[] {
       `with bootstrap.deployer.hcpTerraform each workspace's dynamic credentials already are its stack's apply role (${role(`cloudtrail-account-${t.accountId}`)}); a provider assume_role would replace them (HCP Terraform docs: no other credentials settings in the provider): remove assumeRoleArn`,
     );
   }
-  const fleet = new Set(fleetAccountIds(config));
+  // The accounts the fleet deploys into: the central account and every account with trails (active or leaving).
+  const fleet = new Set([config.central.accountId, ...entries.map((t) => t.accountId)]);
   d.existingOidcProvider.forEach((accountId) => {
     if (!fleet.has(accountId)) {
       push(
@@ -87,30 +92,5 @@ export function bootstrapIssues(config: FleetConfig): ConfigIssue[] {
       );
     }
   });
-  return issues;
-}
-
-/**
- * IAM quotas of the roles bootstrap creates, checked once every other rule
- * holds: a role's permissions fit in one inline policy (10,240 characters)
- * or in at most 10 managed policies of 6,144 characters; a trust policy in
- * 2,048 characters.
- */
-export function bootstrapSizeIssues(config: FleetConfig): ConfigIssue[] {
-  if (!config.bootstrap) return [];
-  const issues: ConfigIssue[] = [];
-  for (const r of bootstrapRoles(config)) {
-    if (!r.policies.fits) {
-      issues.push({
-        path: 'accounts',
-        message:
-          `the permissions of ${r.arn} (${r.policies.chars} characters) do not fit in ${MANAGED_POLICIES_PER_ROLE} managed policies of ${MANAGED_POLICY_LIMIT} characters ` +
-          `(IAM quotas; one inline policy holds ${INLINE_ROLE_POLICY_LIMIT}): account ${r.accountId} has too many trails for one role; move trails to other accounts or merge trails`,
-      });
-    }
-    if (r.trustChars > TRUST_POLICY_LIMIT) {
-      issues.push({ path: 'bootstrap.deployer', message: `the trust policy of ${r.arn} needs ${r.trustChars} characters, over IAM's default quota of ${TRUST_POLICY_LIMIT}; shorten the names in it` });
-    }
-  }
   return issues;
 }

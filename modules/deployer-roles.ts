@@ -5,7 +5,7 @@
  *
  * - `bootstrap.deployer.principalArn`: the role a stack assumes is
  *   `central.assumeRoleArn` for the central stack and the account's
- *   `assumeRoleArn` for an account stack (config/bootstrap.ts fills in
+ *   `assumeRoleArn` for an account stack (config/model.ts fills in
  *   `arn:<partition>:iam::<account>:role/cloudtrail-fleet/<roleName>` where
  *   the config names none). One role can serve both stacks of the central
  *   account.

@@ -10,7 +10,7 @@ import * as path from 'path';
 import { ROOT } from '../helpers/fleet';
 
 const { cdktfEnv } = require(path.join(ROOT, 'bin', 'cdktf.js')) as {
-  cdktfEnv: (env: Record<string, string | undefined>, cwd: string) => { env: Record<string, string | undefined>; notes: string[] };
+  cdktfEnv: (env: Record<string, string | undefined>, cwd: string, stdoutIsTTY?: boolean) => { env: Record<string, string | undefined> };
 };
 
 describe('cdktfEnv', () => {
@@ -19,10 +19,15 @@ describe('cdktfEnv', () => {
     expect(cdktfEnv({ CHECKPOINT_DISABLE: 'true' }, ROOT).env.CHECKPOINT_DISABLE).toBe('true');
   });
 
-  test('a TF_CLI_CONFIG_FILE that does not exist is left out, with a note', () => {
-    const { env, notes } = cdktfEnv({ TF_CLI_CONFIG_FILE: '/nonexistent/terraformrc' }, ROOT);
+  test('a TF_CLI_CONFIG_FILE that does not exist is left out, quietly', () => {
+    const { env } = cdktfEnv({ TF_CLI_CONFIG_FILE: '/nonexistent/terraformrc' }, ROOT);
     expect(env.TF_CLI_CONFIG_FILE).toBeUndefined();
-    expect(notes).toEqual(['note: TF_CLI_CONFIG_FILE names /nonexistent/terraformrc, which does not exist; running without it']);
+  });
+
+  test('output that is not a terminal gets CI=1 (plain lines, no spinner frames) unless CI is set', () => {
+    expect(cdktfEnv({}, ROOT, false).env.CI).toBe('1');
+    expect(cdktfEnv({ CI: 'false' }, ROOT, false).env.CI).toBe('false');
+    expect(cdktfEnv({}, ROOT, true).env.CI).toBeUndefined();
   });
 
   test('a relative TF_CLI_CONFIG_FILE is made absolute from where the command was run', () => {
@@ -30,7 +35,6 @@ describe('cdktfEnv', () => {
     writeFileSync(path.join(dir, 'terraform.rc'), '');
     expect(cdktfEnv({ TF_CLI_CONFIG_FILE: 'terraform.rc' }, dir)).toEqual({
       env: { TF_CLI_CONFIG_FILE: path.join(dir, 'terraform.rc'), CHECKPOINT_DISABLE: '1', DISABLE_VERSION_CHECK: '1' },
-      notes: [],
     });
   });
 
@@ -50,6 +54,8 @@ test('a real synth through it, with a TF_CLI_CONFIG_FILE that does not exist, pr
   const run = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'cdktf.js'), 'synth', '--output', outdir], { cwd: ROOT, encoding: 'utf8', env });
   expect(run.status).toBe(0);
   expect(`${run.stdout}${run.stderr}`).not.toContain('[ERROR]');
-  expect(run.stdout).toContain('cloudtrail-fleet: 1 account, 1 trail, 2 stacks');
+  // Not a terminal: plain lines, no spinner frames (ink's cursor movements) and no note about the missing file.
+  expect(`${run.stdout}${run.stderr}`).not.toMatch(/\u001b\[|Synthesizing|TF_CLI_CONFIG_FILE/);
+  expect(run.stdout).toMatch(/^cloudtrail-fleet: 1 account, 1 trail, 2 stacks\n/);
   expect(existsSync(outdir) && readdirSync(path.join(outdir, 'stacks')).sort()).toEqual(['cloudtrail-account-222222222222', 'cloudtrail-central']);
 }, 60_000);

@@ -16,6 +16,7 @@ import * as path from 'path';
 import { ConfigError, configPath, loadConfig } from '../../config/load';
 import type { FleetConfig } from '../../config/model';
 import { CommandSpec, EXIT, stringOption } from '../command';
+import { FLEET_CHECKS } from '../../modules/fleet-checks';
 import { BootstrapSynth, DEFAULT_BOOTSTRAP_OUTDIR, synthBootstrap } from '../lib/bootstrap-synth';
 
 export const command: CommandSpec = {
@@ -31,7 +32,7 @@ export const command: CommandSpec = {
   ].join('\n'),
   run: (args, io) => {
     const file = configPath(args.config);
-    const config = loadConfig(args.config);
+    const config = loadConfig(args.config, FLEET_CHECKS);
     if (!config.bootstrap) {
       throw new ConfigError(file, [
         {

@@ -163,7 +163,7 @@ describe('errors', () => {
   test('a config without bootstrap: exit 2, says what to add', async () => {
     const c = io();
     expect(await runCli(['bootstrap', '--config', path.join(ROOT, 'config', 'cloudtrail.yaml'), '--out', path.join(work, 'none')], c)).toBe(EXIT.configError);
-    expect(c.err).toContain('  - bootstrap: cloudtrail-fleet bootstrap needs the bootstrap section: add bootstrap: { deployer: { principalArn: <the CI role or user ARN> } } or bootstrap: { deployer: { hcpTerraform: true } } (docs/bootstrap.md)');
+    expect(c.err).toContain('cloudtrail.yaml: bootstrap: cloudtrail-fleet bootstrap needs the bootstrap section: add bootstrap: { deployer: { principalArn: <the CI role or user ARN> } } or bootstrap: { deployer: { hcpTerraform: true } } (docs/bootstrap.md)');
     expect(existsSync(path.join(work, 'none'))).toBe(false);
   });
 

@@ -14,6 +14,7 @@ import { stackNames, stackPolicies } from '../../../modules/policies/stack-polic
 import { main, parseArgs, renderPolicies } from '../../../cli/commands/policies';
 import { configOf, rawWith, ROOT, synthFleet } from '../../helpers/fleet';
 import { synthBootstrapStacks } from '../../helpers/bootstrap';
+import { FLEET_CHECKS } from '../../../modules/fleet-checks';
 
 /** Resource types whose attribute holds an IAM policy document, as JSON text. */
 const POLICY_ATTRIBUTES: Record<string, string> = {
@@ -52,7 +53,7 @@ const fleet = (n: number) =>
 describe('the bootstrap stacks: the policies it prints are the ones they deploy (trust and permissions of every role)', () => {
   const configs = bundled.filter((f) => f.includes('bootstrap-'));
   test.each(configs)('%s', (file) => {
-    const config = loadConfig(path.join(ROOT, file));
+    const config = loadConfig(path.join(ROOT, file), FLEET_CHECKS);
     const { stacks } = synthBootstrapStacks(config);
     expect(stacks.size).toBeGreaterThan(0);
     for (const [name, stack] of stacks) {
@@ -62,13 +63,13 @@ describe('the bootstrap stacks: the policies it prints are the ones they deploy 
       for (const p of shown) expect({ address: p.address, attribute: p.attribute, document: p.document }).toEqual({ address: p.address, ...expected.get(p.address) });
     }
     expect(stackPolicies(config, 'cloudtrail-bootstrap-123456789012')).toBeUndefined();
-    expect(stackPolicies(loadConfig(path.join(ROOT, 'config', 'cloudtrail.yaml')), 'cloudtrail-bootstrap-222222222222')).toBeUndefined();
+    expect(stackPolicies(loadConfig(path.join(ROOT, 'config', 'cloudtrail.yaml'), FLEET_CHECKS), 'cloudtrail-bootstrap-222222222222')).toBeUndefined();
   });
 });
 
 describe('the policies npm run policies prints are the ones the stacks deploy', () => {
   const configs: [string, () => FleetConfig][] = [
-    ...bundled.map((f): [string, () => FleetConfig] => [f, () => loadConfig(path.join(ROOT, f))]),
+    ...bundled.map((f): [string, () => FleetConfig] => [f, () => loadConfig(path.join(ROOT, f), FLEET_CHECKS)]),
     ['a 120-account fleet (per-prefix bucket policy with ${aws:SourceAccount})', () => configOf(fleet(120))],
   ];
 
@@ -91,7 +92,7 @@ describe('the policies npm run policies prints are the ones the stacks deploy', 
   });
 
   test('every-option shows each kind: bucket, central key, trail key, SNS, SQS, delivery role trust and permissions', () => {
-    const config = loadConfig(path.join(ROOT, 'config/examples/every-option.yaml'));
+    const config = loadConfig(path.join(ROOT, 'config/examples/every-option.yaml'), FLEET_CHECKS);
     const kinds = new Set(stackNames(config).flatMap((s) => stackPolicies(config, s)!.map((p) => `${p.address.split('.')[0]}:${p.attribute}`)));
     expect([...kinds].sort()).toEqual(
       [

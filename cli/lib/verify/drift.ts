@@ -3,9 +3,16 @@
  * values come from the same builders the stacks use (modules/arns.ts,
  * modules/selectors.ts, the trail module's role name), and the live values
  * are the CloudTrail API's own shapes (GetTrail, GetEventSelectors,
- * GetInsightSelectors), so nothing is re-derived here.
+ * GetInsightSelectors, GetEventConfiguration), so nothing is re-derived here.
+ *
+ * Two settings live outside Terraform (the aws provider 5.100.0 cannot
+ * express them): the event categories of Insights (`PutInsightSelectors`
+ * `EventCategories`: Management and/or Data) and event aggregation
+ * (`PutEventConfiguration` `AggregationConfigurations`). The config has no
+ * key for either, so the expected values are "management events only" and
+ * "none"; anything else was set by hand and is drift, reported with a note.
  */
-import type { AdvancedEventSelector, EventSelector, Trail } from '@aws-sdk/client-cloudtrail';
+import type { AdvancedEventSelector, AggregationConfiguration, EventSelector, InsightSelector, Trail } from '@aws-sdk/client-cloudtrail';
 import type { FleetConfig, TrailConfig } from '../../../config/model';
 import * as arns from '../../../modules/arns';
 import { deliveryRoleName } from '../../../modules/fleet-trail';
@@ -16,6 +23,8 @@ export interface Drift {
   readonly setting: string;
   readonly expected: string;
   readonly actual: string;
+  /** Why this matters beyond the values, e.g. that Terraform neither sees nor keeps the setting. */
+  readonly note?: string;
 }
 
 /** What the live trail must look like; `kmsKey` is a pattern when only the key's account and region are known from the config. */
@@ -37,6 +46,10 @@ export interface ExpectedTrail {
   readonly cloudWatchLogsRoleArn?: string;
   readonly selectors: EventSelectors;
   readonly insightTypes: readonly string[];
+  /** Event categories of each Insights type (`Management`: what Terraform's insight_selector puts). */
+  readonly insightCategories: Readonly<Record<string, readonly string[]>>;
+  /** Event aggregation (GetEventConfiguration `AggregationConfigurations`): none, the config cannot ask for it. */
+  readonly eventAggregation: readonly AggregationConfiguration[];
 }
 
 function keyPrefix(partition: string, region: string, accountId: string): string {
@@ -54,6 +67,7 @@ export function expectedTrail(config: Pick<FleetConfig, 'partition' | 'central'>
   }
   const sns = t.sns && (t.sns.kind === 'existing' ? t.sns.topicArn : arns.snsTopicArn(partition, t.region, t.accountId, t.sns.topicName));
   const cwl = t.cloudWatchLogs;
+  const insightTypes = [...(t.insights.apiCallRate ? ['ApiCallRateInsight'] : []), ...(t.insights.apiErrorRate ? ['ApiErrorRateInsight'] : [])];
   const group = cwl && (cwl.logGroup.kind === 'create' ? arns.logGroupArn(partition, t.region, t.accountId, cwl.logGroup.name) : cwl.logGroup.arn.replace(/:\*$/, ''));
   return {
     name: t.trailName,
@@ -71,7 +85,9 @@ export function expectedTrail(config: Pick<FleetConfig, 'partition' | 'central'>
     cloudWatchLogsLogGroupArn: group && `${group}:*`,
     cloudWatchLogsRoleArn: cwl && (cwl.roleArn ?? `arn:${partition}:iam::${t.accountId}:role/${deliveryRoleName(t.trailName)}`),
     selectors: eventSelectors(partition, t),
-    insightTypes: [...(t.insights.apiCallRate ? ['ApiCallRateInsight'] : []), ...(t.insights.apiErrorRate ? ['ApiErrorRateInsight'] : [])],
+    insightTypes,
+    insightCategories: Object.fromEntries(insightTypes.map((type) => [type, ['Management']])),
+    eventAggregation: [],
   };
 }
 
@@ -194,4 +210,71 @@ export function insightDrift(expected: readonly string[], live: readonly string[
   const want = sortedStrings(expected).join(', ');
   const got = sortedStrings(live).join(', ');
   return want === got ? [] : [{ setting: 'insights', expected: show(want), actual: show(got) }];
+}
+
+/** Said with drift of Insights event categories. */
+export const INSIGHT_CATEGORIES_NOTE =
+  'set outside Terraform (PutInsightSelectors EventCategories), which the aws provider 5.100.0 cannot express: ' +
+  'a Terraform apply that puts this trail\'s Insights selectors again resets them to management events';
+
+/** Said with drift of event aggregation. */
+export const AGGREGATION_NOTE =
+  'set outside Terraform (PutEventConfiguration), which the aws provider 5.100.0 cannot manage and the config cannot ask for: ' +
+  'a Terraform apply may reset it (a replaced trail starts without it); remove it with ' +
+  '`aws cloudtrail put-event-configuration --trail-name <trail> --aggregation-configurations \'[]\'`, or accept the drift';
+
+/** GetInsightSelectors entries as type -> categories (none given = Management, as AWS documents). */
+export function liveInsightCategories(live: readonly InsightSelector[] | undefined): Map<string, string[]> {
+  const out = new Map<string, Set<string>>();
+  for (const s of live ?? []) {
+    if (!s.InsightType) continue;
+    const set = out.get(s.InsightType) ?? new Set<string>();
+    for (const c of s.EventCategories && s.EventCategories.length > 0 ? s.EventCategories : ['Management']) set.add(c);
+    out.set(s.InsightType, set);
+  }
+  return new Map([...out].map(([type, set]) => [type, [...set].sort()]));
+}
+
+const typeWithCategories = (type: string, categories: readonly string[]) =>
+  categories.length === 1 && categories[0] === 'Management' ? type : `${type} (${[...categories].sort().join(', ')})`;
+
+/**
+ * Insights drift from GetInsightSelectors (undefined or [] when Insights is
+ * not enabled): the types (`insights`), then, for a type on both sides, its
+ * event categories (`insights event categories`, with a note). A type only
+ * live is shown with its categories when they are not management events.
+ */
+export function insightsDrift(expected: Pick<ExpectedTrail, 'insightTypes' | 'insightCategories'>, live: readonly InsightSelector[] | undefined): Drift[] {
+  const liveCategories = liveInsightCategories(live);
+  const want = sortedStrings(expected.insightTypes);
+  const got = [...liveCategories.keys()].sort();
+  const out: Drift[] = [];
+  if (want.join(',') !== got.join(',')) {
+    const shown = got.map((type) => typeWithCategories(type, liveCategories.get(type)!)).join(', ');
+    out.push({ setting: 'insights', expected: show(want.join(', ')), actual: show(shown), ...(shown !== got.join(', ') ? { note: INSIGHT_CATEGORIES_NOTE } : {}) });
+  }
+  const differing = want.filter((type) => liveCategories.has(type) && sortedStrings(expected.insightCategories[type] ?? ['Management']).join(',') !== liveCategories.get(type)!.join(','));
+  if (differing.length > 0) {
+    out.push({
+      setting: 'insights event categories',
+      expected: differing.map((type) => `${type}: ${sortedStrings(expected.insightCategories[type] ?? ['Management']).join(', ')}`).join('; '),
+      actual: differing.map((type) => `${type}: ${liveCategories.get(type)!.join(', ')}`).join('; '),
+      note: INSIGHT_CATEGORIES_NOTE,
+    });
+  }
+  return out;
+}
+
+function aggregationText(configs: readonly AggregationConfiguration[]): string {
+  return configs
+    .map((c) => `${c.EventCategory ?? '?'}: ${sortedStrings(c.Templates).join(', ') || '(no template)'}`)
+    .sort()
+    .join('; ');
+}
+
+/** Event aggregation drift from GetEventConfiguration `AggregationConfigurations` (absent = none). */
+export function aggregationDrift(expected: readonly AggregationConfiguration[], live: readonly AggregationConfiguration[] | undefined): Drift[] {
+  const want = aggregationText(expected);
+  const got = aggregationText(live ?? []);
+  return want === got ? [] : [{ setting: 'eventAggregation', expected: show(want), actual: show(got), note: AGGREGATION_NOTE }];
 }

@@ -1,5 +1,6 @@
 /** How verify shows its result: a table a person reads at a glance, or JSON for pipelines. */
-import type { FleetReport, TrailReport } from './run';
+import type { FolderState } from './health';
+import type { FleetReport, MemberReport, TrailReport } from './run';
 
 export interface Style {
   readonly ok: string;
@@ -20,12 +21,21 @@ function table(rows: string[][]): string[] {
   return rows.map((r) => r.map((c, i) => c + ' '.repeat(widths[i] - c.replace(/\x1b\[\d+m/g, '').length)).join('  ').trimEnd());
 }
 
+/** FOLDER: what the listing found; `?` = the folder could not be listed (never called EMPTY then). */
+const FOLDER: Record<FolderState, string> = { recent: 'recent', old: 'OLD', empty: 'EMPTY', unlisted: '?' };
+
+function digestCell(d: TrailReport['digests']): string {
+  if (!d) return '-';
+  if (d.findings.length) return `${d.findings.length} finding${d.findings.length === 1 ? '' : 's'}`;
+  return `ok (${d.digestFiles}/${d.logFiles})`;
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
 export function formatTable(report: FleetReport, style: Style = PLAIN): string {
-  const digests = report.trails.some((r) => r.digests);
+  const digests = report.trails.some((r) => r.digests || r.members?.some((m) => m.digests));
   const rows = [[' ', 'ACCOUNT', 'TRAIL', 'REGION', 'LOGGING', 'LAST DELIVERY', 'FOLDER', ...(digests ? ['DIGESTS'] : []), 'DRIFT', 'PROBLEMS']];
   for (const r of report.trails) {
-    const d = r.digests;
-    const digestCell = !d ? '-' : d.findings.length ? `${d.findings.length} finding${d.findings.length === 1 ? '' : 's'}` : `ok (${d.digestFiles}/${d.logFiles})`;
     rows.push([
       r.healthy ? style.ok : style.bad,
       r.accountId,
@@ -33,27 +43,56 @@ export function formatTable(report: FleetReport, style: Style = PLAIN): string {
       r.region,
       logging(r),
       r.latestDeliveryAge ? `${r.latestDeliveryAge} ago` : '-',
-      r.folderNewestObject ? 'recent' : 'EMPTY',
-      ...(digests ? [digestCell] : []),
+      FOLDER[r.folderState],
+      ...(digests ? [digestCell(r.digests)] : []),
       r.drift.length ? r.drift.map((d) => d.setting.split(' ')[0]).join(',') : '-',
       r.problems.length ? String(r.problems.length) : '-',
     ]);
+    // An organization trail's member accounts: one row each, their folder under the organization's.
+    for (const m of r.members ?? []) {
+      rows.push([
+        m.healthy ? style.ok : style.bad,
+        m.accountId,
+        `${r.trailName} (member)`,
+        r.region,
+        'org',
+        '-',
+        FOLDER[m.folderState],
+        ...(digests ? [digestCell(m.digests)] : []),
+        '-',
+        m.problems.length ? String(m.problems.length) : '-',
+      ]);
+    }
   }
   const lines = table(rows);
   const unhealthy = report.trails.filter((r) => !r.healthy);
-  for (const r of unhealthy) {
-    lines.push('', `${style.bad} ${r.accountId} ${r.trailName} (${r.region}):`);
-    for (const p of r.problems) lines.push(`    - ${p}`);
-    for (const d of r.drift) lines.push(`    - drift ${d.setting}: config ${d.expected}, live ${d.actual}`);
+  const members = report.trails.flatMap((r) => (r.members ?? []).map((m): [TrailReport, MemberReport] => [r, m]));
+  const unhealthyMembers = members.filter(([, m]) => !m.healthy);
+  for (const r of report.trails) {
+    if (!r.healthy) {
+      lines.push('', `${style.bad} ${r.accountId} ${r.trailName} (${r.region}):`);
+      for (const p of r.problems) lines.push(`    - ${p}`);
+      for (const d of r.drift) lines.push(`    - drift ${d.setting}: config ${d.expected}, live ${d.actual}${d.note ? ` (${d.note})` : ''}`);
+    }
+    for (const m of (r.members ?? []).filter((x) => !x.healthy)) {
+      lines.push('', `${style.bad} ${m.accountId} in organization trail ${r.trailName} (${r.accountId}, ${r.region}):`);
+      for (const p of m.problems) lines.push(`    - ${p}`);
+    }
   }
+  const notes = report.trails.flatMap((r) => r.notes.map((n) => `note: ${r.accountId} ${r.trailName}: ${n}`));
+  if (notes.length) lines.push('', ...notes);
   const n = report.trails.length;
+  const memberPart = members.length === 0 ? '' : unhealthyMembers.length === 0 ? ` and ${plural(members.length, 'organization member folder')} recent` : '';
   lines.push(
     '',
-    unhealthy.length === 0
-      ? `${style.ok} all ${n} trail${n === 1 ? '' : 's'} healthy (deliveries within ${report.maxAgeHours} h)`
-      : `${style.bad} ${unhealthy.length} of ${n} trail${n === 1 ? '' : 's'} unhealthy`,
+    unhealthy.length === 0 && unhealthyMembers.length === 0
+      ? `${style.ok} all ${plural(n, 'trail')} healthy${memberPart} (deliveries within ${report.maxAgeHours} h)`
+      : `${style.bad} ${unhealthy.length} of ${plural(n, 'trail')} unhealthy${members.length ? `, ${unhealthyMembers.length} of ${plural(members.length, 'organization member folder')} unhealthy` : ''}`,
   );
-  if (digests) lines.push('DIGESTS: ok (digest files/log files checked), or the number of findings listed above');
+  if (digests) lines.push('DIGESTS: ok (digest files/log files checked, backfill digests included), or the number of findings listed above');
+  if (report.trails.some((r) => r.folderState !== 'recent' || r.members?.some((m) => m.folderState !== 'recent'))) {
+    lines.push('FOLDER: recent, OLD (newest log file older than --max-age), EMPTY (no log file in the window), ? (could not be listed)');
+  }
   return `${lines.join('\n')}\n`;
 }
 

@@ -5,14 +5,18 @@
  */
 import { mockClient } from 'aws-sdk-client-mock';
 import {
+  AggregationConfiguration,
   CloudTrailClient,
+  CloudTrailServiceException,
   EventSelector,
   AdvancedEventSelector,
+  GetEventConfigurationCommand,
   GetEventSelectorsCommand,
   GetInsightSelectorsCommand,
   GetTrailCommand,
   GetTrailStatusCommand,
   InsightNotEnabledException,
+  InsightSelector,
   ListPublicKeysCommand,
   PublicKey,
   Trail,
@@ -30,6 +34,12 @@ export interface FakeTrail {
   advancedEventSelectors?: AdvancedEventSelector[];
   /** undefined = InsightNotEnabledException */
   insightTypes?: string[];
+  /** GetInsightSelectors entries as AWS returns them (with EventCategories); wins over `insightTypes`. */
+  insightSelectors?: InsightSelector[];
+  /** GetEventConfiguration `AggregationConfigurations`; undefined = none (the key absent from the answer). */
+  aggregation?: AggregationConfiguration[];
+  /** GetEventConfiguration fails with this error name (e.g. UnsupportedOperationException). */
+  eventConfigurationError?: string;
 }
 
 export interface FakeObject {
@@ -84,13 +94,30 @@ export class AwsWorld {
     );
     this.cloudTrail.on(GetInsightSelectorsCommand).callsFake((input) =>
       trailCall('GetInsightSelectors', input.TrailName, (t) => {
+        if (t.insightSelectors) return { TrailARN: t.trail.TrailARN, InsightSelectors: t.insightSelectors };
         if (!t.insightTypes) {
           throw new InsightNotEnabledException({ message: `Trail ${input.TrailName} does not have Insights enabled.`, $metadata: { httpStatusCode: 400 } });
         }
         return { TrailARN: t.trail.TrailARN, InsightSelectors: t.insightTypes.map((InsightType) => ({ InsightType })) };
       })(),
     );
-    this.cloudTrail.on(ListPublicKeysCommand).callsFake(() => ({ PublicKeyList: this.publicKeys }));
+    this.cloudTrail.on(GetEventConfigurationCommand).callsFake((input) =>
+      trailCall('GetEventConfiguration', input.TrailName!, (t) => {
+        if (t.eventConfigurationError) {
+          throw new CloudTrailServiceException({ name: t.eventConfigurationError, $fault: 'client', message: `${t.eventConfigurationError} for ${input.TrailName}`, $metadata: { httpStatusCode: 400 } });
+        }
+        return { TrailARN: t.trail.TrailARN, ...(t.aggregation ? { AggregationConfigurations: t.aggregation } : {}) };
+      })(),
+    );
+    // As AWS: the keys whose validity overlaps the asked range (all of them when no range is given).
+    this.cloudTrail.on(ListPublicKeysCommand).callsFake((input) => {
+      this.calls.push(`ListPublicKeys:${input.StartTime?.toISOString() ?? ''}/${input.EndTime?.toISOString() ?? ''}`);
+      return {
+        PublicKeyList: this.publicKeys.filter(
+          (k) => (!input.EndTime || !k.ValidityStartTime || k.ValidityStartTime <= input.EndTime) && (!input.StartTime || !k.ValidityEndTime || k.ValidityEndTime >= input.StartTime),
+        ),
+      };
+    });
 
     this.sts.on(AssumeRoleCommand).callsFake((input) => {
       this.calls.push(`AssumeRole:${input.RoleArn}`);

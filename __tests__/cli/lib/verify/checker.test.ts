@@ -23,6 +23,7 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { configFromText } from '../../../../config/load';
 import { AwsAccess } from '../../../../cli/lib/verify/aws';
 import { verifyFleet } from '../../../../cli/lib/verify/run';
+import { FLEET_CHECKS } from '../../../../modules/fleet-checks';
 
 const NOW = new Date('2026-11-26T12:00:00Z');
 const ago = (min: number) => new Date(NOW.getTime() - min * 60_000);
@@ -82,7 +83,11 @@ function healthy(): World {
   const keys: string[] = [];
   // 1,500 log files today for the org trail's member folder (two pages), a healthy folder for 222 and 333.
   for (let i = 0; i < 1500; i++) keys.push(`org/AWSLogs/o-abc123defg/111111111111/CloudTrail/us-east-2/2026/11/26/111111111111_CloudTrail_us-east-2_20261126T${String(i % 12).padStart(2, '0')}00Z_${String(i).padStart(6, '0')}.json.gz`);
-  for (const acct of ['222222222222', '333333333333']) keys.push(`AWSLogs/${acct}/CloudTrail/us-east-2/2026/11/26/${acct}_CloudTrail_us-east-2_20261126T1150Z_abc.json.gz`);
+  for (const acct of ['222222222222', '333333333333']) {
+    keys.push(`AWSLogs/${acct}/CloudTrail/us-east-2/2026/11/26/${acct}_CloudTrail_us-east-2_20261126T1150Z_abc.json.gz`);
+    // The organization trail logs the member accounts too, each in its own folder under the organization's.
+    keys.push(`org/AWSLogs/o-abc123defg/${acct}/CloudTrail/us-east-2/2026/11/26/${acct}_CloudTrail_us-east-2_20261126T1150Z_org.json.gz`);
+  }
   return {
     keys,
     trails: {
@@ -168,11 +173,14 @@ async function run(world: World) {
     };
   });
   const access = new AwsAccess({ sleep: async () => undefined }, async () => ({ accessKeyId: 'AKIAAMBIENT', secretAccessKey: 'x' }));
-  return verifyFleet(configFromText(YAML, 'checker.yaml'), access, { maxAgeMs: 24 * 3_600_000, concurrency: 4, now: NOW });
+  return verifyFleet(configFromText(YAML, 'checker.yaml', FLEET_CHECKS), access, { maxAgeMs: 24 * 3_600_000, concurrency: 4, now: NOW });
 }
 
 const unhealthy = (r: Awaited<ReturnType<typeof run>>) =>
-  Object.fromEntries(r.trails.filter((t) => !t.healthy).map((t) => [t.accountId, [...t.problems, ...t.drift.map((d) => `drift ${d.setting}`)]]));
+  Object.fromEntries([
+    ...r.trails.filter((t) => !t.healthy).map((t) => [t.accountId, [...t.problems, ...t.drift.map((d) => `drift ${d.setting}`)]]),
+    ...r.trails.flatMap((t) => (t.members ?? []).filter((m) => !m.healthy).map((m) => [`${m.accountId} in ${t.trailName}`, m.problems])),
+  ]);
 
 test('a healthy fleet reports nothing', async () => {
   const r = await run(healthy());
@@ -196,15 +204,37 @@ test('a delivery error', async () => {
 
 test('an empty folder', async () => {
   const w = healthy();
-  w.keys = w.keys.filter((k) => !k.includes('/222222222222/'));
+  w.keys = w.keys.filter((k) => !k.startsWith('AWSLogs/222222222222/'));
   const u = unhealthy(await run(w));
   expect(Object.keys(u)).toEqual(['222222222222']);
 });
 
 test('an empty org folder', async () => {
   const w = healthy();
-  w.keys = w.keys.filter((k) => !k.startsWith('org/'));
+  w.keys = w.keys.filter((k) => !k.startsWith('org/AWSLogs/o-abc123defg/111111111111/'));
   expect(Object.keys(unhealthy(await run(w)))).toEqual(['111111111111']);
+});
+
+test('an organization member whose folder under the organization is empty is reported on its own', async () => {
+  const w = healthy();
+  w.keys = w.keys.filter((k) => !k.startsWith('org/AWSLogs/o-abc123defg/333333333333/'));
+  const r = await run(w);
+  expect(unhealthy(r)).toEqual({
+    '333333333333 in org-trail': [
+      'no log file under s3://my-bucket/org/AWSLogs/o-abc123defg/333333333333/CloudTrail/ in the last 24 h: the organization trail org-trail (111111111111) delivers nothing for 333333333333: is 333333333333 a member of o-abc123defg (aws organizations list-accounts), and is the trail logging?',
+    ],
+  });
+  expect(r.healthy).toBe(false);
+  // The trail itself and the member's own trail stay healthy.
+  expect(r.trails.map((t) => [t.accountId, t.healthy])).toEqual([
+    ['111111111111', true],
+    ['222222222222', true],
+    ['333333333333', true],
+  ]);
+  expect(r.trails[0].members?.map((m) => [m.accountId, m.folderState])).toEqual([
+    ['222222222222', 'recent'],
+    ['333333333333', 'empty'],
+  ]);
 });
 
 test('a changed selector (advanced)', async () => {

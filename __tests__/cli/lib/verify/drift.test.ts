@@ -97,6 +97,8 @@ describe('expected trail and drift (pure)', () => {
     const now = new Date('2026-11-26T12:00:00Z');
     const status = { IsLogging: true, LatestDeliveryTime: now, LatestDigestDeliveryError: 'AccessDenied' };
     expect(statusProblems(status, { enableLogging: true, logFileValidation: false }, now, 3_600_000)).toEqual([]);
-    expect(statusProblems(status, { enableLogging: true, logFileValidation: true }, now, 3_600_000)).toEqual(['LatestDigestDeliveryError: AccessDenied']);
+    expect(statusProblems(status, { enableLogging: true, logFileValidation: true }, now, 3_600_000)).toEqual([
+      'digest files are not delivered, so new log files cannot be proven intact (LatestDigestDeliveryError: AccessDenied): the bucket policy does not admit this trail: deploy cloudtrail-central, whose policies admit every trail of the config',
+    ]);
   });
 });

@@ -120,10 +120,11 @@ describe('verify', () => {
     };
     const problems = (await run()).trails[1].problems;
     expect(problems).toEqual([
-      'LatestDeliveryError: AccessDenied',
-      'LatestDigestDeliveryError: AccessDenied',
-      'LatestNotificationError: AuthorizationError',
-      'LatestCloudWatchLogsDeliveryError: ResourceNotFoundException',
+      'log files are not delivered to s3://my-bucket (LatestDeliveryError: AccessDenied): the bucket policy of s3://my-bucket (or the KMS key policy) does not admit this trail: deploy cloudtrail-central, whose policies admit every trail of the config',
+      'digest files are not delivered to s3://my-bucket, so new log files cannot be proven intact (LatestDigestDeliveryError: AccessDenied): the bucket policy of s3://my-bucket does not admit this trail: deploy cloudtrail-central, whose policies admit every trail of the config',
+      // trail-b's config has no cloudWatchLogs: still reported, said to be possibly left from an earlier setting.
+      'events are not delivered to CloudWatch Logs (LatestCloudWatchLogsDeliveryError: ResourceNotFoundException): the log group does not exist: deploy cloudtrail-account-333333333333, or correct cloudWatchLogs (the config delivers no CloudWatch Logs: if the live trail no longer does either, this error is left from an earlier setting)',
+      "SNS notifications to arn:aws:sns:us-east-2:333333333333:ct-b fail (LatestNotificationError: AuthorizationError): the topic policy must allow SNS:Publish to cloudtrail.amazonaws.com for this trail (aws:SourceArn), and a KMS-encrypted topic's key must let CloudTrail use it",
     ]);
   });
 
