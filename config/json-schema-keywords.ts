@@ -72,6 +72,12 @@ export const RULE_KEYWORDS = new Map<(value: string) => rules.Problem, Keywords>
   [rules.dynamodbTableArnProblem, { pattern: arn('dynamodb', REGION, 'table/[A-Za-z0-9_.-]{3,255}'), examples: ['arn:aws:dynamodb:us-east-2:222222222222:table/orders'] }],
   [rules.iamRoleArnProblem, { pattern: arn('iam', '', `role/${IAM_NAME}`), examples: ['arn:aws:iam::222222222222:role/TerraformDeploy'] }],
   [rules.iamPrincipalArnProblem, { pattern: arn('iam', '', `(?:root|(?:role|user)/${IAM_NAME})`), examples: ['arn:aws:iam::111111111111:role/SecurityAudit'] }],
+  [
+    rules.deployerPrincipalArnProblem,
+    { pattern: arn('iam', '', `(?:role|user)/${IAM_NAME}`), examples: ['arn:aws:iam::111111111111:role/ci-deployer'] },
+  ],
+  [rules.iamRoleNameProblem, { pattern: '^[A-Za-z0-9+=,.@_-]{1,64}$', examples: ['OrganizationAccountAccessRole'] }],
+  [rules.oidcThumbprintProblem, { pattern: '^[0-9A-Fa-f]{40}$' }],
   [rules.logGroupNameProblem, { pattern: `^${LOG_GROUP_NAME}$`, examples: ['aws-cloudtrail-logs-222222222222'] }],
   [
     rules.logGroupArnProblem,
@@ -177,6 +183,7 @@ function arnsInPartition(partition: rules.Partition): Keywords {
       ...CENTRAL_ARNS.map((p) => at(['central', ...p], leaf)),
       ...GUARD_ARNS.map((p) => at(['guard', ...p], leaf)),
       at(['accounts', '[]', 'assumeRoleArn'], leaf),
+      at(['bootstrap', 'deployer', 'principalArn'], leaf),
       ...TRAIL_ARNS.flatMap((p) => [at(['defaults', ...p], leaf), at(['accounts', '[]', ...p], leaf)]),
     ],
   };
@@ -272,6 +279,18 @@ export function rootKeywords(): Keywords {
       {
         if: { not: hasIn(['defaults', 'multiRegion'], false) },
         then: { properties: { accounts: { items: { if: has('includeGlobalServiceEvents', false), then: has('multiRegion', false) } } } },
+      },
+      // HCP Terraform dynamic credentials: the cloud backend's workspaces, and no provider assume_role (docs/bootstrap.md).
+      {
+        if: hasIn(['bootstrap', 'deployer', 'hcpTerraform'], undefined, {}),
+        then: {
+          required: ['backend'],
+          properties: {
+            backend: has('type', 'cloud'),
+            central: { not: { required: ['assumeRoleArn'] } },
+            accounts: { items: { not: { required: ['assumeRoleArn'] } } },
+          },
+        },
       },
       {
         if: defaultsLack('dataEvents'),

@@ -4,7 +4,7 @@
  * so code never re-interprets raw config values.
  */
 import type { AccountLifecycle, BackendConfig, ConfigFile, GuardDelivery, ManagementReadWrite, ReadWrite, TrailSettingsInput } from './schema';
-import { DEEP_MERGED_KEYS, MAX_GUARD_POLICIES, TRAIL_DEFAULTS } from './schema';
+import { BOOTSTRAP_DEFAULTS, DEEP_MERGED_KEYS, MAX_GUARD_POLICIES, TRAIL_DEFAULTS } from './schema';
 import type { Partition } from './rules';
 import { kmsAliasArn } from './arns';
 import type { Statement } from './policy-document';
@@ -149,6 +149,40 @@ export interface GuardConfig {
   readonly detection?: GuardDetection;
 }
 
+/**
+ * Who deploys the fleet (`bootstrap.deployer`, docs/bootstrap.md):
+ * - `principal`: one CI role or user assumes a deployer role in each account
+ *   (central.assumeRoleArn and each account's assumeRoleArn; where none is
+ *   written, `arn:<partition>:iam::<account>:role/cloudtrail-fleet/<roleName>`).
+ * - `hcpTerraform`: each workspace's dynamic credentials are its own plan and
+ *   apply roles (`<stack>-plan`, `<stack>-apply`, path /cloudtrail-fleet/),
+ *   trusted through the account's IAM OIDC provider for the backend host.
+ */
+export type DeployerConfig =
+  | { readonly kind: 'principal'; readonly principalArn: string; readonly roleName: string }
+  | {
+      readonly kind: 'hcpTerraform';
+      /** backend.hostname, or app.terraform.io. */
+      readonly hostname: string;
+      /** backend.organization ('' when the backend is not cloud: the config is then rejected). */
+      readonly organization: string;
+      /** backend.project, or HCP Terraform's "Default Project". */
+      readonly project: string;
+      readonly workspacePrefix: string;
+      readonly audience: string;
+      readonly oidcThumbprints: readonly string[];
+      /** Accounts whose OIDC provider for the host exists already (not created by bootstrap). */
+      readonly existingOidcProvider: readonly string[];
+    };
+
+export interface BootstrapConfig {
+  /** The role the bootstrap stacks assume in each account with the administrator credentials. */
+  readonly adminRoleName: string;
+  /** The account the administrator credentials belong to (no role assumed there). */
+  readonly adminAccountId?: string;
+  readonly deployer: DeployerConfig;
+}
+
 export interface FleetConfig {
   readonly partition: Partition;
   readonly organization?: { readonly id: string; readonly managementAccountId: string };
@@ -164,6 +198,8 @@ export interface FleetConfig {
   readonly backend: BackendConfig;
   /** The guard; undefined when the config has no `guard` key. */
   readonly guard?: GuardConfig;
+  /** `bootstrap`: the deployer roles `cloudtrail-fleet bootstrap` creates; undefined = not configured. */
+  readonly bootstrap?: BootstrapConfig;
 }
 
 // ------------------------------------------------------------ resolution
@@ -320,14 +356,79 @@ export function resolveConfig(file: ConfigFile): FleetConfig {
     });
   });
   trails.sort((a, b) => a.accountId.localeCompare(b.accountId) || a.trailName.localeCompare(b.trailName));
+  const backend = file.backend ?? { type: 'local' as const };
+  const bootstrap = resolveBootstrap(file, backend);
+  // With a CI principal, every stack assumes a deployer role: the one written, else the bootstrap default.
+  const roles = withDeployerRoles(partition, bootstrap, central, trails);
   return {
     partition,
     organization: file.organization,
-    central,
-    trails: trails.filter((t) => t.lifecycle === 'active'),
-    leaving: trails.filter((t) => t.lifecycle !== 'active'),
-    backend: file.backend ?? { type: 'local' },
+    central: roles.central,
+    trails: roles.trails.filter((t) => t.lifecycle === 'active'),
+    leaving: roles.trails.filter((t) => t.lifecycle !== 'active'),
+    backend,
     guard: resolveGuard(file.guard),
+    bootstrap,
+  };
+}
+
+// ------------------------------------------------------------ bootstrap (docs/bootstrap.md)
+
+/** `bootstrap` with its defaults; the rules between it and the rest of the config are in bootstrap-rules.ts. */
+export function resolveBootstrap(file: ConfigFile, backend: BackendConfig): BootstrapConfig | undefined {
+  const b = file.bootstrap;
+  if (!b) return undefined;
+  const adminAccountId = b.adminAccountId ?? file.organization?.managementAccountId;
+  const base = { adminRoleName: b.adminRoleName ?? BOOTSTRAP_DEFAULTS.adminRoleName, ...(adminAccountId ? { adminAccountId } : {}) };
+  if (b.deployer.principalArn !== undefined) {
+    return { ...base, deployer: { kind: 'principal', principalArn: b.deployer.principalArn, roleName: b.deployer.roleName ?? BOOTSTRAP_DEFAULTS.deployerRoleName } };
+  }
+  const options = typeof b.deployer.hcpTerraform === 'object' ? b.deployer.hcpTerraform : {};
+  const cloud = backend.type === 'cloud' ? backend : undefined;
+  return {
+    ...base,
+    deployer: {
+      kind: 'hcpTerraform',
+      hostname: cloud?.hostname ?? BOOTSTRAP_DEFAULTS.hcpHostname,
+      organization: cloud?.organization ?? '',
+      project: cloud?.project ?? BOOTSTRAP_DEFAULTS.hcpProject,
+      workspacePrefix: cloud?.workspacePrefix ?? '',
+      audience: BOOTSTRAP_DEFAULTS.hcpAudience,
+      oidcThumbprints: [...(options.oidcThumbprints ?? [])].map((t) => t.toLowerCase()).sort(),
+      existingOidcProvider: [...new Set(options.existingOidcProvider ?? [])].sort(),
+    },
+  };
+}
+
+/** The deployer role bootstrap creates in an account where the config names none: `role/cloudtrail-fleet/<roleName>`. */
+export function defaultDeployerRoleArn(partition: Partition, accountId: string, roleName: string): string {
+  return `arn:${partition}:iam::${accountId}:role${BOOTSTRAP_DEFAULTS.rolePath}${roleName}`;
+}
+
+/**
+ * With `bootstrap.deployer.principalArn`, every stack assumes a deployer
+ * role. Per account: the role the config names for it (central.assumeRoleArn
+ * for the central account, then its entries' assumeRoleArn), else the
+ * default role; so one account gets one role unless the config names two.
+ * Without a principal (no bootstrap, or HCP Terraform), nothing changes.
+ */
+export function withDeployerRoles(
+  partition: Partition,
+  bootstrap: BootstrapConfig | undefined,
+  central: CentralConfig,
+  trails: readonly TrailConfig[],
+): { central: CentralConfig; trails: TrailConfig[] } {
+  if (bootstrap?.deployer.kind !== 'principal') return { central, trails: [...trails] };
+  const { roleName } = bootstrap.deployer;
+  const named = new Map<string, string>();
+  if (central.assumeRoleArn) named.set(central.accountId, central.assumeRoleArn);
+  for (const t of [...trails].sort((a, b) => a.index - b.index)) if (t.assumeRoleArn && !named.has(t.accountId)) named.set(t.accountId, t.assumeRoleArn);
+  const roleOf = (accountId: string) => named.get(accountId) ?? defaultDeployerRoleArn(partition, accountId, roleName);
+  return {
+    central: central.assumeRoleArn ? central : { ...central, assumeRoleArn: roleOf(central.accountId) },
+    // An entry without a role gets its account's role only when no entry of that account names one
+    // (otherwise validate.ts reports the mix, as without bootstrap).
+    trails: trails.map((t) => (t.assumeRoleArn || trails.some((o) => o.accountId === t.accountId && o.assumeRoleArn) ? t : { ...t, assumeRoleArn: roleOf(t.accountId) })),
   };
 }
 

@@ -12,7 +12,7 @@ export interface Statement {
   readonly Sid?: string;
   readonly Effect: 'Allow' | 'Deny';
   /** Absent in identity policies (attached to a role). */
-  readonly Principal?: '*' | { readonly Service?: string | string[]; readonly AWS?: string | string[] };
+  readonly Principal?: '*' | { readonly Service?: string | string[]; readonly AWS?: string | string[]; readonly Federated?: string | string[] };
   readonly Action: string | string[];
   /** Absent in trust policies. */
   readonly Resource?: string | string[];

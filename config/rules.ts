@@ -262,6 +262,38 @@ export function iamPrincipalArnProblem(value: string): Problem {
   });
 }
 
+/**
+ * The CI identity that assumes each account's deployer role (bootstrap.deployer.principalArn):
+ * one IAM role or user, never an account root (which would trust every principal of that account).
+ */
+export function deployerPrincipalArnProblem(value: string): Problem {
+  const problem = arnProblem(value, {
+    what: 'an IAM role or user ARN',
+    service: 'iam',
+    resource: /^(role|user)\/([\x21-\x7e]*\/)?[A-Za-z0-9+=,.@_-]{1,64}$/,
+    regional: false,
+    example: 'arn:aws:iam::111111111111:role/ci-deployer',
+  });
+  if (problem && /:root$/.test(value)) {
+    return `"${value}" is an account root: it would let every principal of that account assume the deployer roles; name the one CI role or user, e.g. arn:aws:iam::${parseArn(value)?.account ?? '111111111111'}:role/ci-deployer`;
+  }
+  return problem;
+}
+
+/** IAM role names: 1 to 64 letters, digits and + = , . @ _ - (IAM CreateRole). */
+export function iamRoleNameProblem(name: string): Problem {
+  if (name.length < 1 || name.length > 64) return `IAM role names are 1 to 64 characters; "${name}" has ${name.length}`;
+  const bad = name.match(/[^A-Za-z0-9+=,.@_-]/);
+  if (bad) return `IAM role names may contain only letters, digits and + = , . @ _ -; "${name}" contains ${JSON.stringify(bad[0])}`;
+  return undefined;
+}
+
+/** An OIDC server certificate thumbprint: the SHA-1 fingerprint, 40 hex digits (IAM CreateOpenIDConnectProvider). */
+export function oidcThumbprintProblem(value: string): Problem {
+  if (!/^[0-9A-Fa-f]{40}$/.test(value)) return `"${value}" is not a certificate thumbprint (the SHA-1 fingerprint: 40 hexadecimal digits, no colons)`;
+  return undefined;
+}
+
 export function logGroupNameProblem(name: string): Problem {
   if (name.length < 1 || name.length > 512) return `log group names are 1 to 512 characters; "${name}" has ${name.length}`;
   const bad = name.match(/[^A-Za-z0-9_\-/.#]/);

@@ -476,6 +476,76 @@ const guardSchema = obj({
     .optional()
     .describe('EventBridge rules in every account that forward tampering events to an event bus (or SNS topic) in the central account. @default on when guard is set'),
 }).describe('Guard the trails (docs/guard.md): prevention with service control policies, detection with EventBridge. @default off');
+// ------------------------------------------------------------ bootstrap (docs/bootstrap.md)
+
+/** Built-in defaults of `bootstrap`, in one place. */
+export const BOOTSTRAP_DEFAULTS = {
+  /** What AWS Organizations creates in every account it creates or invites with it. */
+  adminRoleName: 'OrganizationAccountAccessRole',
+  /** The role principalArn assumes in each account (path ROLE_PATH). */
+  deployerRoleName: 'cloudtrail-fleet-deployer',
+  /** IAM path of every role bootstrap creates. */
+  rolePath: '/cloudtrail-fleet/',
+  hcpHostname: 'app.terraform.io',
+  /** HCP Terraform's name for the project a workspace lands in when none is given (its workload identity docs). */
+  hcpProject: 'Default Project',
+  /** The audience HCP Terraform puts in its AWS workload identity tokens (TFC_AWS_WORKLOAD_IDENTITY_AUDIENCE left unset). */
+  hcpAudience: 'aws.workload.identity',
+} as const;
+
+const hcpTerraformSchema = z
+  .union(
+    [
+      z.literal(true),
+      obj({
+        oidcThumbprints: z
+          .array(ruled(rules.oidcThumbprintProblem, 'oidcThumbprints[]'))
+          .min(1, { error: 'oidcThumbprints needs at least one thumbprint; leave the key out to let IAM verify the host with its trusted root CAs' })
+          .max(5, { error: 'IAM keeps at most 5 thumbprints per OIDC provider' })
+          .optional()
+          .describe("SHA-1 thumbprints of the host's TLS certificate chain, only for a Terraform Enterprise whose certificate is not from a CA that IAM trusts. @default none (IAM verifies the host with its library of trusted root CAs)"),
+        existingOidcProvider: z
+          .array(accountIdSchema)
+          .optional()
+          .describe('Accounts that already have an IAM OIDC provider for this host (IAM allows one per URL): the roles trust it by ARN, and bootstrap does not create it there. @default none'),
+      }),
+    ],
+    { error: 'hcpTerraform must be true or a mapping of options (oidcThumbprints, existingOidcProvider); to have a CI role or user assume the deployer roles instead, set principalArn' },
+  )
+  .describe('HCP Terraform dynamic provider credentials: an IAM OIDC provider for the backend host and a plan and an apply role per workspace.');
+
+const deployerSchema = obj({
+  principalArn: ruled(rules.deployerPrincipalArnProblem, 'bootstrap.deployer.principalArn')
+    .optional()
+    .describe("The CI role or user that assumes each account's deployer role (central.assumeRoleArn and each account's assumeRoleArn)."),
+  roleName: ruled(rules.iamRoleNameProblem, 'bootstrap.deployer.roleName')
+    .optional()
+    .describe(`With principalArn: the deployer role's name where assumeRoleArn is not given (path ${BOOTSTRAP_DEFAULTS.rolePath}). @default ${BOOTSTRAP_DEFAULTS.deployerRoleName}`),
+  hcpTerraform: hcpTerraformSchema.optional(),
+})
+  .superRefine(exactlyOneOf(['principalArn', 'hcpTerraform'], 'bootstrap.deployer'))
+  .superRefine((d, ctx) => {
+    if (d.roleName !== undefined && d.hcpTerraform !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['roleName'],
+        input: d.roleName,
+        message: 'roleName names the role principalArn assumes; with hcpTerraform each workspace gets its own roles (<stack>-plan and <stack>-apply): remove roleName',
+      });
+    }
+  })
+  .meta(exactlyOneKeyword(['principalArn', 'hcpTerraform']))
+  .describe('Who deploys the fleet: exactly one of principalArn (a CI role or user) or hcpTerraform (workspace dynamic credentials).');
+
+const bootstrapSchema = obj({
+  adminRoleName: ruled(rules.iamRoleNameProblem, 'bootstrap.adminRoleName')
+    .optional()
+    .describe(`The role the bootstrap stacks assume in each account, once, with administrator credentials. @default ${BOOTSTRAP_DEFAULTS.adminRoleName}`),
+  adminAccountId: accountIdSchema
+    .optional()
+    .describe('The account the administrator credentials belong to: its bootstrap stack uses them directly instead of assuming adminRoleName. @default organization.managementAccountId'),
+  deployer: deployerSchema,
+}).describe('The deployer roles each account needs, created by `cloudtrail-fleet bootstrap` (docs/bootstrap.md).');
 
 // ------------------------------------------------------------ the file
 
@@ -491,6 +561,7 @@ export const configFileSchema = obj({
     }).min(1, { error: 'accounts is empty: list at least one account to turn CloudTrail on in' }),
   backend: backendSchema.optional().describe('@default { type: local }'),
   guard: guardSchema.optional(),
+  bootstrap: bootstrapSchema.optional(),
 });
 
 export type ConfigFile = z.infer<typeof configFileSchema>;
@@ -499,6 +570,7 @@ export type AccountInput = ConfigFile['accounts'][number];
 export type KmsKeyInput = NonNullable<TrailSettingsInput['kmsKey']>;
 export type BackendConfig = NonNullable<ConfigFile['backend']>;
 export type GuardInput = NonNullable<ConfigFile['guard']>;
+export type BootstrapInput = NonNullable<ConfigFile['bootstrap']>;
 
 /** Built-in trail defaults, applied after `defaults` and the account. */
 export const TRAIL_DEFAULTS = {

@@ -13,6 +13,7 @@ import { REGIONS } from './regions';
 import { adoptionIssues } from './adoption-rules';
 import { changeRuleIssues } from './change-rules';
 import { guardIssues } from './guard';
+import { bootstrapIssues } from './bootstrap-rules';
 
 export interface ConfigIssue {
   /** Config path, e.g. `accounts[1].trailName`. */
@@ -262,5 +263,6 @@ export function validateResolved(file: ConfigFile, config: FleetConfig): ConfigI
 
   issues.push(...adoptionIssues(config));
   issues.push(...guardIssues(file, config));
+  issues.push(...bootstrapIssues(config));
   return issues;
 }

@@ -18,6 +18,11 @@ export interface AccountProviderProps {
   readonly tags?: Readonly<Record<string, string>>;
 }
 
+/** The default provider's region of an account stack: the first (sorted) home region of its trails. */
+export function accountStackRegion(trails: readonly { readonly region: string }[]): string {
+  return [...trails.map((t) => t.region)].sort()[0];
+}
+
 export function awsProvider(scope: Construct, id: string, props: AccountProviderProps & { alias?: string }): AwsProvider {
   const tags = props.tags ?? {};
   return new AwsProvider(scope, id, {

@@ -17,6 +17,8 @@ import { BUCKET_POLICY_LIMIT_BYTES, KEY_POLICY_LIMIT_BYTES, PolicyDocument, Stat
 import { FleetPolicies, fleetBucketPolicy, fleetCentralKeyPolicy, fleetPolicies } from './policies/fleet-policies';
 import type { TrailRef } from './policies/trail-ref';
 import { eventSelectors, selectorLimitProblems } from './selectors';
+import { bootstrapRoles } from './bootstrap-roles';
+import { INLINE_ROLE_POLICY_LIMIT, MANAGED_POLICIES_PER_ROLE, MANAGED_POLICY_LIMIT, TRUST_POLICY_LIMIT } from './policies/deployer-policies';
 
 /** CloudTrail's limits on event selectors, per trail (modules/selectors.ts). */
 export const selectorLimits: FleetCheck = (config) =>
@@ -37,8 +39,32 @@ export const policySizes: FleetCheck = (config) => {
   return issues;
 };
 
+/**
+ * IAM quotas of the roles `cloudtrail-fleet bootstrap` creates (docs/bootstrap.md):
+ * a role's permissions fit in one inline policy (10,240 characters) or in at
+ * most 10 managed policies of 6,144; a trust policy in 2,048.
+ */
+export const deployerRoleSizes: FleetCheck = (config) => {
+  if (!config.bootstrap) return [];
+  const issues: ConfigIssue[] = [];
+  for (const r of bootstrapRoles(config)) {
+    if (!r.policies.fits) {
+      issues.push({
+        path: 'accounts',
+        message:
+          `the permissions of ${r.arn} (${r.policies.chars} characters) do not fit in ${MANAGED_POLICIES_PER_ROLE} managed policies of ${MANAGED_POLICY_LIMIT} characters ` +
+          `(IAM quotas; one inline policy holds ${INLINE_ROLE_POLICY_LIMIT}): account ${r.accountId} has too many trails for one role; move trails to other accounts or merge trails`,
+      });
+    }
+    if (r.trustChars > TRUST_POLICY_LIMIT) {
+      issues.push({ path: 'bootstrap.deployer', message: `the trust policy of ${r.arn} needs ${r.trustChars} characters, over IAM's default quota of ${TRUST_POLICY_LIMIT}; shorten the names in it` });
+    }
+  }
+  return issues;
+};
+
 /** Every check that needs the builders, in the order their problems are listed for a config given as data. */
-export const FLEET_CHECKS: readonly FleetCheck[] = [selectorLimits, policySizes, guardSizeIssues];
+export const FLEET_CHECKS: readonly FleetCheck[] = [selectorLimits, policySizes, guardSizeIssues, deployerRoleSizes];
 
 /** Sids must be unique in a policy (S3 and KMS reject duplicates). */
 function duplicateSids(doc: PolicyDocument, extras: readonly Statement[], where: string): ConfigIssue[] {

@@ -16,6 +16,9 @@ import { admittedArns } from './policies/trail-ref';
 import { EVENT_BUS_POLICY_LIMIT_BYTES, fleetEventBusPolicy, fleetServiceControlPolicies, guardEventsRolePolicy, guardEventsRoleTrustPolicy, guardTopicPolicy, SCP_LIMIT_CHARACTERS } from './guard/guard-policies';
 import { detectionRules } from './guard/detection-rules';
 import { GUARD_NAME, GUARD_TOPIC_RULE, guardBusArn, guardTopicArn, hasGuardStack } from './guard/scope';
+import { BOOTSTRAP_STACK_PREFIX } from './bootstrap-names';
+import { bootstrapPolicies } from './bootstrap-roles';
+import { fleetAccountIds } from './deployer-roles';
 
 export interface StackPolicy {
   /** Terraform address of the resource (or output) that carries the policy, and its attribute. */
@@ -49,6 +52,12 @@ export function stackNames(config: FleetConfig): string[] {
 export function stackPolicies(config: FleetConfig, stackName: string): StackPolicy[] | undefined {
   if (stackName === arns.CENTRAL_STACK) return centralPolicies(config);
   if (stackName === arns.GUARD_STACK) return stackNames(config).includes(stackName) ? guardStackPolicies(config) : undefined;
+  if (stackName.startsWith(BOOTSTRAP_STACK_PREFIX)) {
+    // A bootstrap stack (cloudtrail-fleet bootstrap): the deployer roles' trust and permissions.
+    const account = stackName.slice(BOOTSTRAP_STACK_PREFIX.length);
+    if (!config.bootstrap || !fleetAccountIds(config).includes(account)) return undefined;
+    return bootstrapPolicies(config, account).map((p) => ({ address: p.address, attribute: p.attribute, title: p.title, document: p.document, bytes: policyBytes(p.document), limitBytes: p.limitChars }));
+  }
   const accountId = accountIds(config).find((id) => arns.stackNameForAccount(id) === stackName);
   if (accountId === undefined) return undefined;
   return [...(trailsByAccount(config).get(accountId) ?? []).flatMap((t) => trailPolicies(config, t)), ...guardRulePolicies(config, accountId)];

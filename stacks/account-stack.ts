@@ -3,7 +3,7 @@ import { TerraformOutput } from 'cdktf';
 import { FleetStack } from './fleet-stack';
 import type { FleetConfig, TrailConfig } from '../config/model';
 import { kmsAliasArn, stackNameForAccount } from '../modules/arns';
-import { AccountProviders } from '../modules/account-providers';
+import { AccountProviders, accountStackRegion } from '../modules/account-providers';
 import { applyBackend } from '../modules/backend';
 import { FleetTrail, trailConstructId } from '../modules/fleet-trail';
 import { KeyLookups } from '../modules/key-lookup';
@@ -28,7 +28,7 @@ export class AccountStack extends FleetStack {
     const shared = sharedTags(trails.map((t) => t.tags));
     const providers = new AccountProviders(this, 'providers', {
       accountId,
-      region: [...all.map((t) => t.region)].sort()[0],
+      region: accountStackRegion(all),
       assumeRoleArn: all[0].assumeRoleArn,
       tags: shared,
     });

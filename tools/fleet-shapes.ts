@@ -264,6 +264,41 @@ function organizationTrailsShape(): RawConfig {
   return raw;
 }
 
+/** The CI principal of the generated bootstrap shapes. */
+export const CI_PRINCIPAL = 'arn:aws:iam::999999999999:role/ci-deployer';
+
+/**
+ * Bootstrap for a CI principal where one account's deployer role outgrows an
+ * inline policy: 30 single-region trails (5 per region) that each create a
+ * key, a topic, a queue and a log group, so the role's permissions are
+ * split into managed policies (docs/bootstrap.md).
+ */
+export function bootstrapManagedPoliciesShape(): RawConfig {
+  const raw = fleet(1);
+  const regions = ['us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'eu-west-1', 'eu-central-1'];
+  raw.accounts = Array.from({ length: 30 }, (_, i) => ({
+    accountId: accountId(0),
+    trailName: `trail-${i}`,
+    region: regions[Math.floor(i / 5)],
+    multiRegion: false,
+    includeGlobalServiceEvents: false,
+    kmsKey: { create: { alias: `alias/cloudtrail-${i}` } },
+    sns: { create: { topicName: `cloudtrail-notify-${i}`, sqsQueue: true } },
+    cloudWatchLogs: { create: { logGroupName: `aws-cloudtrail-logs-${i}` } },
+  }));
+  raw.bootstrap = { deployer: { principalArn: CI_PRINCIPAL } };
+  return raw;
+}
+
+/** Bootstrap for HCP Terraform across a large organization: a plan and an apply role per workspace in every account. */
+export function bootstrapHcpTerraformShape(n: number): RawConfig {
+  const raw = fleet(n, { organization: true });
+  raw.accounts.unshift({ accountId: CENTRAL_ACCOUNT, trailName: 'org-trail', organizationTrail: true });
+  raw.backend = { type: 'cloud', organization: 'acme', workspacePrefix: 'ct-', project: 'logging' };
+  raw.bootstrap = { deployer: { hcpTerraform: true } };
+  return raw;
+}
+
 /** Every account its own prefix (a statement per prefix in the compact encodings). */
 function distinctPrefixesShape(n: number): RawConfig {
   const raw = fleet(n);
@@ -312,8 +347,9 @@ function guardShape(n: number, deliverTo: 'eventBus' | 'snsTopic'): RawConfig {
  */
 export function fleetShapes(): FleetShape[] {
   const shapes: FleetShape[] = [];
+  // A shape that needs its own backend (HCP Terraform bootstrap) keeps it; the others rotate through BACKENDS.
   const add = (name: string, covers: string, raw: RawConfig, expect?: FleetShape['expect']) =>
-    shapes.push({ name, covers, raw: withBackend(raw, shapes.length), expect });
+    shapes.push({ name, covers, raw: raw.backend ? raw : withBackend(raw, shapes.length), expect });
 
   add('one-account', '1 account (the smallest fleet)', fleet(1), { bucket: 'per-account', key: 'per-trail' });
 
@@ -350,6 +386,8 @@ export function fleetShapes(): FleetShape[] {
   add('every-advanced-field', `an advanced selector on each field the schema allows (${ADVANCED_FIELDS.join(', ')})`, everyAdvancedFieldShape());
   add('guard', 'the guard: service control policies of exact ARNs (cloudtrail-guard), rules in every account to an SNS topic, created keys, topics and log groups', guardShape(3, 'snsTopic'));
   add(`guard-${LARGE_FLEET}`, `the guard on ${LARGE_FLEET} accounts: service control policies by name, rules in every account to the central bus`, guardShape(LARGE_FLEET - 1, 'eventBus'));
+  add('bootstrap-managed-policies', 'bootstrap for a CI principal: an account of 30 trails whose deployer role needs managed policies', bootstrapManagedPoliciesShape());
+  add('bootstrap-hcp-terraform-300', 'bootstrap for HCP Terraform: 300 accounts of an organization, a plan and an apply role per workspace', bootstrapHcpTerraformShape(299));
   return shapes;
 }
 

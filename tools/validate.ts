@@ -11,7 +11,10 @@
  *     backend type and partition;
  *   - a fixed-seed sample of random valid configs drawn by the property tests'
  *     arbitraries (scripts/config-arbitraries.ts, written to <work>/samples/).
- * Each is synthesized directly (`node dist/main.js`, no cdktf CLI). Then for
+ * Each is synthesized directly (`node dist/main.js`, no cdktf CLI); a config
+ * with a `bootstrap` section also gets its bootstrap stacks synthesized, by
+ * the real command (`node dist/cli/main.js bootstrap --out <dir>`), and they
+ * are checked like the account stacks (docs/bootstrap.md). Then for
  * the central stack and every account stack (a deterministic sample of them
  * in a fleet of more than 6 accounts: the first, one of each distinct stack
  * shape, and from 1,000 accounts the last and two in between) it runs
@@ -41,6 +44,7 @@
  *   FC_SEED                   seed of that sample (default the property tests' fixed seed)
  */
 import { spawn } from 'child_process';
+import { parse } from 'yaml';
 import { accessSync, constants, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'fs';
 import * as path from 'path';
 import { projectRoot } from '../config/load';
@@ -211,6 +215,8 @@ interface StackInfo {
 interface SynthOk {
   readonly ok: true;
   readonly stacks: StackInfo[];
+  /** The bootstrap stacks (`cloudtrail-fleet bootstrap`) of a config with a bootstrap section. */
+  readonly bootstrap: StackInfo[];
   readonly seconds: number;
   /** Encodings and sizes from the synth summary: `bucket policy: 1234 B per-account`. */
   readonly policies: string;
@@ -245,7 +251,29 @@ async function synth(c: ConfigRun): Promise<SynthOk | { ok: false; message: stri
     // Dependencies first (the central stack), then by name.
     .sort((a, b) => a.dependencies.length - b.dependencies.length || a.name.localeCompare(b.name));
   if (stacks.length === 0) return { ok: false, message: 'synth produced no stacks' };
-  return { ok: true, stacks, seconds: r.seconds, policies: policiesFromSummary(r.stdout + r.stderr) };
+  const bootstrap = await synthBootstrapStacks(c, env);
+  if (!Array.isArray(bootstrap)) return bootstrap;
+  return { ok: true, stacks, bootstrap, seconds: r.seconds, policies: policiesFromSummary(r.stdout + r.stderr) };
+}
+
+/** Whether a config file has a top-level `bootstrap` section (YAML or JSON). */
+export function hasBootstrap(file: string): boolean {
+  try {
+    const raw = parse(readFileSync(file, 'utf8')) as unknown;
+    return typeof raw === 'object' && raw !== null && 'bootstrap' in raw;
+  } catch {
+    return false; // the main synth has already reported an unreadable config
+  }
+}
+
+/** The bootstrap stacks of a config, synthesized by the real command into `<work>/<config>/bootstrap-out`. */
+async function synthBootstrapStacks(c: ConfigRun, env: NodeJS.ProcessEnv): Promise<StackInfo[] | { ok: false; message: string }> {
+  if (!hasBootstrap(c.file)) return [];
+  const out = path.join(path.dirname(c.outdir), 'bootstrap-out');
+  const r = await run(process.execPath, [path.join(ROOT, 'dist', 'cli', 'main.js'), 'bootstrap', '--config', c.file, '--out', out, '--json'], ROOT, env);
+  if (r.code !== 0) return { ok: false, message: `cloudtrail-fleet bootstrap exited ${r.code}\n${r.stderr}${r.stdout}` };
+  const report = JSON.parse(r.stdout) as { stacks: { name: string; dir: string }[] };
+  return report.stacks.map((st) => ({ name: st.name, dir: path.resolve(ROOT, st.dir), dependencies: [] }));
 }
 
 // ------------------------------------------------------------ which stacks Terraform checks
@@ -489,6 +517,12 @@ export function planTest(stack: Json, ctx: PlanTestContext): string {
       const arn = resolve(body.arn);
       if (typeof arn === 'string') assertEq(`${address}.arn`, arn, `${address} delivers to ${arn}`);
     }
+    if (type === 'aws_iam_role') {
+      // Bootstrap roles and delivery roles: the name and path other stacks and HCP Terraform rely on.
+      if (typeof body.name === 'string') assertEq(`${address}.name`, body.name, `${address}.name`);
+      if (typeof body.path === 'string') assertEq(`${address}.path`, body.path, `${address}.path`);
+    }
+    if (type === 'aws_iam_openid_connect_provider' && typeof body.url === 'string') assertEq(`${address}.url`, body.url, `${address}.url`);
     if (type === 'aws_s3_bucket_policy') {
       for (const id of ctx.accountIds) {
         asserts.push({ condition: `strcontains(${address}.policy, ${hcl(id)})`, message: `${address}.policy names account ${id}` });
@@ -736,9 +770,15 @@ async function main(): Promise<number> {
     const accountStacks = s.stacks.filter((st) => st !== central);
     const checked = [...(central ? [central] : []), ...sampleAccountStacks(accountStacks, (st) => stackFingerprint(jsonOf(st)))];
     for (const stack of checked) jobs.push({ config: c, stack, ctx: { bucketName: typeof bucketName === 'string' ? bucketName : undefined, accountIds } });
-    synthesized.push({ config: c, stacks: s.stacks.length, checked: checked.length, policies: s.policies });
-    const sampled = checked.length < s.stacks.length ? `; Terraform checks ${checked.length} (central + sampled accounts)` : '';
-    log(`synth ${c.name}: ${s.stacks.length} stacks in ${s.seconds.toFixed(1)} s${s.policies ? ` (${s.policies})` : ''}${sampled}`);
+    // Bootstrap stacks: sampled like account stacks (one per account, same shapes).
+    const bootstrapChecked = sampleAccountStacks(s.bootstrap, (st) => stackFingerprint(jsonOf(st)));
+    for (const stack of bootstrapChecked) jobs.push({ config: c, stack, ctx: { accountIds: [] } });
+    const total = s.stacks.length + s.bootstrap.length;
+    const selected = checked.length + bootstrapChecked.length;
+    synthesized.push({ config: c, stacks: total, checked: selected, policies: s.policies });
+    const sampled = selected < total ? `; Terraform checks ${selected} (central + sampled accounts${s.bootstrap.length ? ' and bootstrap stacks' : ''})` : '';
+    const bootstrapNote = s.bootstrap.length ? ` + ${s.bootstrap.length} bootstrap stacks` : '';
+    log(`synth ${c.name}: ${s.stacks.length} stacks${bootstrapNote} in ${s.seconds.toFixed(1)} s${s.policies ? ` (${s.policies})` : ''}${sampled}`);
   });
 
   if (!terraform) {

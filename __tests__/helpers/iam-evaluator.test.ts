@@ -287,3 +287,72 @@ describe('service control policies', () => {
     expect(principalAccount('x')).toBeUndefined();
   });
 });
+
+describe('Principal Federated (web identity trust policies)', () => {
+  const provider = 'arn:aws:iam::222222222222:oidc-provider/app.terraform.io';
+  const trust = doc({ Effect: 'Allow', Principal: { Federated: provider }, Action: 'sts:AssumeRoleWithWebIdentity' });
+  const assume = (federated?: string, aws?: string): IamRequest => ({
+    principal: { federated, aws },
+    action: 'sts:AssumeRoleWithWebIdentity',
+    resource: 'arn:aws:iam::222222222222:role/r',
+    context: {},
+  });
+  test('the named provider matches; another provider, an IAM principal or no principal does not', () => {
+    expect(isAllowed(trust, assume(provider))).toBe(true);
+    expect(isAllowed(trust, assume('arn:aws:iam::333333333333:oidc-provider/app.terraform.io'))).toBe(false);
+    expect(isAllowed(trust, assume('arn:aws:iam::222222222222:oidc-provider/tfe.example.com'))).toBe(false);
+    expect(isAllowed(trust, assume(undefined, 'arn:aws:iam::222222222222:root'))).toBe(false);
+    expect(isAllowed(trust, assume())).toBe(false);
+    // An AWS principal statement does not admit a web identity.
+    expect(isAllowed(doc({ Effect: 'Allow', Principal: { AWS: provider }, Action: 'sts:AssumeRoleWithWebIdentity' }), assume(provider))).toBe(false);
+  });
+});
+
+describe('NotAction and NotResource', () => {
+  test('NotAction applies to every action but the listed ones', () => {
+    const p = doc({ Effect: 'Allow', NotAction: ['s3:DeleteBucket', 'kms:Schedule*'], Resource: '*' } as unknown as Statement);
+    expect(isAllowed(p, req({ action: 's3:PutObject' }))).toBe(true);
+    expect(isAllowed(p, req({ action: 's3:DeleteBucket' }))).toBe(false);
+    expect(isAllowed(p, req({ action: 'kms:ScheduleKeyDeletion' }))).toBe(false);
+  });
+  test('NotResource applies to every resource but the listed ones', () => {
+    const p = doc({ Effect: 'Allow', Action: 's3:PutObject', NotResource: 'arn:aws:s3:::b/AWSLogs/*' } as unknown as Statement);
+    expect(isAllowed(p, req({ resource: 'arn:aws:s3:::other/x' }))).toBe(true);
+    expect(isAllowed(p, req())).toBe(false);
+  });
+  test('Action with NotAction in one statement is refused', () => {
+    expect(() => isAllowed(doc({ Effect: 'Allow', Action: 'a:b', NotAction: 'a:c', Resource: '*' } as unknown as Statement), req())).toThrow(/both Action and NotAction/);
+  });
+});
+
+describe('multivalued context keys: ForAnyValue and ForAllValues', () => {
+  const anyOf = doc(allow({ Action: '*', Resource: '*', Condition: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': ['alias/a', 'alias/b'] } } }));
+  const allOf = doc(allow({ Action: '*', Resource: '*', Condition: { 'ForAllValues:StringLike': { 'aws:TagKeys': ['team', 'cost*'] } } }));
+  test('ForAnyValue: one context value matching is enough; none, missing or empty is false', () => {
+    expect(isAllowed(anyOf, ctx({ 'kms:ResourceAliases': ['alias/x', 'alias/b'] }))).toBe(true);
+    expect(isAllowed(anyOf, ctx({ 'kms:ResourceAliases': ['alias/x'] }))).toBe(false);
+    expect(isAllowed(anyOf, ctx({ 'kms:ResourceAliases': [] }))).toBe(false);
+    expect(isAllowed(anyOf, ctx({}))).toBe(false);
+  });
+  test('ForAllValues: every context value must match; missing or empty is true', () => {
+    expect(isAllowed(allOf, ctx({ 'aws:TagKeys': ['team', 'costcenter'] }))).toBe(true);
+    expect(isAllowed(allOf, ctx({ 'aws:TagKeys': ['team', 'owner'] }))).toBe(false);
+    expect(isAllowed(allOf, ctx({ 'aws:TagKeys': [] }))).toBe(true);
+    expect(isAllowed(allOf, ctx({}))).toBe(true);
+  });
+  test('a Deny with ForAnyValue protects a resource by one of its aliases', () => {
+    const p = doc(
+      { Sid: 'A', Effect: 'Allow', Action: 'kms:ScheduleKeyDeletion', Resource: 'arn:aws:kms:us-east-2:111111111111:key/*' },
+      { Sid: 'D', Effect: 'Deny', Action: 'kms:ScheduleKeyDeletion', Resource: '*', Condition: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': 'alias/central' } } },
+    );
+    // An identity policy (no Principal): the role it is attached to calls.
+    const del = (aliases: string[]) => ({ ...req({ action: 'kms:ScheduleKeyDeletion', resource: 'arn:aws:kms:us-east-2:111111111111:key/k', context: { 'kms:ResourceAliases': aliases } }), principal: {} });
+    expect(evaluate(p, del(['alias/central', 'alias/other'])).decision).toBe('ExplicitDeny');
+    expect(evaluate(p, del(['alias/trail'])).decision).toBe('Allow');
+  });
+  test('a list with a plain operator fails loudly; a set operator on a single value sees a set of one (as AWS does)', () => {
+    expect(() => isAllowed(doc(allow({ Condition: { StringEquals: { k: 'a' } } })), ctx({ k: ['a'] }))).toThrow(/context key k is multivalued; use it with ForAnyValue: or ForAllValues:/);
+    expect(isAllowed(anyOf, ctx({ 'kms:ResourceAliases': 'alias/a' }))).toBe(true);
+    expect(isAllowed(anyOf, ctx({ 'kms:ResourceAliases': 'alias/x' }))).toBe(false);
+  });
+});

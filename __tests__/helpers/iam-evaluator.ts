@@ -7,15 +7,19 @@
  *   is implicitly denied.
  * - A statement applies when its Principal, Action, Resource and every
  *   condition match the request.
- * - Principal: `"*"` (everyone), `{ Service }` (exact service name) and
- *   `{ AWS }` (`"*"`, an exact ARN, or an account: a 12-digit id or its
+ * - Principal: `"*"` (everyone), `{ Service }` (exact service name),
+ *   `{ Federated }` (an identity provider: the exact ARN of an IAM OIDC or
+ *   SAML provider, for `sts:AssumeRoleWithWebIdentity`) and `{ AWS }` (`"*"`,
+ *   an exact ARN, or an account: a 12-digit id or its
  *   `arn:<partition>:iam::<id>:root`, which stands for every principal of that
- *   account); string or list.
+ *   account); string or list. A request comes from one kind of principal.
  * - Action: case-insensitive, with `*` and `?` wildcards; string or list.
+ *   `NotAction`: the statement applies to every action except those.
  * - Resource: case-sensitive, with `*` and `?` wildcards and policy variables
  *   (`${aws:SourceAccount}`) filled from the request context; a variable that
  *   is not in the context makes that resource entry match nothing. No
- *   Resource (trust policies) matches every resource.
+ *   Resource (trust policies) matches every resource. `NotResource`: every
+ *   resource except those.
  * - Conditions: every operator of a block, and every key of an operator, must
  *   hold (AND); a key with several values holds when any value matches (OR).
  *   Operators: StringEquals, StringNotEquals, StringLike, StringNotLike,
@@ -38,8 +42,12 @@
 import type { PolicyDocument, Statement } from '../../modules/policies/document';
 
 export interface IamRequest {
-  /** Who calls: a service principal (`cloudtrail.amazonaws.com`) or an IAM principal ARN. */
-  readonly principal: { readonly service?: string; readonly aws?: string };
+  /**
+   * Who calls: a service principal (`cloudtrail.amazonaws.com`), an IAM
+   * principal ARN, or (web identity) the ARN of the identity provider whose
+   * token is presented.
+   */
+  readonly principal: { readonly service?: string; readonly aws?: string; readonly federated?: string };
   readonly action: string;
   readonly resource: string;
   /** Request context keys (`aws:SourceArn`, `s3:x-amz-acl`, ...; a list for a multivalued key); undefined = absent. */
@@ -95,6 +103,7 @@ export function patternToRegExp(pattern: string, context: IamRequest['context'],
       }
       const value = contextValue(context, name);
       if (value === undefined) return undefined;
+      if (typeof value !== 'string') throw new Error(`policy variable \${${name}} names a multivalued context key; the evaluator does not model that`);
       source += escapeRegExp(value);
     } else if (wildcards && c === '*') source += '.*';
     else if (wildcards && c === '?') source += '.';
@@ -111,6 +120,7 @@ function principalMatches(principal: Statement['Principal'], request: IamRequest
   if (principal === undefined) return true; // identity policies: the attached principal
   if (principal === '*') return true;
   if (request.principal.service !== undefined && list(principal.Service).includes(request.principal.service)) return true;
+  if (request.principal.federated !== undefined && list(principal.Federated).includes(request.principal.federated)) return true;
   const caller = request.principal.aws;
   for (const p of list(principal.AWS)) {
     if (p === '*') return true;
@@ -122,13 +132,26 @@ function principalMatches(principal: Statement['Principal'], request: IamRequest
   return false;
 }
 
-function actionMatches(actions: Statement['Action'], action: string, context: IamRequest['context']): boolean {
-  return list(actions).some((a) => matches(a, action, context, true, 'i'));
+/** Statement elements this evaluator reads beyond the project's own `Statement` type. */
+type AnyStatement = Statement & { readonly NotAction?: string | string[]; readonly NotResource?: string | string[] };
+
+function actionMatches(s: AnyStatement, action: string, context: IamRequest['context']): boolean {
+  const hit = (actions: string | readonly string[] | undefined) => list(actions).some((a) => matches(a, action, context, true, 'i'));
+  if (s.NotAction !== undefined) {
+    if (s.Action !== undefined) throw new Error('a statement has both Action and NotAction');
+    return !hit(s.NotAction);
+  }
+  return hit(s.Action);
 }
 
-function resourceMatches(resources: Statement['Resource'], resource: string, context: IamRequest['context']): boolean {
-  if (resources === undefined) return true;
-  return list(resources).some((r) => matches(r, resource, context, true));
+function resourceMatches(s: AnyStatement, resource: string, context: IamRequest['context']): boolean {
+  const hit = (resources: string | readonly string[]) => list(resources).some((r) => matches(r, resource, context, true));
+  if (s.NotResource !== undefined) {
+    if (s.Resource !== undefined) throw new Error('a statement has both Resource and NotResource');
+    return !hit(s.NotResource);
+  }
+  if (s.Resource === undefined) return true;
+  return hit(s.Resource);
 }
 
 /** ARN comparison: each of the six colon-separated parts is matched on its own, with wildcards. */
@@ -198,8 +221,8 @@ function conditionsHold(condition: Statement['Condition'], context: IamRequest['
 export function statementApplies(statement: Statement, request: IamRequest): boolean {
   return (
     principalMatches(statement.Principal, request) &&
-    actionMatches(statement.Action, request.action, request.context) &&
-    resourceMatches(statement.Resource, request.resource, request.context) &&
+    actionMatches(statement, request.action, request.context) &&
+    resourceMatches(statement, request.resource, request.context) &&
     conditionsHold(statement.Condition, request.context)
   );
 }

@@ -12,6 +12,8 @@ import { ADVANCED_FIELDS } from '../../config/schema';
 import { fleetBucketPolicy, fleetPolicies } from '../../modules/policies/fleet-policies';
 import { BUCKET_POLICY_ENCODINGS } from '../../modules/policies/bucket-policy';
 import { KEY_POLICY_ENCODINGS } from '../../modules/policies/key-policies';
+import { bootstrapRoles } from '../../modules/bootstrap-roles';
+import { fleetAccountIds } from '../../modules/deployer-roles';
 import { BACKENDS, encodingThresholds, fleet, FleetShape, fleetShapes, LARGE_FLEET, lastSizeAtMost, resolveUnchecked, TEMPLATE_TEXT, writeFleetShapes } from '../../tools/fleet-shapes';
 import { FLEET_CHECKS } from '../../modules/fleet-checks';
 
@@ -142,6 +144,15 @@ describe('the generated shapes', () => {
     expect(plain.organization).toBeUndefined();
     expect(new Set(org.accounts.map((a: any) => a.accountId)).size).toBe(LARGE_FLEET);
     expect(org.accounts.some((a: any) => a.organizationTrail)).toBe(true);
+  });
+
+  test('cover bootstrap: a deployer role split into managed policies, and HCP Terraform roles across 300 accounts', () => {
+    const split = configFromObject(byName.get('bootstrap-managed-policies')!.raw, 'config', FLEET_CHECKS);
+    const roles = bootstrapRoles(split);
+    expect(roles.some((r) => r.policies.inline === undefined && r.policies.managed.length > 1)).toBe(true);
+    const hcp = configFromObject(byName.get('bootstrap-hcp-terraform-300')!.raw, 'config', FLEET_CHECKS);
+    expect(hcp.bootstrap!.deployer.kind).toBe('hcpTerraform');
+    expect(fleetAccountIds(hcp)).toHaveLength(300);
   });
 
   test('cover distinct prefixes, several trails per account (5 in a region), organization trails, all partitions', () => {

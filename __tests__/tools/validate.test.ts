@@ -9,7 +9,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { parse } from 'yaml';
 import { readFileSync } from 'fs';
-import { CHECK_ALL_UP_TO, hcl, planTest, policiesFromSummary, sampleAccountStacks, SPREAD_FROM, stackFingerprint } from '../../tools/validate';
+import { CHECK_ALL_UP_TO, hasBootstrap, hcl, planTest, policiesFromSummary, sampleAccountStacks, SPREAD_FROM, stackFingerprint } from '../../tools/validate';
+import { synthBootstrapStacks } from '../helpers/bootstrap';
 import { configOf, ROOT, stackOf, synthFleet } from '../helpers/fleet';
 
 const everyOption = synthFleet(configOf(parse(readFileSync(path.join(ROOT, 'config', 'examples', 'every-option.yaml'), 'utf8'))));
@@ -131,4 +132,22 @@ test('the policy encodings are read from the synth summary, wherever the app pri
   expect(policiesFromSummary('  bucket policy: 852 of 20480 bytes (4.2%), encoding per-account')).toBe('bucket 852 B per-account');
   expect(policiesFromSummary('nothing')).toBe('');
   expect(policiesFromSummary('  guard: 2 service control policies (per-account; 4882, 1207 of 5120 characters) on r-ab12, stack cloudtrail-guard')).toBe('scp 4882+1207 chars per-account');
+});
+
+describe('bootstrap stacks', () => {
+  test('a config with a bootstrap section gets its bootstrap stacks checked; one without does not', () => {
+    expect(hasBootstrap(path.join(ROOT, 'config', 'examples', 'bootstrap-ci-principal.yaml'))).toBe(true);
+    expect(hasBootstrap(path.join(ROOT, 'config', 'examples', 'bootstrap-hcp-terraform.yaml'))).toBe(true);
+    expect(hasBootstrap(path.join(ROOT, 'config', 'cloudtrail.yaml'))).toBe(false);
+    expect(hasBootstrap(path.join(ROOT, 'no-such-file.yaml'))).toBe(false);
+  });
+
+  test('the plan test of a bootstrap stack asserts each role name and path and the OIDC provider URL', () => {
+    const config = configOf(parse(readFileSync(path.join(ROOT, 'config', 'examples', 'bootstrap-hcp-terraform.yaml'), 'utf8')));
+    const stack = synthBootstrapStacks(config).stacks.get('cloudtrail-bootstrap-222222222222')!;
+    const text = planTest(stack, { accountIds: [] });
+    expect(text).toContain('condition     = aws_iam_role.role_cloudtrail-account-222222222222-apply.name == "cloudtrail-account-222222222222-apply"');
+    expect(text).toContain('condition     = aws_iam_role.role_cloudtrail-account-222222222222-plan.path == "/cloudtrail-fleet/"');
+    expect(text).toContain('condition     = aws_iam_openid_connect_provider.hcp_terraform_oidc_provider.url == "https://app.terraform.io"');
+  });
 });

@@ -12,6 +12,8 @@ import { FLEET_CHECKS } from '../../modules/fleet-checks';
 import { CommandSpec, EXIT, ParsedArgs, parseCommandArgs, usageLine } from '../command';
 import { stackNameForAccount } from '../../modules/arns';
 import { StackPolicy, stackNames, stackPolicies } from '../../modules/stack-policies';
+import { bootstrapStackName } from '../../modules/bootstrap-names';
+import { fleetAccountIds } from '../../modules/deployer-roles';
 
 export interface PoliciesArgs {
   stack?: string;
@@ -69,7 +71,8 @@ export function main(argv: readonly string[], out: (s: string) => void, err: (s:
 
 function runPolicies(args: PoliciesArgs, out: (s: string) => void, err: (s: string) => void): number {
   const config = loadConfig(args.config, FLEET_CHECKS);
-  const names = stackNames(config);
+  // The main app's stacks, then (with a bootstrap section) the bootstrap stacks of `cloudtrail-fleet bootstrap`.
+  const names = [...stackNames(config), ...(config.bootstrap ? fleetAccountIds(config).map(bootstrapStackName) : [])];
   if (!args.stack) {
     err(`${usageLine(command)}\nstacks of this config: ${names.join(', ')}\n`);
     return EXIT.configError;

@@ -13,6 +13,7 @@ import type { FleetConfig } from '../../../config/model';
 import { stackNames, stackPolicies } from '../../../modules/stack-policies';
 import { main, parseArgs, renderPolicies } from '../../../cli/commands/policies';
 import { configOf, rawWith, ROOT, synthFleet } from '../../helpers/fleet';
+import { synthBootstrapStacks } from '../../helpers/bootstrap';
 import { FLEET_CHECKS } from '../../../modules/fleet-checks';
 
 /** Resource types whose attribute holds an IAM policy document, as JSON text. */
@@ -50,6 +51,23 @@ const fleet = (n: number) =>
     r.accounts[1].kmsKey = { create: { alias: 'alias/own' } };
     r.accounts[2].cloudWatchLogs = { create: { logGroupName: 'ct' } };
   });
+
+describe('the bootstrap stacks: the policies it prints are the ones they deploy (trust and permissions of every role)', () => {
+  const configs = bundled.filter((f) => f.includes('bootstrap-'));
+  test.each(configs)('%s', (file) => {
+    const config = loadConfig(path.join(ROOT, file), FLEET_CHECKS);
+    const { stacks } = synthBootstrapStacks(config);
+    expect(stacks.size).toBeGreaterThan(0);
+    for (const [name, stack] of stacks) {
+      const expected = synthesizedPolicies(stack);
+      const shown = stackPolicies(config, name)!;
+      expect(shown.map((p) => p.address).sort()).toEqual([...expected.keys()].sort());
+      for (const p of shown) expect({ address: p.address, attribute: p.attribute, document: p.document }).toEqual({ address: p.address, ...expected.get(p.address) });
+    }
+    expect(stackPolicies(config, 'cloudtrail-bootstrap-123456789012')).toBeUndefined();
+    expect(stackPolicies(loadConfig(path.join(ROOT, 'config', 'cloudtrail.yaml'), FLEET_CHECKS), 'cloudtrail-bootstrap-222222222222')).toBeUndefined();
+  });
+});
 
 describe('the policies npm run policies prints are the ones the stacks deploy', () => {
   const configs: [string, () => FleetConfig][] = [
