@@ -1,8 +1,9 @@
 import { App } from 'cdktf';
-import { ConfigError, loadConfig } from './config/load';
+import { ConfigError, configPath, loadConfig } from './config/load';
 import { buildFleet } from './stacks/fleet';
 import { clearConfigError, reportConfigErrorToCdktfCli, synthReport, underCdktfCli } from './stacks/synth-output';
 import { withLeanTokenTraces } from './stacks/lean-traces';
+import { fleetMarker, legacyStateWarnings, writeFleetMarker } from './stacks/fleet-marker';
 
 try {
   const config = loadConfig();
@@ -12,7 +13,9 @@ try {
     app.synth();
   });
   clearConfigError(app.outdir);
+  writeFleetMarker(app.outdir, fleetMarker(config, configPath(), app.outdir));
   process.stdout.write(synthReport(config, process.env));
+  for (const w of legacyStateWarnings(config, app.node.children.map((c) => c.node.id), app.outdir)) process.stdout.write(`${w}\n`);
 } catch (e) {
   if (e instanceof ConfigError && underCdktfCli(process.env)) {
     reportConfigErrorToCdktfCli(e); // the CLI prints it once and fails the command

@@ -18,7 +18,7 @@ export class AccountStack extends FleetStack {
     const stackName = stackNameForAccount(accountId);
     super(scope, stackName);
     const { partition, central } = config;
-    applyBackend(this, stackName, config.backend);
+    applyBackend(this, stackName, config);
 
     // Tags every trail of the account shares become default_tags; the rest go on the trail's resources.
     const all = [...trails, ...leaving];

@@ -1,4 +1,4 @@
-import { TerraformElement, TerraformStack } from 'cdktf';
+import { TerraformBackend, TerraformElement, TerraformStack } from 'cdktf';
 import type { IConstruct } from 'constructs';
 import { escapeLiteralText, templateTextProblems } from '../modules/terraform-text';
 
@@ -8,10 +8,14 @@ const ESCAPED = Symbol('cloudtrail-fleet.escaped');
  * Base of this project's stacks.
  *
  * 1. Literal text is escaped for Terraform here, for every element of the
- *    stack (resources, providers, data sources, outputs, backend, imports):
+ *    stack (resources, providers, data sources, outputs, imports):
  *    see modules/terraform-text.ts. Modules write plain text and never escape.
  *    After resolution the stack is scanned; an unescaped `${`/`%{` that is not
  *    a cdktf reference is a bug of this project and fails the synth loudly.
+ *    The one exception is the backend (`terraform { backend | cloud }`):
+ *    Terraform reads those blocks literally, without interpolation, so their
+ *    text is written as the config gives it and is not scanned (an escape
+ *    there would reach the state key or STS as `$${`).
  *
  * 2. It skips the one part of cdktf's synth this project never needs: before
  *    writing any stack, cdktf resolves every element of every stack once more
@@ -33,7 +37,7 @@ export abstract class FleetStack extends TerraformStack {
   toTerraform(): any {
     for (const element of elementsOf(this)) escapeOnSynth(element);
     const tf = super.toTerraform();
-    const problems = templateTextProblems(tf);
+    const problems = templateTextProblems(withoutBackend(tf));
     if (problems.length > 0) {
       throw new Error(
         `internal error in cloudtrail-fleet: stack ${this.node.id} would hand Terraform unescaped template text ` +
@@ -45,8 +49,16 @@ export abstract class FleetStack extends TerraformStack {
   }
 }
 
+/** The stack's JSON without its backend blocks (read literally by Terraform, so never escaped). */
+function withoutBackend(tf: any): any {
+  if (!tf?.terraform || (tf.terraform.backend === undefined && tf.terraform.cloud === undefined)) return tf;
+  const { backend: _backend, cloud: _cloud, ...terraform } = tf.terraform;
+  return { ...tf, terraform };
+}
+
+/** Every element whose text is escaped: all but the backend. */
 function elementsOf(scope: IConstruct, into: TerraformElement[] = []): TerraformElement[] {
-  if (TerraformElement.isTerraformElement(scope)) into.push(scope);
+  if (TerraformElement.isTerraformElement(scope) && !(scope instanceof TerraformBackend)) into.push(scope);
   for (const child of scope.node.children) if (!TerraformStack.isStack(child)) elementsOf(child, into);
   return into;
 }
