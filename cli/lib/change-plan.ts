@@ -113,6 +113,7 @@ const trailKey = (accountId: string, trailName: string) => `${accountId}/${trail
  * The declarations of a config. `deleteKeys` and `renamedFrom` are the
  * change-safety keys (issue 15); read defensively so this works with and
  * without them in the model.
+ * TODO(merge): read them as typed fields once the change-safety keys are in config/model.ts.
  */
 export function declarationsOf(config: FleetConfig): Declarations {
   type WithSafetyKeys = { readonly deleteKeys?: boolean; readonly renamedFrom?: string };
@@ -782,8 +783,15 @@ export function analyzeChange(
   }
 
   // Trails that keep running and that the central policies stop admitting.
+  const samePolicies =
+    JSON.stringify([base.bucketName, base.bucketPolicy, base.centralKeyPolicy, base.partition]) ===
+    JSON.stringify([current.bucketName, current.bucketPolicy, current.centralKeyPolicy, current.partition]);
+  const sameTrail = (a: TrailInfo, b: TrailInfo) =>
+    a.name === b.name && a.region === b.region && a.accountId === b.accountId && a.prefix === b.prefix && a.organizationTrail === b.organizationTrail && a.centralKey === b.centralKey;
   for (const { before, after, declared, how } of runningAfter) {
     if (!after.logging) continue;
+    // The same policies and the same trail: admitted after exactly as before.
+    if (samePolicies && sameTrail(before, after)) continue;
     if (refusedBy(base, before, orgIds)) continue; // already refused before the change: not this change's doing
     const refused = refusedBy(current, after, orgIds);
     if (!refused) continue;

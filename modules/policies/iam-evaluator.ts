@@ -89,7 +89,22 @@ export function patternToRegExp(pattern: string, context: IamRequest['context'],
   return new RegExp(`^${source}$`, `s${flags}`);
 }
 
+/** Compiled patterns without policy variables (the same for every request): large policies list thousands of values. */
+const compiled = new Map<string, RegExp>();
+
 function matches(pattern: string, value: string, context: IamRequest['context'], wildcards: boolean, flags = ''): boolean {
+  if (!pattern.includes('${')) {
+    // A plain value: compared as text (the same answer as the pattern, without building it).
+    if (!wildcards || !/[*?]/.test(pattern)) return flags.includes('i') ? pattern.toLowerCase() === value.toLowerCase() : pattern === value;
+    const key = `${flags}\u0000${pattern}`;
+    let re = compiled.get(key);
+    if (!re) {
+      re = patternToRegExp(pattern, context, wildcards, flags)!;
+      if (compiled.size > 10_000) compiled.clear();
+      compiled.set(key, re);
+    }
+    return re.test(value);
+  }
   return patternToRegExp(pattern, context, wildcards, flags)?.test(value) ?? false;
 }
 
@@ -140,8 +155,35 @@ const POSITIVE: Record<string, ValueTest> = {
 };
 const NEGATED: Record<string, string> = { StringNotEquals: 'StringEquals', StringNotLike: 'StringLike' };
 
+/** The values of a condition as strings, once per list (policies of large fleets list thousands of accounts). */
+const stringLists = new WeakMap<object, readonly string[]>();
+function stringValues(values: unknown): readonly string[] {
+  if (!Array.isArray(values)) return [String(values)];
+  let out = stringLists.get(values);
+  if (!out) {
+    out = values.map((v: unknown) => String(v));
+    stringLists.set(values, out);
+  }
+  return out;
+}
+
+/** StringEquals over values without policy variables is set membership. */
+const plainSets = new WeakMap<readonly string[], Set<string> | null>();
+function plainSet(values: readonly string[]): Set<string> | undefined {
+  let set = plainSets.get(values);
+  if (set === undefined) {
+    set = values.some((v) => v.includes('${')) ? null : new Set(values);
+    plainSets.set(values, set);
+  }
+  return set ?? undefined;
+}
+
 function conditionHolds(operator: string, key: string, values: readonly string[], context: IamRequest['context']): boolean {
   const actual = contextValue(context, key);
+  if ((operator === 'StringEquals' || operator === 'StringNotEquals') && actual !== undefined) {
+    const set = plainSet(values);
+    if (set) return set.has(actual) === (operator === 'StringEquals');
+  }
   if (operator === 'Null') {
     // "true": the key must be absent; "false": present.
     return values.some((v) => String(v).toLowerCase() === (actual === undefined ? 'true' : 'false'));
@@ -161,9 +203,7 @@ function conditionsHold(condition: Statement['Condition'], context: IamRequest['
   if (!condition) return true;
   return Object.entries(condition).every(([operator, keys]) =>
     // JSON policies may also hold booleans or numbers as condition values.
-    Object.entries(keys).every(([key, values]) =>
-      conditionHolds(operator, key, (Array.isArray(values) ? values : [values]).map((v: unknown) => String(v)), context),
-    ),
+    Object.entries(keys).every(([key, values]) => conditionHolds(operator, key, stringValues(values), context)),
   );
 }
 
