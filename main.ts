@@ -3,7 +3,7 @@ import { ConfigError, configPath, loadConfig } from './config/load';
 import { buildFleet } from './stacks/fleet';
 import { clearConfigError, reportConfigErrorToCdktfCli, synthReport, underCdktfCli } from './stacks/synth-output';
 import { withLeanTokenTraces } from './stacks/lean-traces';
-import { fleetMarker, legacyStateWarnings, writeFleetMarker } from './stacks/fleet-marker';
+import { clearOtherFleetBackends, fleetMarker, legacyStateWarnings, writeFleetMarker } from './stacks/fleet-marker';
 
 try {
   const config = loadConfig();
@@ -13,9 +13,10 @@ try {
     app.synth();
   });
   clearConfigError(app.outdir);
+  const notes = clearOtherFleetBackends(config, app.outdir);
   writeFleetMarker(app.outdir, fleetMarker(config, configPath(), app.outdir));
   process.stdout.write(synthReport(config, process.env));
-  for (const w of legacyStateWarnings(config, app.node.children.map((c) => c.node.id), app.outdir)) process.stdout.write(`${w}\n`);
+  for (const w of [...notes, ...legacyStateWarnings(config, app.node.children.map((c) => c.node.id), app.outdir)]) process.stdout.write(`${w}\n`);
 } catch (e) {
   if (e instanceof ConfigError && underCdktfCli(process.env)) {
     reportConfigErrorToCdktfCli(e); // the CLI prints it once and fails the command

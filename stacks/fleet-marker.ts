@@ -5,16 +5,23 @@
  * mistaken for another fleet's: `affected --base <folder>` (and the deploy
  * command) refuse a folder of another fleet.
  *
+ * When the synth output held another fleet (a user switching
+ * CLOUDTRAIL_CONFIG in one clone), the backend settings Terraform cached in
+ * each stack's folder (`.terraform/terraform.tfstate`) are cleared: the next
+ * init then starts on this fleet's own state instead of stopping with
+ * "Backend configuration changed" and offering `-migrate-state`, which would
+ * copy the other fleet's state into this one's.
+ *
  * Synth also warns when a fleet's local state is still where releases
  * before per-fleet state kept it (`terraform.<stack>.tfstate` in the project
  * root), with the commands that move it (docs/changing-safely.md,
  * "Local state per fleet").
  */
-import { existsSync, readFileSync, writeFileSync } from 'fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import * as path from 'path';
 import type { FleetConfig } from '../config/model';
 import { legacyLocalStateFile, localStateDir, localStateFile } from '../modules/backend';
-import { FleetIdentity, fleetId, fleetIdentity } from '../modules/fleet-identity';
+import { describeFleet, FleetIdentity, fleetId, fleetIdentity, sameFleet } from '../modules/fleet-identity';
 
 export const FLEET_MARKER = 'fleet.json';
 
@@ -70,6 +77,37 @@ export function readFleetMarker(dir: string): FleetMarker | undefined {
     throw new Error(`${file}: not a fleet marker written by cloudtrail-fleet (expected writtenBy and fleet { partition, centralAccountId, bucketName }); synthesize again (npx cdktf synth)`);
   }
   return marker as FleetMarker;
+}
+
+/**
+ * Before a synth output is rewritten for `config`: when it held another
+ * fleet, removes the backend settings Terraform cached in each stack folder
+ * (providers stay installed) and says so; returns the note lines.
+ */
+export function clearOtherFleetBackends(config: FleetConfig, outdir: string): string[] {
+  let previous: FleetMarker | undefined;
+  try {
+    previous = readFleetMarker(outdir);
+  } catch {
+    previous = undefined;
+  }
+  const identity = fleetIdentity(config);
+  if (!previous || sameFleet(previous.fleet, identity)) return [];
+  const stacksDir = path.join(outdir, 'stacks');
+  const cleared = existsSync(stacksDir)
+    ? readdirSync(stacksDir).filter((stack) => {
+        const cache = path.join(stacksDir, stack, '.terraform', 'terraform.tfstate');
+        if (!existsSync(cache)) return false;
+        rmSync(cache);
+        return true;
+      })
+    : [];
+  if (cleared.length === 0) return [];
+  return [
+    `note: ${path.basename(outdir)} held fleet ${describeFleet(previous.fleet)} (config ${previous.config}); ` +
+      `the backend settings Terraform kept for it in ${cleared.length} stack folder(s) were cleared, so ${fleetId(identity)} starts on its own state ` +
+      `(never pass --migrate-state when switching fleets: it would copy the other fleet's state)`,
+  ];
 }
 
 /**

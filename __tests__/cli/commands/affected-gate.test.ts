@@ -16,7 +16,7 @@ import { affected } from '../../../cli/commands/affected';
 import { runCli } from '../../../cli/main';
 import { EXIT } from '../../../cli/command';
 import { buildFleet } from '../../../stacks/fleet';
-import { fleetMarker, legacyStateWarnings, readFleetMarker, writeFleetMarker } from '../../../stacks/fleet-marker';
+import { clearOtherFleetBackends, fleetMarker, legacyStateWarnings, readFleetMarker, writeFleetMarker } from '../../../stacks/fleet-marker';
 import { configOf, rawWith, ROOT } from '../../helpers/fleet';
 
 const two = () => rawWith((r) => r.accounts.push({ accountId: '333333333333' }));
@@ -176,6 +176,54 @@ test('the app (cdktf synth) writes the marker beside the stacks and prints the s
   expect(run.status).toBe(0);
   expect(readFleetMarker(outdir)).toMatchObject({ id: 'aws-111111111111-my-bucket', config: 'fleet.yaml', stateDir: 'state/aws-111111111111-my-bucket' });
   expect(run.stdout).toMatch(/^warning: the local state of 1 stack\(s\) of fleet aws-111111111111-my-bucket is still in the project root, .*mv terraform\.cloudtrail-central\.tfstate state\/aws-111111111111-my-bucket\//m);
+});
+
+describe('switching CLOUDTRAIL_CONFIG between fleets in one clone', () => {
+  const hasTerraform = spawnSync('terraform', ['version'], { stdio: 'ignore' }).status === 0;
+  const fleetA = configOf(two());
+  const fleetB = configOf(rawWith((r) => (r.central.bucketName = 'other-bucket')));
+
+  /** A synth output of fleet A whose stack folder Terraform has initialized. */
+  const initialized = () => {
+    const dir = mkdtempSync(path.join(root, 'switch-'));
+    const outdir = path.join(dir, 'cdktf.out');
+    const stack = path.join(outdir, 'stacks', 'cloudtrail-central');
+    mkdirSync(path.join(stack, '.terraform'), { recursive: true });
+    writeFileSync(path.join(stack, '.terraform', 'terraform.tfstate'), '{"version":3,"backend":{"type":"local"}}');
+    writeFleetMarker(outdir, fleetMarker(fleetA, path.join(dir, 'a.yaml'), outdir));
+    return { dir, outdir, stack };
+  };
+
+  test('synthesizing another fleet clears the backend settings Terraform cached for the previous one, and says so', () => {
+    const { outdir, stack } = initialized();
+    expect(clearOtherFleetBackends(fleetA, outdir)).toEqual([]);
+    expect(existsSync(path.join(stack, '.terraform', 'terraform.tfstate'))).toBe(true);
+    expect(clearOtherFleetBackends(fleetB, outdir)).toEqual([
+      `note: cdktf.out held fleet aws-111111111111-my-bucket (central account 111111111111, bucket my-bucket) (config a.yaml); the backend settings Terraform kept for it in 1 stack folder(s) were cleared, ` +
+        "so aws-111111111111-other-bucket starts on its own state (never pass --migrate-state when switching fleets: it would copy the other fleet's state)",
+    ]);
+    expect(existsSync(path.join(stack, '.terraform', 'terraform.tfstate'))).toBe(false);
+  });
+
+  (hasTerraform ? test : test.skip)('Terraform then initializes on the new fleet\'s own (empty) state, and the previous fleet\'s state is untouched', () => {
+    const { dir, outdir, stack } = initialized();
+    rmSync(path.join(stack, '.terraform'), { recursive: true });
+    const env = { ...process.env, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1' };
+    const tf = (...args: string[]) => spawnSync('terraform', [...args, '-no-color', '-input=false'], { cwd: stack, env, encoding: 'utf8' });
+    const stackJson = (fleet: string) => JSON.stringify({ terraform: { backend: { local: { path: `../../../state/${fleet}/terraform.cloudtrail-central.tfstate` } } }, resource: { terraform_data: { x: { input: fleet } } } });
+    writeFileSync(path.join(stack, 'cdk.tf.json'), stackJson('aws-111111111111-my-bucket'));
+    expect(tf('init').status).toBe(0);
+    expect(tf('apply', '-auto-approve').status).toBe(0);
+    // Fleet B is synthesized into the same folder.
+    writeFileSync(path.join(stack, 'cdk.tf.json'), stackJson('aws-111111111111-other-bucket'));
+    const before = tf('init');
+    expect(before.status).not.toBe(0);
+    expect(before.stdout + before.stderr).toContain('Backend configuration changed'); // what the user met before: and -migrate-state would copy A's state
+    clearOtherFleetBackends(fleetB, outdir);
+    expect(tf('init').status).toBe(0);
+    expect(tf('plan').stdout).toContain('Plan: 1 to add, 0 to change, 0 to destroy.');
+    expect(JSON.parse(readFileSync(path.join(dir, 'state', 'aws-111111111111-my-bucket', 'terraform.cloudtrail-central.tfstate'), 'utf8')).resources).toHaveLength(1);
+  });
 });
 
 describe('local state still at the shared path of earlier releases', () => {
