@@ -18,8 +18,8 @@
  * another fleet.
  */
 import { configPath, loadConfig } from '../../config/load';
-import { CommandSpec, EXIT, ParsedArgs, UsageError, parseCommandArgs, stringOption } from '../command';
-import { changePlanJson, formatChangePlan } from '../lib/change-plan';
+import { CommandSpec, ParsedArgs, UsageError, parseCommandArgs, stringOption } from '../command';
+import { changePlanJson, formatChangePlan, gateExitCode } from '../lib/change-plan';
 import { gateChange } from '../lib/change-gate';
 import { disappearedMessages } from '../lib/stack-diff';
 
@@ -68,6 +68,6 @@ export function affected(argv: readonly string[] | ParsedArgs, configFile = conf
     stdout: changes.affected.map((s) => `${s}\n`).join(''),
     stderr,
     json: { base: gate.base.label, affected: changes.affected, disappeared: changes.disappeared, change: changePlanJson(plan, allowUnsafe) },
-    exitCode: plan.unsafe.length > 0 && !allowUnsafe ? EXIT.problems : EXIT.ok,
+    exitCode: gateExitCode(plan, allowUnsafe),
   };
 }

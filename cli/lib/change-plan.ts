@@ -884,6 +884,11 @@ export function formatChangePlan(plan: ChangePlan, allowUnsafe = false): string 
   return `${lines.join('\n')}\n`;
 }
 
+/** The exit code of the gate (cli/command.ts EXIT): 1 when the change is unsafe, unless --allow-unsafe. */
+export function gateExitCode(plan: ChangePlan, allowUnsafe = false): 0 | 1 {
+  return plan.unsafe.length > 0 && !allowUnsafe ? 1 : 0;
+}
+
 /** The gate's part of `--json` output. */
 export function changePlanJson(plan: ChangePlan, allowUnsafe = false): unknown {
   return { safe: plan.unsafe.length === 0, allowUnsafe, actions: plan.actions, findings: plan.findings, unsafe: plan.unsafe };

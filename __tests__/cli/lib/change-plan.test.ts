@@ -4,7 +4,8 @@
  * what is unsafe, and the cost in words. That Terraform plans the same
  * actions is __tests__/cli/lib/change-plan-terraform.test.ts.
  */
-import { analyzeChange, ChangePlan, Declarations, declarationsOf, formatChangePlan, isProtected, trailBaseName } from '../../../cli/lib/change-plan';
+import { analyzeChange, ChangePlan, Declarations, declarationsOf, formatChangePlan, gateExitCode, isProtected, trailBaseName } from '../../../cli/lib/change-plan';
+import { EXIT } from '../../../cli/command';
 import { changePairs, forget } from '../../helpers/change-pairs';
 import { configOf, rawWith } from '../../helpers/fleet';
 import { synthStacks } from '../../../cli/lib/fleet-synth';
@@ -235,6 +236,41 @@ describe('trail keys, names and regions', () => {
       'delivery-refused account-222222222222 aws_cloudtrail.trail_my-trail',
     ]);
     expect(planOf('home region changed').unsafe[0].message).toMatch(/^trail my-trail of 222222222222 cannot move its home region from us-east-2 to us-west-2: .*renamedFrom: my-trail/);
+  });
+});
+
+describe('the exit code of the gate for every pair (affected and check-config --base)', () => {
+  const expected: Record<string, number> = {
+    nothing: EXIT.ok,
+    'prefix and selectors (updates only)': EXIT.ok,
+    'central.kmsKey false': EXIT.problems,
+    'central.kmsKey false, key forgotten': EXIT.ok,
+    'central key alias renamed': EXIT.problems,
+    'bucketManagement policyOnly': EXIT.problems,
+    'bucketManagement none': EXIT.problems,
+    'bucketManagement none, bucket forgotten': EXIT.ok,
+    'objectLock removed': EXIT.problems,
+    'retention removed': EXIT.ok,
+    'decommission without deleteKeys': EXIT.problems,
+    'decommission without deleteKeys, key forgotten': EXIT.ok,
+    'decommission with deleteKeys': EXIT.ok,
+    'kmsKey create -> central': EXIT.problems,
+    'kmsKey create -> none': EXIT.problems,
+    'kmsKey create -> central, key forgotten': EXIT.ok,
+    'created key alias renamed': EXIT.problems,
+    'rename without renamedFrom': EXIT.problems,
+    'rename with renamedFrom': EXIT.ok,
+    'home region changed': EXIT.problems,
+    'account removed without lifecycle': EXIT.problems,
+    'one of two trails removed without lifecycle': EXIT.problems,
+    retain: EXIT.ok,
+    'account added': EXIT.ok,
+  };
+
+  test('every pair has its expected exit code; --allow-unsafe is always 0', () => {
+    expect(Object.keys(expected).sort()).toEqual([...pairs.keys()].sort());
+    expect(Object.fromEntries([...plans].map(([name, plan]) => [name, gateExitCode(plan)]))).toEqual(expected);
+    for (const plan of plans.values()) expect(gateExitCode(plan, true)).toBe(EXIT.ok);
   });
 });
 
