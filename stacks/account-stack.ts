@@ -10,6 +10,7 @@ import { KeyLookups } from '../modules/key-lookup';
 import { leaveFleet } from '../modules/leaving-trails';
 import { trailKeyReaders } from '../modules/policies/fleet-policies';
 import { trailOutput } from '../modules/trail-output';
+import { gateDeclarations } from '../modules/gate-declarations';
 
 /** `cloudtrail-account-<id>`: the trails of one account, applied with that account's credentials. */
 export class AccountStack extends FleetStack {
@@ -48,6 +49,7 @@ export class AccountStack extends FleetStack {
         }),
     );
 
+    this.gateDeclarations = gateDeclarations(trails, leaving);
     leaveFleet(this, leaving, { partition, bucketName: central.bucketName, bucketRegion: central.region, organizationId: config.organization?.id }, providerFor);
 
     // Output names are fixed by the spec; with several trails, each output is a map keyed by trail name.

@@ -1,6 +1,7 @@
 import { TerraformBackend, TerraformElement, TerraformStack } from 'cdktf';
 import type { IConstruct } from 'constructs';
 import { escapeLiteralText, templateTextProblems } from '../modules/terraform-text';
+import { GATE_DECLARATIONS_KEY, type GateDeclarations } from '../modules/gate-declarations';
 
 const ESCAPED = Symbol('cloudtrail-fleet.escaped');
 
@@ -30,6 +31,9 @@ const ESCAPED = Symbol('cloudtrail-fleet.escaped');
  *    `terraform validate` (npm run validate).
  */
 export abstract class FleetStack extends TerraformStack {
+  /** What the config declares for the change gate (modules/gate-declarations.ts), written as a `//` comment entry. */
+  protected gateDeclarations?: GateDeclarations;
+
   prepareStack(): void {
     this.ensureBackendExists();
   }
@@ -37,6 +41,7 @@ export abstract class FleetStack extends TerraformStack {
   toTerraform(): any {
     for (const element of elementsOf(this)) escapeOnSynth(element);
     const tf = super.toTerraform();
+    if (this.gateDeclarations) tf['//'] = { ...(tf['//'] ?? {}), [GATE_DECLARATIONS_KEY]: this.gateDeclarations };
     const problems = templateTextProblems(withoutBackend(tf));
     if (problems.length > 0) {
       throw new Error(

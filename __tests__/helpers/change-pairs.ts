@@ -10,7 +10,8 @@
  */
 import { configOf } from './fleet';
 import { synthStacks } from '../../cli/lib/fleet-synth';
-import { Declarations, declarationsOf } from '../../cli/lib/change-plan';
+import { Declarations, declarationsFromStacks } from '../../cli/lib/change-plan';
+import { GATE_DECLARATIONS_KEY } from '../../modules/gate-declarations';
 import type { StackJson } from '../../cli/lib/stack-diff';
 
 type Raw = Record<string, any>;
@@ -67,6 +68,14 @@ export function move(stack: StackJson, moves: readonly [string, string][]): void
   s.moved = [...(s.moved ?? []), ...moves.map(([from, to]) => ({ from, to }))];
 }
 
+/** What synth writes into an account stack for the change-safety keys (`deleteKeys`, `renamedFrom`): see modules/gate-declarations.ts. */
+export function declare(stack: StackJson, change: (d: Record<string, any>) => void): void {
+  const s = stack as Record<string, any>;
+  s['//'] = { ...(s['//'] ?? {}) };
+  s['//'][GATE_DECLARATIONS_KEY] = { ...(s['//'][GATE_DECLARATIONS_KEY] ?? {}) };
+  change(s['//'][GATE_DECLARATIONS_KEY]);
+}
+
 export function createBeforeDestroy(stack: StackJson, address: string): void {
   const [type, name] = address.split('.');
   const body = (stack as Record<string, any>).resource[type][name];
@@ -82,14 +91,13 @@ function notOurBucket(r: Raw, mode: 'policyOnly' | 'none'): void {
 
 const baseStacks = synthStacks(configOf(baseRaw()));
 
-function pair(name: string, edit: (raw: Raw) => void, safety?: (current: Stacks) => void, declarations?: (d: Declarations) => Declarations): ChangePair {
+/** A pair; its declarations are what the current synthesis carries (as the deploy command reads them). */
+function pair(name: string, edit: (raw: Raw) => void, safety?: (current: Stacks) => void): ChangePair {
   const raw = copy(baseRaw());
   edit(raw);
-  const config = configOf(raw);
-  const current = synthStacks(config);
+  const current = synthStacks(configOf(raw));
   safety?.(current);
-  const d = declarationsOf(config);
-  return { name, base: clone(baseStacks), current, declarations: declarations ? declarations(d) : d };
+  return { name, base: clone(baseStacks), current, declarations: declarationsFromStacks(current) };
 }
 
 const acct = (id: string) => `cloudtrail-account-${id}`;
@@ -136,8 +144,7 @@ export function changePairs(): Map<string, ChangePair> {
     pair(
       'decommission with deleteKeys',
       (r) => (account(r, '333333333333').lifecycle = 'decommission'),
-      undefined,
-      (d) => ({ ...d, decommissioned: new Map([['333333333333/my-trail', { deleteKeys: true }]]) }),
+      (c) => declare(c.get(acct('333333333333'))!, (d) => (d.decommission = [{ trailName: 'my-trail', deleteKeys: true }])),
     ),
     pair('kmsKey create -> central', (r) => delete account(r, '333333333333').kmsKey),
     pair('kmsKey create -> none', (r) => (account(r, '333333333333').kmsKey = 'none')),
@@ -160,8 +167,8 @@ export function changePairs(): Map<string, ChangePair> {
         ];
         move(s, moves);
         createBeforeDestroy(s, 'aws_cloudtrail.trail_new-trail');
+        declare(s, (d) => (d.renamed = [{ from: 'my-trail', to: 'new-trail' }]));
       },
-      (d) => ({ ...d, renamed: new Map([['333333333333/my-trail', 'new-trail']]) }),
     ),
     pair('home region changed', (r) => (account(r, '222222222222').region = 'us-west-2')),
     pair('account removed without lifecycle', (r) => (r.accounts = r.accounts.filter((a: Raw) => a.accountId !== '444444444444'))),

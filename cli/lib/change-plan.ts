@@ -33,6 +33,8 @@
 import { CENTRAL_STACK, terraformNameForTrail } from '../../modules/arns';
 import { FleetIdentity, describeFleet, fleetId, sameFleet } from '../../modules/fleet-identity';
 import type { FleetConfig } from '../../config/model';
+import { trailsByAccount } from '../../config/model';
+import { GATE_DECLARATIONS_KEY, gateDeclarations, type GateDeclarations } from '../../modules/gate-declarations';
 import type { PolicyDocument } from '../../modules/policies/document';
 import { IamRequest, statementApplies } from '../../modules/policies/iam-evaluator';
 import { unescapeTemplateText } from '../../modules/terraform-text';
@@ -109,26 +111,39 @@ export const NO_DECLARATIONS: Declarations = { decommissioned: new Map(), retain
 
 const trailKey = (accountId: string, trailName: string) => `${accountId}/${trailName}`;
 
-/**
- * The declarations of a config. `deleteKeys` and `renamedFrom` are the
- * change-safety keys (issue 15); read defensively so this works with and
- * without them in the model.
- * TODO(merge): read them as typed fields once the change-safety keys are in config/model.ts.
- */
-export function declarationsOf(config: FleetConfig): Declarations {
-  type WithSafetyKeys = { readonly deleteKeys?: boolean; readonly renamedFrom?: string };
+function declarationsFrom(entries: Iterable<[string, GateDeclarations | undefined]>): Declarations {
   const decommissioned = new Map<string, { deleteKeys: boolean }>();
   const retained = new Set<string>();
-  for (const t of config.leaving) {
-    if (t.lifecycle === 'decommission') decommissioned.set(trailKey(t.accountId, t.trailName), { deleteKeys: (t as WithSafetyKeys).deleteKeys === true });
-    if (t.lifecycle === 'retain') retained.add(trailKey(t.accountId, t.trailName));
-  }
   const renamed = new Map<string, string>();
-  for (const t of config.trails) {
-    const from = (t as WithSafetyKeys).renamedFrom;
-    if (from) renamed.set(trailKey(t.accountId, from), t.trailName);
+  for (const [accountId, d] of entries) {
+    for (const t of d?.decommission ?? []) decommissioned.set(trailKey(accountId, t.trailName), { deleteKeys: t.deleteKeys === true });
+    for (const name of d?.retain ?? []) retained.add(trailKey(accountId, name));
+    for (const r of d?.renamed ?? []) renamed.set(trailKey(accountId, r.from), r.to);
   }
   return { decommissioned, retained, renamed };
+}
+
+/** The declarations of a config (the same that synth writes into each account stack). */
+export function declarationsOf(config: FleetConfig): Declarations {
+  const active = trailsByAccount(config);
+  const leaving = trailsByAccount({ trails: config.leaving });
+  const accounts = [...new Set([...active.keys(), ...leaving.keys()])];
+  return declarationsFrom(accounts.map((a) => [a, gateDeclarations(active.get(a) ?? [], leaving.get(a) ?? [])]));
+}
+
+/**
+ * The declarations a synthesis carries: the `//` entry synth writes into each
+ * account stack (modules/gate-declarations.ts). What `analyzeChange` reads
+ * when it is given two syntheses and nothing else.
+ */
+export function declarationsFromStacks(stacks: ReadonlyMap<string, StackJson>): Declarations {
+  const entries: [string, GateDeclarations | undefined][] = [];
+  for (const stack of stacks.values()) {
+    const d = ((stack as Json)['//'] as Json | undefined)?.[GATE_DECLARATIONS_KEY] as GateDeclarations | undefined;
+    const account = accountOf(stack);
+    if (d && account) entries.push([account, d]);
+  }
+  return declarationsFrom(entries);
 }
 
 // ------------------------------------------------------------ reading a stack
@@ -600,12 +615,13 @@ function replaceCost(c: CostContext, before: Resource, after: Resource, createBe
 
 /**
  * Compares two syntheses (stack name -> cdk.tf.json) as Terraform would plan
- * the change on state that holds the base: see the file comment.
+ * the change on state that holds the base: see the file comment. The
+ * config's declarations are read from the current synthesis unless given.
  */
 export function analyzeChange(
   baseStacks: ReadonlyMap<string, StackJson>,
   currentStacks: ReadonlyMap<string, StackJson>,
-  declarations: Declarations = NO_DECLARATIONS,
+  declarations: Declarations = declarationsFromStacks(currentStacks),
 ): ChangePlan {
   const base = readSynthesis(baseStacks);
   const current = readSynthesis(currentStacks);

@@ -4,7 +4,8 @@
  * what is unsafe, and the cost in words. That Terraform plans the same
  * actions is __tests__/cli/lib/change-plan-terraform.test.ts.
  */
-import { analyzeChange, ChangePlan, Declarations, declarationsOf, formatChangePlan, gateExitCode, isProtected, trailBaseName } from '../../../cli/lib/change-plan';
+import { analyzeChange, ChangePlan, Declarations, declarationsFromStacks, declarationsOf, formatChangePlan, gateExitCode, isProtected, trailBaseName } from '../../../cli/lib/change-plan';
+import { contentKey } from '../../../cli/lib/stack-diff';
 import { EXIT } from '../../../cli/command';
 import { changePairs, forget } from '../../helpers/change-pairs';
 import { configOf, rawWith } from '../../helpers/fleet';
@@ -15,7 +16,8 @@ import { parse } from 'yaml';
 import { ROOT } from '../../helpers/fleet';
 
 const pairs = changePairs();
-const plans = new Map<string, ChangePlan>([...pairs].map(([name, p]) => [name, analyzeChange(p.base, p.current, p.declarations)]));
+// Given the two syntheses only, as the deploy command calls it: the declarations travel in the current stacks.
+const plans = new Map<string, ChangePlan>([...pairs].map(([name, p]) => [name, analyzeChange(p.base, p.current)]));
 const planOf = (name: string) => {
   const plan = plans.get(name);
   if (!plan) throw new Error(`no pair ${name}`);
@@ -304,7 +306,26 @@ describe('what is protected, and whose a resource is', () => {
   });
 });
 
-describe('declarations come from the config in its own words', () => {
+describe('declarations come from the config in its own words, and travel in the synthesis', () => {
+  test('synth writes them into each account stack as a // comment entry, which is what analyzeChange reads given two syntheses', () => {
+    const config = configOf(parse(readFileSync(path.join(ROOT, 'config', 'examples', 'leaving-the-fleet.yaml'), 'utf8')));
+    const stacks = synthStacks(config);
+    const fromStacks = declarationsFromStacks(stacks);
+    expect(fromStacks).toEqual(declarationsOf(config));
+    expect(fromStacks.decommissioned.size + fromStacks.retained.size).toBeGreaterThan(0);
+    // Terraform reads `//` as a comment: affected compares stacks without it.
+    const withDecl = [...stacks.values()].find((s) => (s as any)['//']?.cloudtrailFleetDeclarations)!;
+    expect(contentKey(withDecl)).not.toContain('cloudtrailFleetDeclarations');
+  });
+
+  test('a stack without the entry (an older synth) declares nothing: a decommission then is not declared', () => {
+    const p = pairs.get('decommission without deleteKeys, key forgotten')!;
+    const current = new Map([...p.current].map(([k, v]) => [k, JSON.parse(JSON.stringify(v))]));
+    for (const s of current.values()) delete (s as any)['//'];
+    expect(analyzeChange(p.base, current).unsafe.map((f) => f.address)).toEqual(['aws_cloudtrail.trail_my-trail']);
+    expect(analyzeChange(p.base, p.current).unsafe).toEqual([]);
+  });
+
   test('lifecycle decommission and retain', () => {
     const d: Declarations = declarationsOf(
       configOf(rawWith((r) => r.accounts.push({ accountId: '333333333333', lifecycle: 'decommission' }, { accountId: '444444444444', lifecycle: 'retain' }))),
