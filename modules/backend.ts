@@ -1,21 +1,48 @@
 /**
  * Where each stack keeps its Terraform state: one state
  * per stack, so each account is planned and applied on its own.
+ *
+ * Terraform reads `backend` and `cloud` blocks literally (no template
+ * interpolation there), so unlike every other block of a stack their text is
+ * never escaped (stacks/fleet-stack.ts): a key prefix `state/x%{/` is the S3
+ * key `state/x%{/<stack>.tfstate`, exactly as the config and the README say.
  */
 import { TerraformBackend, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { LocalBackend } from 'cdktf/lib/backends/local-backend';
 import { S3Backend } from 'cdktf/lib/backends/s3-backend';
-import type { BackendConfig } from '../config/model';
+import type { FleetConfig } from '../config/model';
 import { TRAIL_DEFAULTS } from '../config/schema';
+import { FleetIdentity, fleetId, fleetIdentity } from './fleet-identity';
 
-export function applyBackend(stack: TerraformStack, stackName: string, backend: BackendConfig): void {
+/** The folder, under the project root, that holds a fleet's local state files: `state/aws-111111111111-my-bucket`. */
+export function localStateDir(identity: FleetIdentity): string {
+  return `state/${fleetId(identity)}`;
+}
+
+/** A stack's local state file, relative to the project root: `state/<fleet>/terraform.<stack>.tfstate`. */
+export function localStateFile(identity: FleetIdentity, stackName: string): string {
+  return `${localStateDir(identity)}/terraform.${stackName}.tfstate`;
+}
+
+/**
+ * Where releases before per-fleet state kept every fleet's local state:
+ * `terraform.<stack>.tfstate` in the project root, shared by every config
+ * (docs/changing-safely.md, "Local state per fleet").
+ */
+export function legacyLocalStateFile(stackName: string): string {
+  return `terraform.${stackName}.tfstate`;
+}
+
+export function applyBackend(stack: TerraformStack, stackName: string, config: Pick<FleetConfig, 'backend' | 'partition' | 'central'>): void {
+  const backend = config.backend;
   switch (backend.type) {
     case 'local':
-      // Terraform runs in cdktf.out/stacks/<stack>/; keep state in the project
-      // root (as cdktf does by default) but as a relative path, so the
-      // generated JSON holds no machine-specific path.
-      new LocalBackend(stack, { path: `../../../terraform.${stackName}.tfstate` });
+      // Terraform runs in cdktf.out/stacks/<stack>/; keep state under the project
+      // root, in a folder of this fleet's own (two configs in one clone never
+      // share a state file), as a relative path, so the generated JSON holds no
+      // machine-specific path.
+      new LocalBackend(stack, { path: `../../../${localStateFile(fleetIdentity(config), stackName)}` });
       return;
     case 'cloud':
       new HcpTerraformBackend(stack, {

@@ -13,6 +13,7 @@ import { trailOutput } from '../modules/trail-output';
 import { detectionRules } from '../modules/guard/detection-rules';
 import { GuardRules } from '../modules/guard/guard-rules';
 import { GUARD_TAG, guardBusArn } from '../modules/guard/scope';
+import { gateDeclarations } from '../modules/gate-declarations';
 
 /** `cloudtrail-account-<id>`: the trails of one account, applied with that account's credentials. */
 export class AccountStack extends FleetStack {
@@ -21,7 +22,7 @@ export class AccountStack extends FleetStack {
     const stackName = stackNameForAccount(accountId);
     super(scope, stackName);
     const { partition, central } = config;
-    applyBackend(this, stackName, config.backend);
+    applyBackend(this, stackName, config);
 
     // Tags every trail of the account shares become default_tags; the rest go on the trail's resources.
     const all = [...trails, ...leaving];
@@ -65,6 +66,7 @@ export class AccountStack extends FleetStack {
       { partition, bucketName: central.bucketName, bucketRegion: central.region, organizationId: config.organization?.id },
       providers,
     );
+    this.gateDeclarations = gateDeclarations(trails, leaving);
 
     // Output names are fixed by the spec; with several trails, each output is a map keyed by trail name.
     if (built.length === 1) {

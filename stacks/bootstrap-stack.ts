@@ -33,7 +33,7 @@ export class BootstrapStack extends FleetStack {
     this.accountId = accountId;
     const bootstrap = config.bootstrap!;
     // State: next to the fleet's own (S3), else a local file (an HCP Terraform workspace would run with no credentials).
-    applyBackend(this, name, config.backend.type === 's3' ? config.backend : { type: 'local' });
+    applyBackend(this, name, { ...config, backend: config.backend.type === 's3' ? config.backend : { type: 'local' } });
     // IAM is global; the provider's region only picks the STS endpoint.
     awsProvider(this, 'aws', { accountId, region: config.central.region, assumeRoleArn: adminRoleArn(config, accountId) });
 

@@ -26,7 +26,7 @@ export class CentralStack extends FleetStack {
     super(scope, CENTRAL_STACK);
     const { central } = config;
     const policies = fleetPolicies(config);
-    applyBackend(this, CENTRAL_STACK, config.backend);
+    applyBackend(this, CENTRAL_STACK, config);
     awsProvider(this, 'aws', { accountId: central.accountId, region: central.region, assumeRoleArn: central.assumeRoleArn, tags: central.tags });
 
     const key =

@@ -1,7 +1,8 @@
-import { TerraformElement, TerraformStack } from 'cdktf';
+import { TerraformBackend, TerraformElement, TerraformStack } from 'cdktf';
 import type { IConstruct } from 'constructs';
 import { escapeLiteralText, templateTextProblems } from '../modules/terraform-text';
 import { blockProblems } from '../modules/terraform-blocks';
+import { GATE_DECLARATIONS_KEY, type GateDeclarations } from '../modules/gate-declarations';
 
 const ESCAPED = Symbol('cloudtrail-fleet.escaped');
 
@@ -9,10 +10,14 @@ const ESCAPED = Symbol('cloudtrail-fleet.escaped');
  * Base of this project's stacks.
  *
  * 1. Literal text is escaped for Terraform here, for every element of the
- *    stack (resources, providers, data sources, outputs, backend, imports):
+ *    stack (resources, providers, data sources, outputs, imports):
  *    see modules/terraform-text.ts. Modules write plain text and never escape.
  *    After resolution the stack is scanned; an unescaped `${`/`%{` that is not
  *    a cdktf reference is a bug of this project and fails the synth loudly.
+ *    The one exception is the backend (`terraform { backend | cloud }`):
+ *    Terraform reads those blocks literally, without interpolation, so their
+ *    text is written as the config gives it and is not scanned (an escape
+ *    there would reach the state key or STS as `$${`).
  *
  * 2. It skips the one part of cdktf's synth this project never needs: before
  *    writing any stack, cdktf resolves every element of every stack once more
@@ -27,6 +32,9 @@ const ESCAPED = Symbol('cloudtrail-fleet.escaped');
  *    `terraform validate` (npm run validate).
  */
 export abstract class FleetStack extends TerraformStack {
+  /** What the config declares for the change gate (modules/gate-declarations.ts), written as a `//` comment entry. */
+  protected gateDeclarations?: GateDeclarations;
+
   prepareStack(): void {
     this.ensureBackendExists();
   }
@@ -34,7 +42,8 @@ export abstract class FleetStack extends TerraformStack {
   toTerraform(): any {
     for (const element of elementsOf(this)) escapeOnSynth(element);
     const tf = super.toTerraform();
-    const problems = templateTextProblems(tf);
+    if (this.gateDeclarations) tf['//'] = { ...(tf['//'] ?? {}), [GATE_DECLARATIONS_KEY]: this.gateDeclarations };
+    const problems = templateTextProblems(withoutBackend(tf));
     if (problems.length > 0) {
       throw new Error(
         `internal error in cloudtrail-fleet: stack ${this.node.id} would hand Terraform unescaped template text ` +
@@ -48,8 +57,16 @@ export abstract class FleetStack extends TerraformStack {
   }
 }
 
+/** The stack's JSON without its backend blocks (read literally by Terraform, so never escaped). */
+function withoutBackend(tf: any): any {
+  if (!tf?.terraform || (tf.terraform.backend === undefined && tf.terraform.cloud === undefined)) return tf;
+  const { backend: _backend, cloud: _cloud, ...terraform } = tf.terraform;
+  return { ...tf, terraform };
+}
+
+/** Every element whose text is escaped: all but the backend. */
 function elementsOf(scope: IConstruct, into: TerraformElement[] = []): TerraformElement[] {
-  if (TerraformElement.isTerraformElement(scope)) into.push(scope);
+  if (TerraformElement.isTerraformElement(scope) && !(scope instanceof TerraformBackend)) into.push(scope);
   for (const child of scope.node.children) if (!TerraformStack.isStack(child)) elementsOf(child, into);
   return into;
 }

@@ -22,7 +22,7 @@ export class GuardStack extends FleetStack {
     super(scope, GUARD_STACK);
     // guard.prevention: false leaves this stack empty: its next deploy removes the policies an earlier one attached.
     const prevention = config.guard?.prevention;
-    applyBackend(this, GUARD_STACK, config.backend);
+    applyBackend(this, GUARD_STACK, config);
     awsProvider(this, 'aws', {
       accountId: config.organization!.managementAccountId,
       region: config.central.region,

@@ -329,7 +329,11 @@ function centralArb(ctx: Ctx, bucketName: string): fc.Arbitrary<RawConfig> {
 
 function backendArb(ctx: Ctx): fc.Arbitrary<RawConfig | undefined> {
   const hostname = fc.oneof({ weight: 8, arbitrary: fc.constantFrom('app.terraform.io', 'tfe.example.com', 'tfe.example.com:8443') }, { weight: 1, arbitrary: fc.constantFrom(...BAD_CLOUD_HOSTNAMES) });
-  const keyPrefix = fc.oneof({ weight: 8, arbitrary: fc.constantFrom('state/', 'a/b/', '', 'cloudtrail-') }, { weight: 1, arbitrary: fc.constantFrom(...BAD_S3_KEY_PREFIXES) });
+  // Template-like text too: Terraform reads backend blocks literally, so it must reach the key as written.
+  const keyPrefix = fc.oneof(
+    { weight: 8, arbitrary: fc.constantFrom('state/', 'a/b/', '', 'cloudtrail-', 'state/x%{/', '${env}/') },
+    { weight: 1, arbitrary: fc.constantFrom(...BAD_S3_KEY_PREFIXES) },
+  );
   return fc.oneof(
     fc.constant(undefined),
     fc.constant({ type: 'local' }),
@@ -346,7 +350,7 @@ function backendArb(ctx: Ctx): fc.Arbitrary<RawConfig | undefined> {
         // No dynamodbTable: Terraform 1.11 deprecates it (a warning per backend check in npm run validate);
         // its synthesis is covered by __tests__/modules/backend.test.ts.
         encrypt: fc.boolean(),
-        assumeRoleArn: fc.constant(`arn:${ctx.partition}:iam::${ctx.centralAccount}:role/TerraformState`),
+        assumeRoleArn: rolePath.map((p) => `arn:${ctx.partition}:iam::${ctx.centralAccount}:role/${p}TerraformState`),
       },
       { requiredKeys: ['type', 'bucket', 'region'] },
     ),

@@ -149,7 +149,7 @@ const warn = (line: string) => process.stderr.write(`${line}\n`);
 
 // ------------------------------------------------------------ configs and synthesis
 
-interface ConfigRun {
+export interface ConfigRun {
   readonly file: string;
   /** `cloudtrail`, `examples/every-option`, `generated/fleet-1000`: also the folder under .tmp/validate. */
   readonly name: string;
@@ -186,27 +186,52 @@ function sampleFiles(dir: string): { file: string; covers: string }[] {
   return writeConfigSample(dir, count, seed);
 }
 
-function configRuns(args: readonly string[]): ConfigRun[] {
-  const configDir = path.join(ROOT, 'config');
-  const named = (file: string, covers?: string): ConfigRun => {
-    const underWork = path.relative(WORK, file);
-    const rel = path.relative(configDir, file);
-    const name = (
-      !underWork.startsWith('..') && !path.isAbsolute(underWork)
-        ? underWork
-        : rel.startsWith('..') || path.isAbsolute(rel)
-          ? `other/${path.basename(file)}`
-          : rel
-    ).replace(/\.(ya?ml|json)$/, '');
-    return { file, name, outdir: path.join(WORK, name, 'out'), covers };
-  };
-  if (args.length) return args.map((a) => named(path.resolve(a)));
-  const generated = writeFleetShapes(path.join(WORK, 'generated')).map(({ file, shape }) => named(file, shape.covers));
-  const samples = sampleFiles(path.join(WORK, 'samples')).map(({ file, covers }) => named(file, covers));
-  return [...exampleFiles().map((f) => named(f)), ...generated, ...samples];
+/**
+ * A work folder name for each config file, unique among them and never inside
+ * another's folder: the path under the work folder (generated configs), under
+ * config/ (examples), else `other/` + the path relative to the current folder
+ * (or the absolute path) with `/` as `--`; without the extension; a name
+ * that is still taken gets `-2`, `-3`, ... (`a/fleet.json` and
+ * `b/fleet.json` are two configs, never one folder).
+ */
+export function configRunNames(files: readonly string[], dirs: { work: string; config: string; cwd: string }): string[] {
+  const taken = new Set<string>();
+  return files.map((file) => {
+    const inside = (dir: string) => {
+      const rel = path.relative(dir, file);
+      return rel.startsWith('..') || path.isAbsolute(rel) ? undefined : rel;
+    };
+    const known = inside(dirs.work) ?? inside(dirs.config);
+    // Other files: one folder each under other/, the path flattened (a/fleet.json -> other/a--fleet), so
+    // that no config's folder is inside another's (each synth starts by emptying its own folder).
+    const other = () => `other/${(inside(dirs.cwd) ?? path.resolve(file).replace(/^[/\\]+|^[A-Za-z]:[/\\]/, '')).split(path.sep).join('--')}`;
+    const base = (known ?? other()).split(path.sep).join('/').replace(/\.(ya?ml|json)$/, '');
+    const clashes = (name: string) => [...taken].some((t) => t === name || t.startsWith(`${name}/`) || name.startsWith(`${t}/`));
+    // Taken, or a folder inside another's (or around it): the name flattened, then numbered.
+    const flat = base.split('/').join('--');
+    let name = base;
+    for (let i = 1; clashes(name); i++) name = i === 1 ? flat : `${flat}-${i}`;
+    taken.add(name);
+    return name;
+  });
 }
 
-interface StackInfo {
+function configRuns(args: readonly string[]): ConfigRun[] {
+  const dirs = { work: WORK, config: path.join(ROOT, 'config'), cwd: process.cwd() };
+  const runs = (list: readonly { file: string; covers?: string }[]): ConfigRun[] => {
+    const names = configRunNames(
+      list.map((c) => c.file),
+      dirs,
+    );
+    return list.map((c, i) => ({ file: c.file, name: names[i], outdir: path.join(WORK, names[i], 'out'), covers: c.covers }));
+  };
+  if (args.length) return runs(args.map((a) => ({ file: path.resolve(a) })));
+  const generated = writeFleetShapes(path.join(WORK, 'generated')).map(({ file, shape }) => ({ file, covers: shape.covers }));
+  const samples = sampleFiles(path.join(WORK, 'samples'));
+  return runs([...exampleFiles().map((file) => ({ file })), ...generated, ...samples]);
+}
+
+export interface StackInfo {
   readonly name: string;
   readonly dir: string;
   readonly dependencies: readonly string[];
@@ -615,13 +640,13 @@ export function importAsserts(stack: Json): { condition: string; message: string
 
 // ------------------------------------------------------------ one stack
 
-interface StackJob {
+export interface StackJob {
   readonly config: ConfigRun;
   readonly stack: StackInfo;
   readonly ctx: PlanTestContext;
 }
 
-interface StackResult {
+export interface StackResult {
   readonly job: StackJob;
   readonly init: boolean;
   readonly validate: boolean | undefined;
@@ -733,7 +758,7 @@ async function checkStack(job: StackJob, env: NodeJS.ProcessEnv): Promise<StackR
 
 // ------------------------------------------------------------ main
 
-interface ConfigSynth {
+export interface ConfigSynth {
   readonly config: ConfigRun;
   readonly stacks: number;
   readonly checked: number;
@@ -745,6 +770,7 @@ async function main(): Promise<number> {
   const elapsed = () => Number(process.hrtime.bigint() - started) / 1e9;
   mkdirSync(WORK, { recursive: true });
   const configs = configRuns(process.argv.slice(2));
+  if (new Set(configs.map((c) => c.outdir)).size !== configs.length) throw new Error('internal error in npm run validate: two configs would share a work folder');
   const terraform = onPath('terraform');
 
   // Synthesis (also the only check left when Terraform is missing).
@@ -817,8 +843,9 @@ async function main(): Promise<number> {
   };
   await pool(jobs, limit, runJob);
 
-  const byConfig = new Map<string, StackResult[]>();
-  for (const r of results) byConfig.set(r.job.config.name, [...(byConfig.get(r.job.config.name) ?? []), r]);
+  // Results by config run (the object, never its name: two runs can never pool their stacks' results).
+  const byConfig = new Map<ConfigRun, StackResult[]>();
+  for (const r of results) byConfig.set(r.job.config, [...(byConfig.get(r.job.config) ?? []), r]);
   const validated = results.filter((r) => r.validate).length;
   const planned = results.filter((r) => r.plan).length;
   const backends = results.filter((r) => r.backend).length;
@@ -836,16 +863,33 @@ function passed(r: StackResult): boolean {
   return r.init && !!r.validate && !!r.plan && r.backend !== false;
 }
 
-/** What was covered: one line per config, then totals. */
-function coverage(synthesized: readonly ConfigSynth[], results: ReadonlyMap<string, readonly StackResult[]>, ran: boolean, seconds: number): string {
+/**
+ * What was covered: one line per config, then totals. A config's line counts
+ * only its own stacks' results, says FAILED when any failed, and the lines
+ * must add up to every result: otherwise this throws instead of printing a
+ * table that could show success over a failure.
+ */
+export function coverage(synthesized: readonly ConfigSynth[], results: ReadonlyMap<ConfigRun, readonly StackResult[]>, ran: boolean, seconds: number): string {
   const width = Math.max(0, ...synthesized.map((s) => s.config.name.length));
   const lines = ['', 'covered:'];
+  const outdirs = new Set(synthesized.map((s) => s.config.outdir));
+  const all = [...results.values()].flat();
+  if (outdirs.size !== synthesized.length || all.some((r) => !synthesized.some((s) => s.config === r.job.config))) {
+    throw new Error('internal error in npm run validate: two configs shared a work folder, or a result belongs to no config; the coverage table would not be true');
+  }
+  let counted = 0;
   for (const s of synthesized) {
-    const rs = results.get(s.config.name) ?? [];
-    const status = !ran ? 'not checked (no terraform)' : `${rs.filter(passed).length}/${s.checked} checked ok`;
+    const rs = results.get(s.config) ?? [];
+    counted += rs.length;
+    const failed = rs.filter((r) => !passed(r)).length;
+    const missing = s.checked - rs.length;
+    const status = !ran
+      ? 'not checked (no terraform)'
+      : `${rs.filter(passed).length}/${s.checked} checked ok${failed ? `, ${failed} FAILED` : ''}${missing ? `, ${missing} NOT CHECKED` : ''}`;
     const what = [s.config.covers, s.policies].filter(Boolean).join('; ');
     lines.push(`  ${s.config.name.padEnd(width)}  ${String(s.stacks).padStart(5)} stacks, ${status}${what ? `  -- ${what}` : ''}`);
   }
+  if (counted !== all.length) throw new Error(`internal error in npm run validate: the coverage table counts ${counted} results of ${all.length}`);
   const stacks = synthesized.reduce((n, s) => n + s.stacks, 0);
   const checked = synthesized.reduce((n, s) => n + s.checked, 0);
   const kinds = (prefix: string) => synthesized.filter((s) => s.config.name.startsWith(prefix)).length;

@@ -4,6 +4,8 @@
  * and read the `terraform` block of each cdk.tf.json.
  */
 import { configOf, issuesOf, rawWith, StackJson, synthFleet } from '../helpers/fleet';
+import { fleetId } from '../../modules/fleet-identity';
+import { localStateFile } from '../../modules/backend';
 
 /** Two accounts, so "per stack" means three different stacks. */
 function fleetWith(backend: unknown): Map<string, StackJson> {
@@ -30,8 +32,9 @@ describe('backend: local (the default)', () => {
       expect(Object.keys(backend)).toEqual(['local']);
       expect(stack.terraform.cloud).toBeUndefined();
       const statePath: string = backend.local.path;
-      // Terraform runs in cdktf.out/stacks/<stack>/: the state lands in the project root, named after the stack.
-      expect(statePath).toBe(`../../../terraform.${name}.tfstate`);
+      // Terraform runs in cdktf.out/stacks/<stack>/: the state lands under the project root, in the fleet's own
+      // folder (partition, central account, bucket), named after the stack.
+      expect(statePath).toBe(`../../../state/aws-111111111111-my-bucket/terraform.${name}.tfstate`);
       expect(statePath.startsWith('/')).toBe(false);
       expect(statePath).not.toMatch(/^[A-Za-z]:[\\/]/);
       paths.add(statePath);
@@ -50,6 +53,80 @@ describe('backend: local (the default)', () => {
   test('an explicit { type: local } is the same as the default', () => {
     const explicit = fleetWith({ type: 'local' });
     for (const name of STACKS) expect(explicit.get(name)!.terraform).toEqual(stacks.get(name)!.terraform);
+  });
+});
+
+describe('local state per fleet: two configs in one clone never share a state file', () => {
+  const pathsOf = (stacks: Map<string, StackJson>) => [...stacks.values()].map((s) => s.terraform.backend.local.path as string);
+  const fleetA = fleetWith(undefined);
+  const otherAccount = synthFleet(configOf(rawWith((r) => { r.central.accountId = '999999999999'; r.accounts.push({ accountId: '333333333333' }); })));
+  const otherBucket = synthFleet(configOf(rawWith((r) => { r.central.bucketName = 'other-bucket'; r.accounts.push({ accountId: '333333333333' }); })));
+  const govCloud = synthFleet(
+    configOf(
+      rawWith((r) => {
+        r.partition = 'aws-us-gov';
+        r.central.region = 'us-gov-west-1';
+        r.accounts.push({ accountId: '333333333333' });
+      }),
+    ),
+  );
+
+  test('another central account, another bucket or another partition: no state path in common', () => {
+    const all = [fleetA, otherAccount, otherBucket, govCloud].map(pathsOf);
+    for (let i = 0; i < all.length; i++) for (let j = i + 1; j < all.length; j++) expect(all[i].filter((p) => all[j].includes(p))).toEqual([]);
+    expect(pathsOf(otherAccount)).toContain('../../../state/aws-999999999999-my-bucket/terraform.cloudtrail-central.tfstate');
+    expect(pathsOf(otherBucket)).toContain('../../../state/aws-111111111111-other-bucket/terraform.cloudtrail-central.tfstate');
+    expect(pathsOf(govCloud)).toContain('../../../state/aws-us-gov-111111111111-my-bucket/terraform.cloudtrail-central.tfstate');
+  });
+
+  test('the same fleet with other accounts or trails keeps its state folder (adding an account moves nothing)', () => {
+    const more = synthFleet(configOf(rawWith((r) => r.accounts.push({ accountId: '333333333333' }, { accountId: '444444444444', trailName: 'other' }))));
+    expect(more.get('cloudtrail-central')!.terraform).toEqual(fleetA.get('cloudtrail-central')!.terraform);
+  });
+
+  test('the folder name is the fleet identity and cannot be the same for two identities', () => {
+    const id = (partition: string, centralAccountId: string, bucketName: string) => fleetId({ partition, centralAccountId, bucketName });
+    expect(id('aws', '111111111111', 'my-bucket')).toBe('aws-111111111111-my-bucket');
+    // Partitions have no digits and account ids have 12: the split is never ambiguous.
+    expect(id('aws-cn', '111111111111', 'b')).not.toBe(id('aws', '111111111111', 'cn-b'));
+    expect(localStateFile({ partition: 'aws', centralAccountId: '111111111111', bucketName: 'my-bucket' }, 'cloudtrail-central')).toBe(
+      'state/aws-111111111111-my-bucket/terraform.cloudtrail-central.tfstate',
+    );
+  });
+});
+
+const ROLE = 'arn:aws:iam::111111111111:role/${team}/%{x}/TerraformState';
+
+describe('backend blocks are written literally (Terraform reads them without interpolation)', () => {
+  const stacks = fleetWith({
+    type: 's3',
+    bucket: 'acme-terraform-state',
+    region: 'eu-central-1',
+    keyPrefix: 'state/x%{/',
+    assumeRoleArn: ROLE,
+  });
+
+  test('an S3 key prefix with %{ and a role ARN with ${ in its IAM path reach the backend block as written, not escaped', () => {
+    for (const [name, stack] of stacks) {
+      expect(stack.terraform.backend.s3.key).toBe(`state/x%{/${name}.tfstate`);
+      expect(stack.terraform.backend.s3.assume_role).toEqual({ role_arn: ROLE });
+      expect(JSON.stringify(stack.terraform.backend)).not.toMatch(/\$\$\{|%%\{/);
+    }
+  });
+
+  test('the same text anywhere else in the stack is still escaped (only the backend is read literally)', () => {
+    const withReader = synthFleet(
+      configOf(
+        rawWith((r) => {
+          r.central.kmsKey = { decryptPrincipals: [ROLE] };
+          r.backend = { type: 's3', bucket: 'acme-terraform-state', region: 'eu-central-1', assumeRoleArn: ROLE };
+        }),
+      ),
+    ).get('cloudtrail-central')!;
+    expect(withReader.terraform.backend.s3.assume_role.role_arn).toBe(ROLE);
+    const keyPolicy: string = Object.values<any>(withReader.resource.aws_kms_key)[0].policy;
+    expect(keyPolicy).toContain('role/$${team}/%%{x}/TerraformState');
+    expect(keyPolicy).not.toMatch(/[^$]\$\{team\}/);
   });
 });
 

@@ -65,6 +65,8 @@ export function templateProblems(stacks: Stacks): string[] {
       if (at.includes('.//') || at.endsWith('key "//"')) continue;
       // A resource condition is an expression by nature: the trail's home-region check compares self.home_region with a region name.
       if (/\.lifecycle\.postcondition\[\d+\]\.condition$/.test(at) && /^\$\{\(self\.home_region == "[a-z0-9-]+"\)\}$/.test(text)) continue;
+      // Backend blocks are read literally (no interpolation): their text is never escaped (backendProblems checks it).
+      if (at.startsWith(`${name}.terraform.backend`) || at.startsWith(`${name}.terraform.cloud`)) continue;
       for (const p of templateProblemsOf(text)) out.push(`${at}: ${p}`);
     }
   }
@@ -231,9 +233,18 @@ export function nameProblems(stacks: Stacks): string[] {
  * a host and optional port, no scheme or path; an S3 state key does not
  * start or end with "/" and has no "//".
  */
-export function backendProblems(stacks: Stacks): string[] {
+export function backendProblems(stacks: Stacks, raw?: Json): string[] {
   const out: string[] = [];
   for (const [name, stack] of stacks) {
+    // Terraform reads backend blocks literally: the state key and role are exactly the config's text, never escaped.
+    const s3 = stack.terraform?.backend?.s3;
+    if (s3 && raw?.backend?.type === 's3') {
+      const expectedKey = `${raw.backend.keyPrefix ?? 'cloudtrail-fleet/'}${name}.tfstate`;
+      if (s3.key !== expectedKey) out.push(`${name}: s3 state key ${JSON.stringify(s3.key)} is not the configured ${JSON.stringify(expectedKey)}`);
+      if ((s3.assume_role?.role_arn ?? undefined) !== raw.backend.assumeRoleArn) {
+        out.push(`${name}: s3 backend role ${JSON.stringify(s3.assume_role?.role_arn)} is not the configured ${JSON.stringify(raw.backend.assumeRoleArn)}`);
+      }
+    }
     const cloud = stack.terraform?.cloud;
     if (cloud?.hostname !== undefined && !/^[A-Za-z0-9.-]+(:\d+)?$/.test(cloud.hostname)) {
       out.push(`${name}: cloud hostname ${JSON.stringify(cloud.hostname)} is not a host name with an optional port`);

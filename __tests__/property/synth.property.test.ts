@@ -37,7 +37,7 @@ const INVARIANTS = {
   policySizes: (o: Synthesized) => policySizeProblems(o.stacks, o.config),
   tags: (o: Synthesized) => tagProblems(o.stacks, o.raw),
   names: (o: Synthesized) => nameProblems(o.stacks),
-  backend: (o: Synthesized) => backendProblems(o.stacks),
+  backend: (o: Synthesized) => backendProblems(o.stacks, o.raw),
   guard: (o: Synthesized) => guardProblems(o.stacks, o.config),
 };
 type Invariant = keyof typeof INVARIANTS;

@@ -9,8 +9,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { parse } from 'yaml';
 import { readFileSync } from 'fs';
-import { CHECK_ALL_UP_TO, hasBootstrap, hcl, planTest, policiesFromSummary, sampleAccountStacks, SPREAD_FROM, stackFingerprint } from '../../tools/validate';
+import { CHECK_ALL_UP_TO, configRunNames, ConfigRun, ConfigSynth, coverage, hasBootstrap, hcl, planTest, policiesFromSummary, sampleAccountStacks, SPREAD_FROM, stackFingerprint, StackResult } from '../../tools/validate';
 import { synthBootstrapStacks } from '../helpers/bootstrap';
+import { mkdirSync, writeFileSync } from 'fs';
 import { configOf, ROOT, stackOf, synthFleet } from '../helpers/fleet';
 
 const everyOption = synthFleet(configOf(parse(readFileSync(path.join(ROOT, 'config', 'examples', 'every-option.yaml'), 'utf8'))));
@@ -84,6 +85,81 @@ test('without terraform on PATH it says SKIPPED loudly, claims no pass, and exit
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+});
+
+describe('two configs with the same file name are two configs (a/fleet.json, b/fleet.json)', () => {
+  const dirs = { work: '/p/.tmp/validate', config: '/p/config', cwd: '/p' };
+
+  test('each gets a work folder of its own, never inside another\'s', () => {
+    expect(configRunNames(['/p/a/fleet.json', '/p/b/fleet.json', '/p/config/examples/every-option.yaml', '/p/.tmp/validate/generated/fleet-1000.yaml', '/elsewhere/fleet.json'], dirs)).toEqual([
+      'other/a--fleet',
+      'other/b--fleet',
+      'examples/every-option',
+      'generated/fleet-1000',
+      'other/elsewhere--fleet',
+    ]);
+    // The same name twice (the same file given twice, or fleet.yaml beside fleet.json) and a folder inside another's.
+    expect(configRunNames(['/p/fleet.yaml', '/p/fleet.json', '/p/fleet.yaml'], dirs)).toEqual(['other/fleet', 'other--fleet', 'other--fleet-2']);
+    expect(configRunNames(['/p/.tmp/validate/x.yaml', '/p/.tmp/validate/x/y.yaml', '/p/.tmp/validate/x/y.json'], dirs)).toEqual(['x', 'x--y', 'x--y-2']);
+  });
+
+  test('npm run validate a/fleet.json b/fleet.json synthesizes each into its own folder (terraform absent: synthesis only)', () => {
+    spawnSync(process.execPath, [path.join(ROOT, 'bin', 'app.js'), '--build-only'], { cwd: ROOT });
+    const work = mkdtempSync(path.join(os.tmpdir(), 'validate-same-name-'));
+    try {
+      const one = parse(readFileSync(path.join(ROOT, 'config', 'cloudtrail.yaml'), 'utf8'));
+      const three = { ...one, accounts: [...one.accounts, { accountId: '333333333333' }, { accountId: '444444444444' }] };
+      for (const [dir, raw] of [['a', one], ['b', three]] as const) {
+        mkdirSync(path.join(work, dir), { recursive: true });
+        writeFileSync(path.join(work, dir, 'fleet.json'), JSON.stringify(raw));
+      }
+      const r = spawnSync(process.execPath, [path.join(ROOT, 'dist', 'tools', 'validate.js'), 'a/fleet.json', 'b/fleet.json'], {
+        cwd: work,
+        encoding: 'utf8',
+        env: { ...process.env, PATH: path.join(work, 'empty-bin'), CLOUDTRAIL_VALIDATE_DIR: path.join(work, '.validate') },
+      });
+      expect(r.status).toBe(0);
+      expect(r.stdout).toMatch(/synth other\/a--fleet: 2 stacks/);
+      expect(r.stdout).toMatch(/synth other\/b--fleet: 4 stacks/);
+      expect(readdirSync(path.join(work, '.validate', 'other', 'a--fleet', 'out', 'stacks'))).toHaveLength(2);
+      expect(readdirSync(path.join(work, '.validate', 'other', 'b--fleet', 'out', 'stacks'))).toHaveLength(4);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
+
+  const run = (name: string, outdir: string): ConfigRun => ({ file: `/p/${name}.json`, name, outdir });
+  const synthOf = (config: ConfigRun, checked: number): ConfigSynth => ({ config, stacks: checked, checked, policies: '' });
+  const result = (config: ConfigRun, stack: string, ok: boolean): StackResult => ({
+    job: { config, stack: { name: stack, dir: `${config.outdir}/stacks/${stack}`, dependencies: [] }, ctx: { accountIds: [] } },
+    init: true,
+    validate: true,
+    plan: ok,
+    backend: true,
+    seconds: 1,
+    times: '',
+  });
+
+  test('the coverage table counts each config\'s own results: a failure is never shown as success', () => {
+    const a = run('other/fleet', '/w/a/out');
+    const b = run('other/fleet', '/w/b/out'); // even under the same name
+    const results = new Map([
+      [a, [result(a, 'cloudtrail-central', true), result(a, 'cloudtrail-account-222222222222', true)]],
+      [b, [result(b, 'cloudtrail-central', false), result(b, 'cloudtrail-account-222222222222', false)]],
+    ]);
+    const lines = coverage([synthOf(a, 2), synthOf(b, 2)], results, true, 1).split('\n');
+    expect(lines.filter((l) => l.includes('other/fleet'))).toEqual([expect.stringMatching(/2 stacks, 2\/2 checked ok$/), expect.stringMatching(/2 stacks, 0\/2 checked ok, 2 FAILED$/)]);
+    // A stack selected but never checked is said too.
+    expect(coverage([synthOf(a, 3)], new Map([[a, results.get(a)!]]), true, 1)).toMatch(/2\/3 checked ok, 1 NOT CHECKED/);
+  });
+
+  test('two configs in one work folder, or a result of no listed config: no table at all', () => {
+    const a = run('x', '/w/same/out');
+    const b = run('y', '/w/same/out');
+    expect(() => coverage([synthOf(a, 1), synthOf(b, 1)], new Map(), true, 1)).toThrow(/two configs shared a work folder/);
+    const c = run('z', '/w/z/out');
+    expect(() => coverage([synthOf(a, 1)], new Map([[c, [result(c, 's', true)]]]), true, 1)).toThrow(/a result belongs to no config/);
+  });
 });
 
 describe('which account stacks Terraform checks in a large fleet', () => {

@@ -6,35 +6,48 @@
  * content changed or appeared between the base and the current config
  * (CLOUDTRAIL_CONFIG as usual), in deploy order (cloudtrail-central first):
  *
- *   cdktf deploy $(npm run -s affected -- --base origin/main)
+ *   stacks=$(npm run -s affected -- --base origin/main) && npx cdktf deploy $stacks
  *
- * Stacks that disappeared are reported on stderr, with a warning when the
- * base still managed resources in them (docs/day-two.md, "Leaving the fleet").
- * Exit 0 (also when nothing is affected), 2 on a usage or config error.
+ * It is also the change gate (cli/lib/change-plan.ts, docs/changing-safely.md):
+ * on stderr it lists every destroy, replacement, forget and move the change
+ * makes Terraform plan, and what each costs; it exits 1 when the change would
+ * destroy or replace a protected resource the config does not declare, drop
+ * an account without a lifecycle step, or leave a running trail refused by
+ * the central policies (stdout still lists the stacks). `--allow-unsafe`
+ * exits 0 anyway. Exit 2 on a usage or config error, or a base folder of
+ * another fleet.
  */
 import { configPath, loadConfig } from '../../config/load';
 import { FLEET_CHECKS } from '../../modules/fleet-checks';
-import { CommandSpec, EXIT, ParsedArgs, UsageError, parseCommandArgs, stringOption } from '../command';
-import { loadBase, synthStacks } from '../lib/fleet-synth';
-import { disappearedMessages, stackChanges } from '../lib/stack-diff';
+import { CommandSpec, ParsedArgs, UsageError, parseCommandArgs, stringOption } from '../command';
+import { changePlanJson, formatChangePlan, gateExitCode } from '../lib/change-plan';
+import { gateChange } from '../lib/change-gate';
+import { disappearedMessages } from '../lib/stack-diff';
 
 export const command: CommandSpec = {
   name: 'affected',
   summary: 'the stacks a config change touches, one per line, in deploy order',
   options: {
     base: { type: 'string', value: '<ref|folder>', description: 'what to compare with: a git ref (the config file at that ref) or the folder of a previous cdktf synth (required)' },
+    'allow-unsafe': { type: 'boolean', description: 'exit 0 even when the change is unsafe (the listing stays)' },
   },
-  details: 'stdout holds only stack names (cloudtrail-central first); notes go to stderr.\nExample: npx cdktf deploy $(npx cloudtrail-fleet affected --base origin/main)',
+  details: [
+    'stdout holds only stack names (cloudtrail-central first); what the change destroys, replaces or forgets, and why it is unsafe, goes to stderr.',
+    'Exit 1 when the change is unsafe: a protected resource destroyed or replaced without the config declaring it, an account dropped without',
+    'a lifecycle step, a running trail the central policies stop admitting (docs/changing-safely.md). --allow-unsafe exits 0 anyway.',
+    'Example: stacks=$(npx cloudtrail-fleet affected --base origin/main) && npx cdktf deploy $stacks',
+  ].join('\n'),
   run: (args, io) => {
     const out = affected(args, args.config);
     io.stderr(out.stderr);
     io.stdout(args.json ? `${JSON.stringify(out.json, null, 2)}\n` : out.stdout);
-    return EXIT.ok;
+    return out.exitCode;
   },
 };
 
-export function parseAffectedArgs(argv: readonly string[]): { base: string } {
-  return { base: requireBase(parseCommandArgs(command, argv)) };
+export function parseAffectedArgs(argv: readonly string[]): { base: string; allowUnsafe: boolean } {
+  const args = parseCommandArgs(command, argv);
+  return { base: requireBase(args), allowUnsafe: args.values['allow-unsafe'] === true };
 }
 
 function requireBase(args: ParsedArgs): string {
@@ -44,15 +57,20 @@ function requireBase(args: ParsedArgs): string {
 }
 
 /** `configFile`: the --config given; undefined = CLOUDTRAIL_CONFIG, else config/cloudtrail.yaml (as loadConfig chooses, and says). */
-export function affected(argv: readonly string[] | ParsedArgs, configFile?: string): { stdout: string; stderr: string; json: unknown } {
-  const base = Array.isArray(argv) ? parseAffectedArgs(argv).base : requireBase(argv as ParsedArgs);
-  const current = synthStacks(loadConfig(configFile, FLEET_CHECKS));
-  const before = loadBase(base, configPath(configFile));
-  const changes = stackChanges(before.stacks, current);
-  const stderr = disappearedMessages(changes.disappeared);
+export function affected(argv: readonly string[] | ParsedArgs, configFile?: string): { stdout: string; stderr: string; json: unknown; exitCode: number } {
+  const { base, allowUnsafe } = Array.isArray(argv)
+    ? parseAffectedArgs(argv)
+    : { base: requireBase(argv as ParsedArgs), allowUnsafe: (argv as ParsedArgs).values['allow-unsafe'] === true };
+  const gate = gateChange(base, configPath(configFile), loadConfig(configFile, FLEET_CHECKS));
+  const { changes, plan } = gate;
+  // Stacks that disappeared with nothing left in them are a note; the others are the gate's (account-dropped).
+  const notes = disappearedMessages(changes.disappeared.filter((d) => !d.withoutLifecycle));
+  const stderr = [...notes.map((l) => `${l}
+`), plan.actions.length || plan.findings.length ? formatChangePlan(plan, allowUnsafe) : ''].join('');
   return {
     stdout: changes.affected.map((s) => `${s}\n`).join(''),
-    stderr: stderr.map((l) => `${l}\n`).join(''),
-    json: { base: before.label, affected: changes.affected, disappeared: changes.disappeared },
+    stderr,
+    json: { base: gate.base.label, affected: changes.affected, disappeared: changes.disappeared, change: changePlanJson(plan, allowUnsafe) },
+    exitCode: gateExitCode(plan, allowUnsafe),
   };
 }

@@ -8,8 +8,14 @@
  * (the adopted central key's, from `aws kms get-key-policy`) also print which
  * of its Sids the apply replaces, keeps or drops.
  *
- * `--base <git ref | folder of a previous synth>` also warns about accounts
- * dropped without `lifecycle: decommission | retain` (docs/day-two.md).
+ * `--base <git ref | folder of a previous synth>` also runs the change gate
+ * (cli/lib/change-plan.ts, docs/changing-safely.md): every destroy,
+ * replacement, forget and move the change makes Terraform plan, and what it
+ * costs.
+ *
+ * Exit 0 when the config is valid (and the change safe), 1 when the change
+ * is unsafe or the apply would drop statements of a current policy (unless
+ * `--allow-unsafe`), 2 when the config is invalid.
  */
 import { readFileSync } from 'fs';
 import { CommandIO, CommandSpec, EXIT, ParsedArgs, UsageError, parseCommandArgs, stringOption } from '../command';
@@ -21,10 +27,10 @@ import { admittedArns } from '../../modules/policies/trail-ref';
 import { fleetPolicies } from '../../modules/policies/fleet-policies';
 import { FLEET_CHECKS } from '../../modules/fleet-checks';
 import { eventSelectors } from '../../modules/selectors';
-import { loadBase, synthStacks } from '../lib/fleet-synth';
-import { disappearedMessages, stackChanges } from '../lib/stack-diff';
+import { ChangePlan, changePlanJson, formatChangePlan } from '../lib/change-plan';
+import { gateChange } from '../lib/change-gate';
 import { transitionProblems } from '../../modules/change-safety';
-import { cloudTrailCovers, formatPolicyDiff, parseCurrentPolicy, policyDiff } from '../../modules/policies/policy-diff';
+import { cloudTrailCovers, formatPolicyDiff, parseCurrentPolicy, PolicyDiff, policyDiff } from '../../modules/policies/policy-diff';
 import type { Statement } from '../../modules/policies/document';
 import { guardJson, guardSummary } from '../../stacks/summary';
 
@@ -67,19 +73,28 @@ function table(rows: string[][]): string {
 }
 
 /**
- * With `--base <git ref | folder of a previous synth>`: stacks of the base
- * that this config drops while they still manage a trail (they must leave
- * through `lifecycle: decommission | retain` first).
+ * With `--base <git ref | folder of a previous synth>`: what the change from
+ * the base makes Terraform destroy, replace, forget or move, and whether it
+ * is safe (the change gate, shared with `affected`).
  */
+export function baseChange(config: FleetConfig, base: string, configFile: string): ChangePlan {
+  return baseCheck(config, base, configFile).plan;
+}
+
+/** What `--base` adds to the report's warnings (see baseCheck). */
 export function baseWarnings(config: FleetConfig, base: string, configFile: string): string[] {
-  const baseStacks = loadBase(base, configFile).stacks;
-  const current = synthStacks(config);
-  const { disappeared } = stackChanges(baseStacks, current);
-  return [
-    ...disappearedMessages(disappeared.filter((d) => d.withoutLifecycle)),
-    // Taking the bucket back without adopt, moving a trail's home region (modules/change-safety.ts).
-    ...transitionProblems(baseStacks, current).map((p) => `warning: stack ${p.stack}: ${p.message}`),
-  ];
+  return baseCheck(config, base, configFile).warnings;
+}
+
+/** The gate's plan of the change from the base, and the transition warnings the gate does not judge. */
+function baseCheck(config: FleetConfig, base: string, configFile: string): { plan: ChangePlan; warnings: string[] } {
+  const gate = gateChange(base, configFile, config);
+  // What the gate does not judge (a bucket taken back without adopt fails at apply; modules/change-safety.ts); the
+  // home region is the gate's own finding.
+  const warnings = transitionProblems(gate.base.stacks, gate.current)
+    .filter((p) => !p.address?.startsWith('aws_cloudtrail.'))
+    .map((p) => `warning: stack ${p.stack}: ${p.message}`);
+  return { plan: gate.plan, warnings };
 }
 
 export function report(config: FleetConfig, extraWarnings: readonly string[] = [], now: () => Date = () => new Date()): string {
@@ -127,8 +142,10 @@ export interface CheckConfigArgs {
   readonly configFile?: string;
   readonly currentPolicy?: string;
   readonly currentKeyPolicy?: string;
-  /** A git ref or the folder of a previous synth: warn about stacks dropped without a lifecycle step. */
+  /** A git ref or the folder of a previous synth: the change gate. */
   readonly base?: string;
+  /** Exit 0 even when the change is unsafe or statements would be dropped. */
+  readonly allowUnsafe?: boolean;
   readonly json?: boolean;
 }
 
@@ -139,9 +156,15 @@ export const command: CommandSpec = {
   options: {
     'current-policy': { type: 'string', value: '<file>', description: "the bucket's policy today (aws s3api get-bucket-policy): which of its Sids the apply replaces, keeps or drops" },
     'current-key-policy': { type: 'string', value: '<file>', description: "the adopted central key's policy today (aws kms get-key-policy), compared the same way" },
-    base: { type: 'string', value: '<ref|folder>', description: 'a git ref or the folder of a previous cdktf synth: also check what the change from it does' },
+    base: { type: 'string', value: '<ref|folder>', description: 'a git ref or the folder of a previous cdktf synth: also list what the change from it destroys, replaces or forgets, and fail when it is unsafe' },
+    'allow-unsafe': { type: 'boolean', description: 'exit 0 even when the change is unsafe or current statements would be dropped (the listing stays)' },
   },
-  details: 'Reads only the config: no AWS access, no Terraform.',
+  details: [
+    'Reads only the config (and the files given): no AWS access, no Terraform.',
+    'Exit 1 when --base finds an unsafe change (a protected resource destroyed or replaced without the config declaring it, an account',
+    'dropped without a lifecycle step, a running trail the central policies stop admitting), or when --current-policy / --current-key-policy',
+    'statements would be dropped (docs/changing-safely.md); --allow-unsafe exits 0 anyway.',
+  ].join('\n'),
   run: (args, io) => runCheckConfig(toCheckConfigArgs(args), io),
 };
 
@@ -153,6 +176,7 @@ function toCheckConfigArgs(args: ParsedArgs): CheckConfigArgs {
     currentPolicy: stringOption(args, 'current-policy'),
     currentKeyPolicy: stringOption(args, 'current-key-policy'),
     base: stringOption(args, 'base'),
+    allowUnsafe: args.values['allow-unsafe'] === true ? true : undefined,
     json: args.json,
   };
 }
@@ -164,8 +188,13 @@ export function parseArgs(argv: readonly string[]): CheckConfigArgs {
   return json ? { ...out, json } : out;
 }
 
+export interface CurrentPolicyDiff {
+  readonly title: string;
+  readonly diff: PolicyDiff;
+}
+
 /** What applying the computed policies does to the current ones (the files named by the args). */
-export function currentPolicyReport(config: FleetConfig, args: CheckConfigArgs, readFile = (f: string) => readFileSync(f, 'utf8')): string {
+export function currentPolicyDiffs(config: FleetConfig, args: CheckConfigArgs, readFile = (f: string) => readFileSync(f, 'utf8')): CurrentPolicyDiff[] {
   const { bucket, centralKey } = fleetPolicies(config);
   const read = (f: string) => {
     try {
@@ -174,7 +203,7 @@ export function currentPolicyReport(config: FleetConfig, args: CheckConfigArgs, 
       throw new Error(`cannot read the current policy ${f}: ${(e as Error).message}; save it first (aws s3api get-bucket-policy --bucket <name> > ${f}, or aws kms get-key-policy --key-id <id> --policy-name default > ${f})`);
     }
   };
-  const parts: string[] = [];
+  const out: CurrentPolicyDiff[] = [];
   // What the computed policies admit: a current CloudTrail statement for any other trail is not covered by them.
   const admitted = {
     trailArns: new Set(config.trails.flatMap((t) => admittedArns(config.partition, t))),
@@ -185,7 +214,7 @@ export function currentPolicyReport(config: FleetConfig, args: CheckConfigArgs, 
     const path = 'central.bucketPolicy.extraStatements';
     const diff = policyDiff(current, bucket.document, config.central.bucketPolicyExtraStatements, path, cloudTrailCovers(admitted, path));
     const note = config.central.bucketManagement === 'none' ? ' (bucketManagement none: the owning team applies it)' : '';
-    parts.push(formatPolicyDiff(`bucket policy of ${config.central.bucketName} (${args.currentPolicy})${note}`, diff));
+    out.push({ title: `bucket policy of ${config.central.bucketName} (${args.currentPolicy})${note}`, diff });
   }
   if (args.currentKeyPolicy) {
     if (!centralKey) throw new Error('--current-key-policy: the config has no central key (central.kmsKey is false)');
@@ -196,22 +225,54 @@ export function currentPolicyReport(config: FleetConfig, args: CheckConfigArgs, 
       typeof s.Principal === 'object' && [s.Principal.AWS ?? []].flat().includes(root) && [s.Action].flat().includes('kms:*');
     const path = 'central.kmsKey.extraStatements';
     const diff = policyDiff(current, centralKey.document, config.central.kmsKey!.extraStatements, path, cloudTrailCovers(admitted, path, admins));
-    parts.push(formatPolicyDiff(`central key policy (${args.currentKeyPolicy})`, diff));
+    out.push({ title: `central key policy (${args.currentKeyPolicy})`, diff });
   }
-  return parts.join('\n');
+  return out;
 }
+
+/** The text of currentPolicyDiffs. */
+export function currentPolicyReport(config: FleetConfig, args: CheckConfigArgs, readFile = (f: string) => readFileSync(f, 'utf8')): string {
+  return currentPolicyDiffs(config, args, readFile)
+    .map((d) => formatPolicyDiff(d.title, d.diff))
+    .join('\n');
+}
+
+const droppedCount = (diffs: readonly CurrentPolicyDiff[]) => diffs.reduce((n, d) => n + d.diff.current.filter((c) => c.fate === 'dropped').length, 0);
 
 export function runCheckConfig(args: CheckConfigArgs, io: CommandIO): number {
   const file = configPath(args.configFile);
   const config = loadConfig(args.configFile, FLEET_CHECKS);
-  const extra = args.base ? baseWarnings(config, args.base, file) : [];
+  const change = args.base ? baseCheck(config, args.base, file) : undefined;
+  const plan = change?.plan;
+  const extra = change?.warnings ?? [];
+  const policies = args.currentPolicy || args.currentKeyPolicy ? currentPolicyDiffs(config, args) : [];
+  const dropped = droppedCount(policies);
+  const unsafe = (plan?.unsafe.length ?? 0) > 0 || dropped > 0;
   if (args.json) {
-    io.stdout(`${JSON.stringify(reportJson(config, extra, io.now), null, 2)}\n`);
-    return EXIT.ok;
+    io.stdout(
+      `${JSON.stringify(
+        {
+          ...(reportJson(config, extra, io.now) as object),
+          ...(plan ? { change: changePlanJson(plan, args.allowUnsafe) } : {}),
+          ...(policies.length ? { currentPolicies: policies.map((p) => ({ title: p.title, statements: p.diff.current, added: p.diff.added })), dropped } : {}),
+        },
+        null,
+        2,
+      )}\n`,
+    );
+  } else {
+    io.stdout(report(config, extra, io.now));
+    if (plan) io.stdout(`\n${formatChangePlan(plan, args.allowUnsafe)}`);
+    if (policies.length) io.stdout(`\n${policies.map((d) => formatPolicyDiff(d.title, d.diff)).join('\n')}`);
+    if (dropped > 0) {
+      io.stdout(
+        args.allowUnsafe
+          ? `\n${dropped} current statement(s) would be dropped; proceeding anyway (--allow-unsafe)\n`
+          : `\n${dropped} current statement(s) would be dropped: keep them in extraStatements, or pass --allow-unsafe to proceed anyway\n`,
+      );
+    }
   }
-  io.stdout(report(config, extra, io.now));
-  if (args.currentPolicy || args.currentKeyPolicy) io.stdout(`\n${currentPolicyReport(config, args)}`);
-  return EXIT.ok;
+  return unsafe && !args.allowUnsafe ? EXIT.problems : EXIT.ok;
 }
 
 /** `check-config --json`: what the text report says, as data. */

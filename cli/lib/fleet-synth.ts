@@ -13,6 +13,7 @@ import type { FleetConfig } from '../../config/model';
 import { buildFleet } from '../../stacks/fleet';
 import { withLeanTokenTraces } from '../../stacks/lean-traces';
 import type { StackJson } from './stack-diff';
+import { readFleetMarker, type FleetMarker } from '../../stacks/fleet-marker';
 
 /** Stack name -> cdk.tf.json of a synthesis folder (`cdktf.out`, or its `stacks/` folder). */
 export function readStacks(dir: string): Map<string, StackJson> {
@@ -61,6 +62,12 @@ export interface Base {
   /** What the base is, for messages. */
   readonly label: string;
   readonly stacks: Map<string, StackJson>;
+  /** A folder of a previous synth, or the config file at a git ref. */
+  readonly kind: 'folder' | 'ref';
+  /** A folder: its fleet marker (undefined for a synth without one). */
+  readonly marker?: FleetMarker;
+  /** A git ref: the config at that ref (undefined when the file did not exist there). */
+  readonly config?: FleetConfig;
 }
 
 /**
@@ -70,7 +77,7 @@ export interface Base {
  * A config file that does not exist at the ref gives an empty base.
  */
 export function loadBase(base: string, configFile: string): Base {
-  if (existsSync(base) && statSync(base).isDirectory()) return { label: base, stacks: readStacks(base) };
+  if (existsSync(base) && statSync(base).isDirectory()) return { label: base, stacks: readStacks(base), kind: 'folder', marker: readFleetMarker(base) };
   // git runs in the config file's folder: the config may live in another repository than this project.
   const file = path.resolve(configFile);
   const cwd = path.dirname(file);
@@ -86,7 +93,8 @@ export function loadBase(base: string, configFile: string): Base {
   try {
     text = git('show', `${base}:./${path.basename(file)}`);
   } catch {
-    return { label: `${base}:${relative} (absent)`, stacks: new Map() };
+    return { label: `${base}:${relative} (absent)`, stacks: new Map(), kind: 'ref' };
   }
-  return { label: `${base}:${relative}`, stacks: synthStacks(configFromText(text, `${base}:${relative}`, FLEET_CHECKS)) };
+  const config = configFromText(text, `${base}:${relative}`, FLEET_CHECKS);
+  return { label: `${base}:${relative}`, stacks: synthStacks(config), kind: 'ref', config };
 }

@@ -57,7 +57,7 @@ export function benchAffected(root: string, scratch: string, fleetYaml: (n: numb
   const timeFile = path.join(scratch, 'day-two-time.txt');
   const hasTime = existsSync('/usr/bin/time');
   const affected = (base: string): [string, number, number | undefined] => {
-    const command = [process.execPath, path.join(root, 'dist', 'scripts', 'affected.js'), '--base', base];
+    const command = [process.execPath, path.join(root, 'dist', 'cli', 'main.js'), 'affected', '--base', base];
     const [out, seconds] = timed(() =>
       execFileSync(hasTime ? '/usr/bin/time' : command[0], hasTime ? ['-f', '%U %S', '-o', timeFile, ...command] : command.slice(1), {
         cwd: repo,

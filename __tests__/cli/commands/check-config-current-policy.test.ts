@@ -123,7 +123,7 @@ test('the key policy: the console key policy root admin and CloudTrail statement
   expect(out).toMatch(/1 statement\(s\) would be dropped by the apply/);
 });
 
-test('npm run check-config -- --current-policy prints the fates after the report; a missing file exits 1', () => {
+test('npm run check-config -- --current-policy prints the fates after the report and exits 1 when statements would be dropped (0 with --allow-unsafe); a missing file exits 2', () => {
   spawnSync(process.execPath, [path.join(ROOT, 'bin', 'app.js'), '--build-only'], { cwd: ROOT });
   const dir = mkdtempSync(path.join(os.tmpdir(), 'current-policy-'));
   const configFile = path.join(dir, 'config.json');
@@ -133,7 +133,7 @@ test('npm run check-config -- --current-policy prints the fates after the report
   const script = path.join(ROOT, 'dist', 'cli', 'main.js');
   const run = spawnSync(process.execPath, [script, 'check-config', '--current-policy', policyFile, configFile], { encoding: 'utf8' });
   expect(run.stderr).toBe('');
-  expect(run.status).toBe(0);
+  expect(run.status).toBe(1);
   const lines = run.stdout.split('\n');
   expect(run.stdout).toContain(`bucket policy of my-bucket (${policyFile}): 6 statement(s) today`);
   expect(lines.find((l) => l.includes('ELBAccessLogs'))).toMatch(/^ {2}dropped +ELBAccessLogs +DROPPED/);
@@ -142,7 +142,15 @@ test('npm run check-config -- --current-policy prints the fates after the report
   );
   // The default config does not list 111111111111, whose console trail the current policy admits.
   expect(lines.find((l) => l.includes('AWSCloudTrailWrite20150319'))).toMatch(/^ {2}dropped +AWSCloudTrailWrite20150319 +DROPPED: it admits account 111111111111/);
-  expect(run.stdout).toMatch(/ {2}2 statement\(s\) would be dropped by the apply\n$/);
+  expect(run.stdout).toMatch(/ {2}2 statement\(s\) would be dropped by the apply\n\n2 current statement\(s\) would be dropped: keep them in extraStatements, or pass --allow-unsafe to proceed anyway\n$/);
+  const allowed = spawnSync(process.execPath, [script, 'check-config', '--current-policy', policyFile, '--allow-unsafe', configFile], { encoding: 'utf8' });
+  expect(allowed.status).toBe(0);
+  expect(allowed.stdout).toContain('2 current statement(s) would be dropped; proceeding anyway (--allow-unsafe)');
+  const json = spawnSync(process.execPath, [script, 'check-config', '--current-policy', policyFile, '--json', configFile], { encoding: 'utf8' });
+  expect(json.status).toBe(1);
+  const doc = JSON.parse(json.stdout);
+  expect(doc.dropped).toBe(2);
+  expect(doc.currentPolicies[0].statements.filter((c: { fate: string }) => c.fate === 'dropped').map((c: { sid: string }) => c.sid)).toEqual(['AWSCloudTrailWrite20150319', 'ELBAccessLogs']);
 
   const missing = spawnSync(process.execPath, [script, 'check-config', '--current-policy', path.join(dir, 'nope.json'), configFile], { encoding: 'utf8' });
   expect(missing.status).toBe(2);
