@@ -38,7 +38,7 @@ describe('expected trail and drift (pure)', () => {
     expect(drift[0].expected).toContain('DeleteObjects');
     // Basic selectors where advanced are expected: the kind is the drift.
     expect(selectorDrift(expected.selectors, [{ ReadWriteType: 'All', IncludeManagementEvents: true }], undefined)).toEqual([
-      { setting: 'managementEvents/dataEvents (event selectors)', expected: 'advanced selectors', actual: 'basic selectors' },
+      { setting: 'managementEvents/dataEvents/networkActivityEvents (event selectors)', expected: 'advanced selectors', actual: 'basic selectors' },
     ]);
   });
 
