@@ -153,9 +153,11 @@ export const REJECTED_NETWORK_FILTERS: Readonly<Record<string, string>> = {
 /** An event source for network activity events: one of the list, with a suggestion for a short name or a typo. */
 export function networkEventSourceProblem(value: string): Problem {
   if (NETWORK_ACTIVITY_SERVICES[value] !== undefined) return undefined;
-  const lower = value.toLowerCase().trim();
-  const full = lower.endsWith('.amazonaws.com') ? lower : `${lower}.amazonaws.com`;
-  const guess = NETWORK_ACTIVITY_SERVICES[full] !== undefined ? full : closest(full, NETWORK_ACTIVITY_EVENT_SOURCES);
+  // Compared by the service part: every source ends in .amazonaws.com, which would make any two look alike.
+  const service = value.toLowerCase().trim().replace(/\.amazonaws\.com$/, '');
+  const services = NETWORK_ACTIVITY_EVENT_SOURCES.map((s) => s.replace(/\.amazonaws\.com$/, ''));
+  const match = services.includes(service) ? service : closest(service, services);
+  const guess = match && `${match}.amazonaws.com`;
   const hint = guess ? ` (did you mean "${guess}"?)` : `; they are ${NETWORK_ACTIVITY_EVENT_SOURCES.join(', ')}`;
   return `"${value}" is not an event source CloudTrail logs network activity events for${hint}; write the service's event source in full, e.g. kms.amazonaws.com`;
 }

@@ -350,6 +350,7 @@ const networkActivityEventsSchema = obj(
           }
         });
       })
+      .meta({ uniqueItems: true })
       .describe('Event sources whose network activity events (API calls through VPC endpoints) the trail logs; one advanced selector each. [] = none.'),
     ...refusedFilters,
   },
