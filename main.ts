@@ -1,12 +1,13 @@
 import './stacks/node-warnings';
 import { App } from 'cdktf';
 import { ConfigError, loadConfig } from './config/load';
+import { FLEET_CHECKS } from './modules/fleet-checks';
 import { buildFleet } from './stacks/fleet';
 import { clearConfigError, reportConfigErrorToCdktfCli, synthReport, underCdktfCli } from './stacks/synth-output';
 import { withLeanTokenTraces } from './stacks/lean-traces';
 
 try {
-  const config = loadConfig();
+  const config = loadConfig(undefined, FLEET_CHECKS);
   const app = new App();
   withLeanTokenTraces(() => {
     buildFleet(app, config);

@@ -6,8 +6,8 @@
 import type { AccountLifecycle, BackendConfig, ConfigFile, ManagementReadWrite, ReadWrite, TrailSettingsInput } from './schema';
 import { DEEP_MERGED_KEYS, TRAIL_DEFAULTS } from './schema';
 import type { Partition } from './rules';
-import { kmsAliasArn } from '../modules/arns';
-import type { Statement } from '../modules/policies/document';
+import { kmsAliasArn } from './arns';
+import type { Statement } from './policy-document';
 import type { BucketManagement, BucketPart, TrailPart } from './adoption';
 
 export type { ReadWrite, ManagementReadWrite, BackendConfig, AccountLifecycle };

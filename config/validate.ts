@@ -1,17 +1,16 @@
 /**
  * Rules that span several keys or accounts. Field-level rules live
  * in the schema; these run on the resolved config so they see what each
- * account really gets after `defaults` are merged in.
+ * account really gets after `defaults` are merged in. The checks that need
+ * the policy and selector builders (policy sizes, selector limits) are a
+ * step of their own, run by the loader's callers: modules/fleet-checks.ts.
  */
 import type { ConfigFile } from './schema';
 import type { FleetConfig, TrailConfig } from './model';
 import { trailsByAccount } from './model';
 import { MAX_TAGS, parseArn, partitionOfRegion, tooManyTags } from './rules';
 import { REGIONS } from './regions';
-import { eventSelectors, selectorLimitProblems } from '../modules/selectors';
-import { fleetBucketPolicy, fleetCentralKeyPolicy, fleetPolicies } from '../modules/policies/fleet-policies';
-import { BUCKET_POLICY_LIMIT_BYTES, KEY_POLICY_LIMIT_BYTES } from '../modules/policies/document';
-import { adoptionIssues, extraStatementIssues } from './adoption';
+import { adoptionIssues } from './adoption-rules';
 
 export interface ConfigIssue {
   /** Config path, e.g. `accounts[1].trailName`. */
@@ -26,6 +25,8 @@ function at(t: TrailConfig, path: string): string {
   const top = path.split(/[.[]/)[0];
   return `accounts[${t.index}].${path}${t.inherited.has(top) ? ' (from defaults)' : ''}`;
 }
+/** The config path of a trail setting in messages, for checks outside this file (modules/fleet-checks.ts). */
+export const trailPath = at;
 
 function arnsOf(t: TrailConfig): [string, string][] {
   const out: [string, string][] = [];
@@ -207,9 +208,6 @@ export function validateResolved(file: ConfigFile, config: FleetConfig): ConfigI
         'the trail would log nothing: management events are None and no data or network activity events are set; log management events (All, ReadOnly or WriteOnly) or add dataEvents or networkActivityEvents',
       );
     }
-    // Network activity events alone can fill the 500 values (long eventNames lists): then the problem is theirs.
-    const limitPath = !hasData && hasNetwork ? 'networkActivityEvents' : 'dataEvents';
-    for (const problem of selectorLimitProblems(eventSelectors(partition, t))) push(where(limitPath), problem);
   }
 
   // At most 5 trails per account and region; a multi-region trail counts in every region.
@@ -242,95 +240,5 @@ export function validateResolved(file: ConfigFile, config: FleetConfig): ConfigI
   }
 
   issues.push(...adoptionIssues(config));
-  if (issues.length > 0) return issues;
-
-  // Policy sizes (only meaningful once every trail is valid).
-  const policies = fleetPolicies(config);
-  issues.push(...extraStatementIssues(config, policies));
-  if (!policies.bucket.fits) push('accounts', bucketPolicyTooBig(config, policies.bucket.bytes));
-  if (policies.centralKey && !policies.centralKey.fits) push('central.kmsKey', centralKeyPolicyTooBig(config, policies.centralKey.bytes));
   return issues;
-}
-
-/**
- * How many accounts (the first ones, in account id order, with all their
- * trails) fit in a policy: bisection over the real policy builder, so the
- * number in a message is never an over-estimate. Only runs for a config that
- * is already rejected.
- */
-function accountsThatFit(trails: readonly TrailConfig[], fits: (trails: readonly TrailConfig[]) => boolean): number {
-  const accounts = [...new Set(trails.map((t) => t.accountId))];
-  let lo = 0;
-  let hi = accounts.length;
-  while (hi - lo > 1) {
-    const mid = (lo + hi) >> 1;
-    const first = new Set(accounts.slice(0, mid));
-    if (fits(trails.filter((t) => first.has(t.accountId)))) lo = mid;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/**
- * Why the bucket policy cannot fit, with the change that makes it fit: fewer
- * distinct prefixes when they are the cause (each adds a statement), else
- * fewer accounts per bucket (its most compact form costs about 15 bytes per
- * account) or an organization trail (member accounts need no entry).
- */
-function bucketPolicyTooBig(config: FleetConfig, bytes: number): string {
-  const accounts = new Set(config.trails.map((t) => t.accountId)).size;
-  const head =
-    `the bucket policy for ${accounts} accounts and ${config.trails.length} trails needs ${bytes} bytes even in its most compact form, ` +
-    `over the S3 limit of ${BUCKET_POLICY_LIMIT_BYTES}; `;
-  const prefixes = new Set(config.trails.map((t) => t.prefix ?? '')).size;
-  if (prefixes > 1) {
-    const shared = fleetBucketPolicy(
-      config,
-      config.trails.map((t) => ({ ...t, prefix: undefined })),
-    ).bytes;
-    if (shared <= BUCKET_POLICY_LIMIT_BYTES) {
-      const perPrefix = (bytes - shared) / (prefixes - 1);
-      const fit = 1 + Math.floor((BUCKET_POLICY_LIMIT_BYTES - shared) / perPrefix);
-      return (
-        head +
-        `its ${prefixes} distinct prefixes add a statement each (about ${Math.round(perPrefix)} bytes): with one shared prefix it would need ${shared} bytes; ` +
-        `let accounts share prefixes (about ${fit} distinct prefixes fit)`
-      );
-    }
-  }
-  const fit = accountsThatFit(config.trails, (trails) => fleetBucketPolicy(config, trails).fits);
-  return (
-    head +
-    `about ${fit} accounts fit in one bucket policy: split the accounts over several buckets (one config per bucket, at most about ${fit} accounts each), ` +
-    `or log them with one organization trail (organizationTrail: true in the management account), whose member accounts need no entry in the policy` +
-    (prefixes > 1 ? `; sharing one prefix also saves a statement per distinct prefix (${prefixes} now)` : '')
-  );
-}
-
-/**
- * Why the central key policy cannot fit: its reader list, or the accounts
- * whose trails name the central key (about 30 bytes each in its most compact
- * form). Trails with kmsKey none still use the key through the bucket's
- * default encryption, which needs no entry per account.
- */
-function centralKeyPolicyTooBig(config: FleetConfig, bytes: number): string {
-  const trails = config.trails.filter((t) => t.kmsKey.kind === 'central');
-  const accounts = new Set(trails.map((t) => t.accountId)).size;
-  const readers = config.central.kmsKey!.decryptPrincipals;
-  const head = `the central key policy for ${accounts} accounts needs ${bytes} bytes even in its most compact form, over the KMS limit of ${KEY_POLICY_LIMIT_BYTES}; `;
-  const organizationId = config.organization?.id;
-  const withoutReaders = fleetCentralKeyPolicy(config, trails, []).bytes;
-  if (withoutReaders <= KEY_POLICY_LIMIT_BYTES) {
-    return (
-      head +
-      `use fewer decryptPrincipals (${readers.length} listed, ${bytes - withoutReaders} bytes): grant one reader role and let readers assume it`
-    );
-  }
-  const fit = accountsThatFit(trails, (some) => fleetCentralKeyPolicy(config, some).fits);
-  return (
-    head +
-    `about ${fit} accounts fit on one key: give the other accounts kmsKey: none (their log files get the bucket's default encryption with the central key, through S3, which needs no entry per account) ` +
-    `or kmsKey: { create: { alias: alias/<name> } } (a key in their own account)` +
-    (organizationId ? '' : '; setting organization (id, managementAccountId) also lets key lookups be granted to the organization instead of each account, about twice as many fit')
-  );
 }

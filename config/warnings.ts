@@ -4,7 +4,7 @@
  */
 import type { FleetConfig, TrailConfig } from './model';
 import { trailsByAccount } from './model';
-import type { Statement } from '../modules/policies/document';
+import type { Statement } from './policy-document';
 
 export interface ConfigWarning {
   readonly path: string;

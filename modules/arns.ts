@@ -9,9 +9,8 @@ export function trailArn(partition: Partition, region: string, accountId: string
   return `arn:${partition}:cloudtrail:${region}:${accountId}:trail/${trailName}`;
 }
 
-export function bucketArn(partition: Partition, bucketName: string): string {
-  return `arn:${partition}:s3:::${bucketName}`;
-}
+// The ARNs the config needs itself live in config/arns.ts.
+export { bucketArn, kmsAliasArn } from '../config/arns';
 
 /**
  * The folder a trail writes into: `[<prefix>/]AWSLogs/<owner>/`, where owner is
@@ -23,10 +22,6 @@ export function logFolder(prefix: string | undefined, owner: string): string {
 
 export function accountRootArn(partition: Partition, accountId: string): string {
   return `arn:${partition}:iam::${accountId}:root`;
-}
-
-export function kmsAliasArn(partition: Partition, region: string, accountId: string, alias: string): string {
-  return `arn:${partition}:kms:${region}:${accountId}:${alias}`;
 }
 
 export function snsTopicArn(partition: Partition, region: string, accountId: string, topicName: string): string {

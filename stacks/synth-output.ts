@@ -47,13 +47,14 @@ export function underCdktfCli(env: NodeJS.ProcessEnv): boolean {
 
 /**
  * Hands a config error to the cdktf CLI as error annotations (one per
- * problem, the first naming the file): the CLI prints them once and exits 1.
+ * problem, each naming the file, line and column): the CLI prints them once
+ * and exits 1.
  */
 export function reportConfigErrorToCdktfCli(error: ConfigError): void {
   const app = new App({ context: { '@cdktf/disable_stack_trace_in_metadata': true } });
   const stack = new TerraformStack(app, CONFIG_ERROR_STACK);
-  const lines = error.report('nothing was synthesized').split('\n');
-  for (const line of lines) Annotations.of(stack).addError(line.replace(/^ {2}- /, ''));
+  // One annotation each: the heading, every problem (a syntax error with its excerpt), the note on what waits.
+  for (const text of [error.heading('nothing was synthesized'), ...error.problems(), ...(error.note ? [error.note] : [])]) Annotations.of(stack).addError(text);
   app.synth();
   moveOutOfStacks(app.outdir, CONFIG_ERROR_STACK);
 }

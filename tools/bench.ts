@@ -26,6 +26,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { loadConfig, projectRoot } from '../config/load';
 import { fleetPolicies } from '../modules/policies/fleet-policies';
+import { FLEET_CHECKS } from '../modules/fleet-checks';
 import { benchDayTwo, dayTwoReport } from './lib/bench-day-two';
 
 const ROOT = projectRoot(__dirname);
@@ -297,7 +298,7 @@ export function report(results: readonly Result[]): string {
 export function policyReport(configs: ReadonlyMap<number, string>): string {
   const rows = [['accounts', 'bucket policy encoding', 'bucket bytes', 'key policy encoding', 'key bytes']];
   for (const [n, file] of configs) {
-    const { bucket, centralKey } = fleetPolicies(loadConfig(file));
+    const { bucket, centralKey } = fleetPolicies(loadConfig(file, FLEET_CHECKS));
     rows.push([String(n), bucket.encoding, String(bucket.bytes), centralKey?.encoding ?? '-', String(centralKey?.bytes ?? '-')]);
   }
   return `\ncentral policies (compact JSON, as deployed)\n${table(rows)}\n`;

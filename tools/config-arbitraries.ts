@@ -524,6 +524,7 @@ export const DEFAULT_SEED = 20261126;
 export function writeConfigSample(dir: string, count: number, seed = DEFAULT_SEED): { file: string; covers: string }[] {
   // Required here, not at the top: the loader pulls in the whole config module graph.
   const { ConfigError, configFromObject } = require('../config/load') as typeof import('../config/load');
+  const { FLEET_CHECKS } = require('../modules/fleet-checks') as typeof import('../modules/fleet-checks');
   mkdirSync(dir, { recursive: true });
   for (const f of readdirSync(dir)) if (f.endsWith('.yaml')) rmSync(path.join(dir, f));
   const drawn = fc.sample(configArbitrary({ maxAccounts: 60 }), { seed, numRuns: count * 8 });
@@ -531,7 +532,7 @@ export function writeConfigSample(dir: string, count: number, seed = DEFAULT_SEE
   for (const raw of drawn) {
     if (out.length === count) break;
     try {
-      configFromObject(JSON.parse(JSON.stringify(raw)));
+      configFromObject(JSON.parse(JSON.stringify(raw)), 'config', FLEET_CHECKS);
     } catch (e) {
       if (e instanceof ConfigError) continue;
       // Not a config problem: keep it, so Terraform and synth show the crash.

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { stringify } from 'yaml';
-import { CONFIG_ENV, ConfigError, configFromObject, configFromText, DEFAULT_CONFIG_PATH, formatPath, loadConfig, projectRoot } from '../../config/load';
+import { chooseConfigFile, CONFIG_ENV, ConfigError, configFromObject, configFromText, DEFAULT_CONFIG_PATH, formatPath, loadConfig, projectRoot } from '../../config/load';
+import { FLEET_CHECKS } from '../../modules/fleet-checks';
 import { TRAIL_DEFAULTS } from '../../config/schema';
 import { configOf, defaultRaw, issuesOf, rawWith, ROOT } from '../helpers/fleet';
 
@@ -113,20 +114,65 @@ describe('reading config files', () => {
     }
   });
 
-  test('a YAML syntax error names its line', () => {
+  test('a YAML syntax error shows its line and the one before, with a caret under the column', () => {
     const file = writeTemp('broken.yaml', 'central:\n  accountId: "111111111111"\n  region: [us-east-2\naccounts: []\n');
     const e = configErrorOf(() => loadConfig(file));
-    expect(e.issues.length).toBeGreaterThan(0);
-    expect(e.issues[0].path).toMatch(/^\(line \d+\)$/);
+    expect(e.report()).toBe(
+      [
+        `${file}: 1 problem in the config`,
+        `${file}:4:1: not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]`,
+        '  3 |   region: [us-east-2',
+        '  4 | accounts: []',
+        '    | ^',
+      ].join('\n'),
+    );
+    expect(e.issues).toEqual([expect.objectContaining({ path: '(syntax)', line: 4, column: 1 })]);
+  });
+
+  test('a JSON syntax error is described as JSON, at its line and column, with a caret', () => {
+    const file = writeTemp('broken.json', '{\n  "central": {\n    "accountId": "111111111111"\n    "region": "us-east-2"\n  }\n}\n');
+    expect(configErrorOf(() => loadConfig(file)).report()).toBe(
+      [
+        `${file}: 1 problem in the config`,
+        `${file}:4:5: not valid JSON: Expected ',' or '}' after property value`,
+        '  3 |     "accountId": "111111111111"',
+        '  4 |     "region": "us-east-2"',
+        '    |     ^',
+      ].join('\n'),
+    );
+  });
+
+  test('a JSON file that ends too early says so, at its end', () => {
+    const file = writeTemp('short.json', '{\n  "central": {\n    "accountId": "111111111111"\n');
+    expect(configErrorOf(() => loadConfig(file)).report()).toBe(
+      [
+        `${file}: 1 problem in the config`,
+        `${file}:3:32: not valid JSON: the JSON ends before it is complete (a missing } or ])`,
+        '  2 |   "central": {',
+        '  3 |     "accountId": "111111111111"',
+        '    |                                ^',
+      ].join('\n'),
+    );
+  });
+
+  test('several YAML syntax errors are all reported, each with its excerpt', () => {
+    const e = configErrorOf(() => configFromText('central:\n  region: us-east-2\n  region: eu-west-1\naccounts:\n  - a: b: c\n', 'two.yaml'));
+    expect(e.issues.map((i) => [i.line, i.column, i.message])).toEqual([
+      [3, 3, 'the key "region" is written twice in this mapping; keep one (the file must say each setting once)'],
+      [5, 8, 'not valid YAML: Nested mappings are not allowed in compact mappings'],
+    ]);
+    expect(e.report().split('\n').slice(-3)).toEqual(['  4 | accounts:', '  5 |   - a: b: c', '    |        ^']);
   });
 
   test('an empty file says what a config needs', () => {
-    const e = configErrorOf(() => loadConfig(writeTemp('empty.yaml', '# nothing yet\n')));
-    expect(e.issues).toEqual([{ path: '(top level)', message: 'the config is empty; it needs at least central and accounts (see config/cloudtrail.yaml)' }]);
+    const file = writeTemp('empty.yaml', '# nothing yet\n');
+    expect(configErrorOf(() => loadConfig(file)).report()).toBe(
+      `${file}: 1 problem in the config\n${file}:1:1: (top level): the config is empty; it needs at least central and accounts (see config/cloudtrail.yaml)`,
+    );
   });
 
   test('a file that is a list instead of a mapping is rejected at the top level', () => {
-    expect(configErrorOf(() => configFromText('- central\n- accounts\n')).issues).toEqual([{ path: '(top level)', message: 'must be a mapping, got a list' }]);
+    expect(configErrorOf(() => configFromText('- central\n- accounts\n')).issues).toEqual([{ path: '(top level)', message: 'must be a mapping, got a list', line: 1, column: 1 }]);
   });
 
   test('a file of aliases to aliases (exponential size) is a config problem, not a crash', () => {
@@ -138,11 +184,19 @@ describe('reading config files', () => {
   });
 
   test('a key written twice in YAML is an error, not a silent override', () => {
-    const e = configErrorOf(() => configFromText('central:\n  region: us-east-2\n  region: eu-west-1\n'));
-    expect(e.issues).toEqual([{ path: '(line 3)', message: expect.stringMatching(/unique/i) }]);
+    const e = configErrorOf(() => configFromText('central:\n  region: us-east-2\n  region: eu-west-1\n', 'twice.yaml'));
+    expect(e.report()).toBe(
+      [
+        'twice.yaml: 1 problem in the config',
+        'twice.yaml:3:3: the key "region" is written twice in this mapping; keep one (the file must say each setting once)',
+        '  2 |   region: us-east-2',
+        '  3 |   region: eu-west-1',
+        '    |   ^',
+      ].join('\n'),
+    );
   });
 
-  test('the error message lists every problem under its source; synth adds that nothing was synthesized', () => {
+  test('the error message lists every problem after its source; synth adds that nothing was synthesized', () => {
     const e = configErrorOf(() =>
       configFromObject(
         rawWith((r) => {
@@ -156,8 +210,9 @@ describe('reading config files', () => {
     expect(e.message.split('\n')[0]).toBe('my.yaml: 2 problems in the config');
     expect(e.report('nothing was synthesized').split('\n')).toEqual([
       'my.yaml: 2 problems in the config; nothing was synthesized',
-      expect.stringMatching(/^ {2}- central\.bucketName: bucket names may contain only lowercase letters/),
-      expect.stringMatching(/^ {2}- accounts\[0\]\.trailName: trail names are 3 to 128 characters long; "a" has 1$/),
+      'my.yaml: central.bucketName: bucket names may contain only lowercase letters, digits, "." and "-"; "Bad_Bucket" contains "B"',
+      'my.yaml: accounts[0].trailName: trail names are 3 to 128 characters long; "a" has 1',
+      '(the rules between settings and the policy sizes are checked once central has no problems: fix these and run again)',
     ]);
   });
 
@@ -176,6 +231,8 @@ describe('account ids written as YAML numbers', () => {
       {
         path: 'accounts[0].accountId',
         message: 'account ids must be quoted strings of 12 digits; YAML read 222222222222 as a number (leading zeros would be lost). Write it in quotes, e.g. "222222222222"',
+        line: text.split('\n').indexOf('  - accountId: 222222222222') + 1,
+        column: 16,
       },
     ]);
   });
@@ -183,7 +240,8 @@ describe('account ids written as YAML numbers', () => {
   test('an unquoted account id with a leading zero: the message shows the digits YAML dropped', () => {
     const text = stringify(defaultRaw()).replace('accountId: "111111111111"', 'accountId: 012345678901');
     const e = configErrorOf(() => configFromText(text));
-    expect(e.issues).toEqual([{ path: 'central.accountId', message: expect.stringMatching(/YAML read \d+ as a number .* e\.g\. "012345678901"$/) }]);
+    expect(text.split('\n')[1]).toBe('  accountId: 012345678901');
+    expect(e.issues).toEqual([{ path: 'central.accountId', message: expect.stringMatching(/YAML read \d+ as a number .* e\.g\. "012345678901"$/), line: 2, column: 14 }]);
   });
 
   test('the organization management account id gets the same message', () => {
@@ -466,5 +524,222 @@ describe('built-in defaults', () => {
       ['333333333333', 'a-trail', 2],
       ['333333333333', 'b-trail', 0],
     ]);
+  });
+});
+
+describe('every problem at once, whatever step finds it', () => {
+  const lambdaArns = (n: number) => Array.from({ length: n }, (_, i) => ({ arn: `arn:aws:lambda:us-east-2:222222222222:function:f${i}` }));
+
+  test('a naming problem in one account hides neither a problem between keys in another, nor the selector limits, nor the policy step', () => {
+    const e = configErrorOf(() =>
+      configOf(
+        rawWith((r) => {
+          r.accounts[0].trailName = 'ab';
+          r.accounts.push({ accountId: '333333333333', organizationTrail: true });
+          r.accounts.push({ accountId: '444444444444', dataEvents: { lambda: { functions: lambdaArns(501) } } });
+          r.central.bucketPolicy = {
+            extraStatements: [{ Sid: 'DenyInsecureTransport', Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: 'arn:aws:s3:::my-bucket/*' }],
+          };
+        }),
+      ),
+    );
+    expect(e.issues.map((i) => i.path)).toEqual([
+      'accounts[0].trailName',
+      'accounts[1].organizationTrail',
+      'accounts[2].dataEvents',
+      'central.bucketPolicy.extraStatements[0].Sid',
+    ]);
+    expect(e.note).toBe('(not yet checked against the rest of the config, until their own problems are fixed: accounts[0])');
+    expect(e.message.split('\n').slice(-1)).toEqual([e.note]);
+  });
+
+  test('the policy sizes are checked with the other rules, over the accounts that have no problem of their own', () => {
+    const accounts = Array.from({ length: 1500 }, (_, i) => ({ accountId: String(100000000000 + i), prefix: `p${i}` }));
+    const e = configErrorOf(() =>
+      configOf(
+        rawWith((r) => {
+          r.central.kmsKey = false;
+          r.accounts = accounts;
+          r.accounts[7].trailName = 'ab';
+        }),
+      ),
+    );
+    expect(e.issues).toEqual([
+      { path: 'accounts[7].trailName', message: 'trail names are 3 to 128 characters long; "ab" has 2' },
+      { path: 'accounts', message: expect.stringMatching(/^the bucket policy for 1499 accounts and 1499 trails needs \d+ bytes even in its most compact form, over the S3 limit of 20480; /) },
+    ]);
+  });
+
+  test('a wrong value never stands in for the right one: a region typo does not make a trail a duplicate of one in the central region', () => {
+    // Were the typo replaced by the default region, the two topics would clash; the entry is left out instead.
+    const e = configErrorOf(() =>
+      configOf(
+        rawWith((r) => {
+          r.accounts[0].region = 'eu-wst-1';
+          r.accounts[0].sns = { create: { topicName: 'ct-notify' } };
+          r.accounts.push({ accountId: '222222222222', trailName: 'second', sns: { create: { topicName: 'ct-notify' } } });
+        }),
+      ),
+    );
+    expect(e.issues).toEqual([{ path: 'accounts[0].region', message: '"eu-wst-1" is not an AWS region (did you mean "eu-west-1"?)' }]);
+  });
+
+  test('a problem in a key of defaults leaves out only the accounts that inherit it', () => {
+    const e = configErrorOf(() =>
+      configOf(
+        rawWith((r) => {
+          r.defaults.prefix = 'AWSLogs/all';
+          r.accounts.push({ accountId: '333333333333', prefix: 'own', organizationTrail: true });
+        }),
+      ),
+    );
+    expect(e.issues).toEqual([
+      { path: 'defaults.prefix', message: expect.stringMatching(/contains the folder AWSLogs/) },
+      { path: 'accounts[1].organizationTrail', message: expect.stringMatching(/^organization trails need the top-level organization/) },
+    ]);
+    expect(e.note).toBe('(not yet checked against the rest of the config, until their own problems are fixed: the accounts that inherit defaults.prefix)');
+  });
+
+  test('a problem in central: the rules between settings wait for it, and the message says so', () => {
+    const e = configErrorOf(() =>
+      configOf(
+        rawWith((r) => {
+          r.central.region = 'eu-wst-1';
+          r.accounts[0].prefix = 'team-a/';
+        }),
+      ),
+    );
+    expect(e.issues.map((i) => i.path)).toEqual(['central.region', 'accounts[0].prefix']);
+    expect(e.note).toBe('(the rules between settings and the policy sizes are checked once central has no problems: fix these and run again)');
+  });
+
+  test('a valid config carries no note', () => {
+    expect(() => configOf(defaultRaw())).not.toThrow();
+  });
+});
+
+describe('where each problem is written (file:line:column)', () => {
+  const located = (text: string, source = 'fleet.yaml') => configErrorOf(() => configFromText(text, source, FLEET_CHECKS));
+  const where = (e: ConfigError) => e.issues.map((i) => `${i.line}:${i.column} ${i.path}`);
+
+  const YAML = [
+    'central:', //                                        1
+    '  accountId: "111111111111"', //                     2
+    '  region: us-east-2', //                             3
+    '  bucketName: &name Bad_Bucket', //                  4
+    '  accessLogging:', //                                5
+    '    targetBucket: *name', //                         6
+    'defaults:', //                                       7
+    '  trailName: my-trail', //                           8
+    '  kmsKey: { arn: "arn:aws:kms:eu-west-1:222222222222:alias/x" }', // 9
+    'accounts:', //                                       10
+    '  - accountId: "222222222222"', //                   11
+    '    regoin: us-east-1', //                           12
+    '  - name: no-id', //                                 13
+    '  - accountId: "333333333333"', //                   14
+    '    dataEvents:', //                                 15
+    '      s3:', //                                       16
+    '        buckets: logs', //                           17
+    '',
+  ].join('\n');
+
+  test('YAML: a value where it starts, an alias where it is used, an unknown key at the key, a missing key at its entry, a mapping of the wrong kind at the value', () => {
+    expect(where(located(YAML))).toEqual([
+      '4:21 central.bucketName',
+      '6:19 central.accessLogging.targetBucket',
+      '12:5 accounts[0]',
+      '13:5 accounts[1].accountId',
+      '17:18 accounts[2].dataEvents.s3.buckets',
+    ]);
+  });
+
+  test('a setting an account inherits from defaults is pointed at in defaults, where it is written', () => {
+    const valid = YAML.replace('Bad_Bucket', 'good-bucket').replace('targetBucket: *name', 'targetBucket: access-logs');
+    const e = located(valid.replace('    regoin: us-east-1\n', '').replace('  - name: no-id\n', '').replace('        buckets: logs', '        allBuckets: All'));
+    expect(where(e)).toEqual(['9:18 accounts[0].kmsKey.arn (from defaults)', '9:18 accounts[1].kmsKey.arn (from defaults)']);
+    expect(e.problems()[0]).toBe(
+      "fleet.yaml:9:18: accounts[0].kmsKey.arn (from defaults): the key is in eu-west-1, but a trail's KMS key must be in the bucket's region (us-east-2) (KmsKeyNotFoundException)",
+    );
+  });
+
+  test('several unknown keys in one mapping are one problem each, at each key', () => {
+    const e = located('central:\n  accountId: "111111111111"\n  region: us-east-2\n  bucketName: my-bucket\n  bucketname: x\n  regoin: y\naccounts:\n  - accountId: "222222222222"\n    trailName: t-1\n');
+    expect(e.problems().map((p) => p.replace(/; valid keys here: .*/, ''))).toEqual([
+      'fleet.yaml:5:3: central: unknown key "bucketname" (did you mean "bucketName"?)',
+      'fleet.yaml:6:3: central: unknown key "regoin" (did you mean "region"?)',
+    ]);
+  });
+
+  test('JSON: the same places, in a pretty-printed file', () => {
+    const raw = rawWith((r) => {
+      r.backend = { type: 's3', bucket: 'Bad_Bucket', region: 'us-east-1' };
+      r.accounts[0].tags = { cost: 42 };
+      r.accounts.push({ accountId: '333333333333', organizationTrail: true });
+    });
+    const text = JSON.stringify(raw, null, 2);
+    const lineOf = (needle: string) => text.split('\n').findIndex((l) => l.includes(needle)) + 1;
+    const e = located(text, 'fleet.json');
+    expect(where(e)).toEqual([
+      `${lineOf('"cost"')}:17 accounts[0].tags.cost`,
+      `${lineOf('"organizationTrail"')}:28 accounts[1].organizationTrail`,
+      `${lineOf('"Bad_Bucket"')}:15 backend.bucket`,
+    ]);
+    expect(text.split('\n')[lineOf('"cost"') - 1]).toBe('        "cost": 42');
+  });
+
+  test('problems are listed in file order, whichever step found them', () => {
+    const text = stringify(
+      rawWith((r) => {
+        r.accounts[0].includeGlobalServiceEvents = false; // between keys, line of accounts[0]
+        r.accounts.push({ accountId: '333333333333', trailName: 'ab' }); // naming rule, later line
+        r.central.kmsKey = { decryptPrincipals: ['arn:aws-cn:iam::111111111111:role/R'] }; // between keys, earliest line
+      }),
+    );
+    expect(located(text).issues.map((i) => i.path)).toEqual(['central.kmsKey.decryptPrincipals[0]', 'accounts[0].includeGlobalServiceEvents', 'accounts[1].trailName']);
+  });
+});
+
+describe('which config file a command reads', () => {
+  const root = projectRoot();
+
+  test('npm runs scripts in the project folder: a relative name is read from the folder the user ran npm in (INIT_CWD)', () => {
+    const c = chooseConfigFile(undefined, { CLOUDTRAIL_CONFIG: 'fleet.yaml', INIT_CWD: '/home/me/fleets' }, root);
+    expect(c).toEqual({ file: '/home/me/fleets/fleet.yaml', shown: 'fleet.yaml', origin: 'env', written: 'fleet.yaml', folder: '/home/me/fleets' });
+    expect(chooseConfigFile('../other/f.json', { INIT_CWD: '/home/me/fleets' }, root)).toMatchObject({ file: '/home/me/other/f.json', shown: '../other/f.json', origin: 'given' });
+  });
+
+  test('npx and node run where the user is: a relative name is read from the current folder, whatever INIT_CWD an outer npm left', () => {
+    expect(chooseConfigFile(undefined, { CLOUDTRAIL_CONFIG: './fleet.yaml', INIT_CWD: '/elsewhere' }, '/home/me/fleets')).toMatchObject({
+      file: '/home/me/fleets/fleet.yaml',
+      shown: 'fleet.yaml',
+      folder: '/home/me/fleets',
+    });
+  });
+
+  test('the default config is shown relative to the user folder when it is below it', () => {
+    expect(chooseConfigFile(undefined, {}, root)).toMatchObject({ file: DEFAULT_CONFIG_PATH, shown: path.join('config', 'cloudtrail.yaml'), origin: 'default' });
+    expect(chooseConfigFile(undefined, {}, path.join(root, '..', 'elsewhere'))).toMatchObject({ shown: DEFAULT_CONFIG_PATH });
+  });
+
+  test('a relative CLOUDTRAIL_CONFIG is read from the user folder; a missing one says exactly where it was looked for', () => {
+    const saved = { env: process.env[CONFIG_ENV], init: process.env.INIT_CWD };
+    const cwd = process.cwd();
+    try {
+      process.chdir(ROOT); // as npm runs scripts
+      process.env.INIT_CWD = dir;
+      process.env[CONFIG_ENV] = 'relative.yaml';
+      writeTemp('relative.yaml', stringify(rawWith((r) => (r.central.bucketName = 'bucket-relative'))));
+      expect(loadConfig().central.bucketName).toBe('bucket-relative');
+      process.env[CONFIG_ENV] = 'missing.yaml';
+      expect(configErrorOf(() => loadConfig()).report()).toBe(
+        `missing.yaml: 1 problem in the config\nmissing.yaml: the config file missing.yaml does not exist in ${dir} (the folder the command was run in); CLOUDTRAIL_CONFIG names it: point CLOUDTRAIL_CONFIG at a YAML or JSON config file`,
+      );
+    } finally {
+      process.chdir(cwd);
+      for (const [k, v] of [[CONFIG_ENV, saved.env], ['INIT_CWD', saved.init]] as const) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
   });
 });

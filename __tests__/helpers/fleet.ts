@@ -9,6 +9,7 @@ import * as path from 'path';
 import { App } from 'cdktf';
 import { parse } from 'yaml';
 import { ConfigError, configFromObject, projectRoot } from '../../config/load';
+import { FLEET_CHECKS } from '../../modules/fleet-checks';
 import type { FleetConfig } from '../../config/model';
 import { buildFleet } from '../../stacks/fleet';
 import { synthStacks } from '../../cli/lib/fleet-synth';
@@ -28,14 +29,15 @@ export function rawWith(change: (raw: any) => void): any {
   return raw;
 }
 
+/** The config as every command loads it: with the checks that need the builders (modules/fleet-checks.ts). */
 export function configOf(raw: unknown): FleetConfig {
-  return configFromObject(raw, 'test-config');
+  return configFromObject(raw, 'test-config', FLEET_CHECKS);
 }
 
 /** The issues a config is rejected with (fails the test if it is accepted). */
 export function issuesOf(raw: unknown): { path: string; message: string }[] {
   try {
-    configFromObject(raw, 'test-config');
+    configFromObject(raw, 'test-config', FLEET_CHECKS);
   } catch (e) {
     if (e instanceof ConfigError) return [...e.issues];
     throw e;

@@ -11,6 +11,7 @@ import * as path from 'path';
 import { ConfigError, configFromObject, configFromText } from '../../config/load';
 import { configArbitrary, DEFAULT_SEED, freeText, thresholdSizes, WORD_TRAIL_NAMES, writeConfigSample } from '../../tools/config-arbitraries';
 import { encodingThresholds, type RawConfig } from '../../tools/fleet-shapes';
+import { FLEET_CHECKS } from '../../modules/fleet-checks';
 
 const draws = fc.sample(configArbitrary({ maxAccounts: 400 }), { seed: DEFAULT_SEED, numRuns: 300 });
 const entries = (raw: RawConfig): RawConfig[] => raw.accounts.map((a: RawConfig) => ({ ...(raw.defaults ?? {}), ...a }));
@@ -78,7 +79,7 @@ describe('the config arbitrary', () => {
     let accepted = 0;
     for (const raw of draws) {
       try {
-        configFromObject(JSON.parse(JSON.stringify(raw)));
+        configFromObject(JSON.parse(JSON.stringify(raw)), 'config', FLEET_CHECKS);
         accepted++;
       } catch (e) {
         expect(e).toBeInstanceOf(ConfigError);
@@ -99,7 +100,7 @@ describe('writeConfigSample (the random configs npm run validate sends through T
       expect(again.map((s) => readFileSync(s.file, 'utf8'))).toEqual(first.slice(0, 2));
       for (const s of again) {
         expect(s.covers).toMatch(/^random config \(seed \d+\): aws(-us-gov|-cn)?, \d+ account/);
-        expect(() => configFromText(readFileSync(s.file, 'utf8'), s.file)).not.toThrow();
+        expect(() => configFromText(readFileSync(s.file, 'utf8'), s.file, FLEET_CHECKS)).not.toThrow();
       }
       const other = writeConfigSample(dir, 2, DEFAULT_SEED + 1).map((s) => readFileSync(s.file, 'utf8'));
       expect(other).not.toEqual(first.slice(0, 2));

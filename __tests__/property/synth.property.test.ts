@@ -21,6 +21,7 @@ import { withLeanTokenTraces } from '../../stacks/lean-traces';
 import { BAD_CLOUD_HOSTNAMES, BAD_S3_KEY_PREFIXES, configArbitrary, DEFAULT_SEED, FAKE_REGIONS, REAL_REGIONS } from '../../tools/config-arbitraries';
 import type { RawConfig } from '../../tools/fleet-shapes';
 import { backendProblems, Json, nameProblems, policySizeProblems, providerProblems, tagProblems, templateProblems } from './invariants';
+import { FLEET_CHECKS } from '../../modules/fleet-checks';
 
 const SEED = process.env.FC_SEED === undefined ? DEFAULT_SEED : Number(process.env.FC_SEED);
 /** Runs per property: FC_RUNS overrides (for all), the numbers here keep the suite well under 2 minutes on 2 cores. */
@@ -74,7 +75,7 @@ function synthOnce(raw: RawConfig): Outcome {
   let config: FleetConfig;
   const parsed = asParsed(raw);
   try {
-    config = configFromObject(asParsed(raw), 'property-config');
+    config = configFromObject(asParsed(raw), 'property-config', FLEET_CHECKS);
   } catch (error) {
     return error instanceof ConfigError ? { kind: 'rejected', error } : { kind: 'crash', stage: 'load', error };
   }

@@ -7,6 +7,7 @@ import * as path from 'path';
 import { loadConfig } from '../../config/load';
 import type { FleetConfig } from '../../config/model';
 import { addressesOf, awsProvidersOf, configOf, defaultRaw, rawWith, ROOT, synthFleetFiles, type StackJson } from '../helpers/fleet';
+import { FLEET_CHECKS } from '../../modules/fleet-checks';
 
 const STACK_FILE = /^stacks\/([^/]+)\/cdk\.tf\.json$/;
 
@@ -176,8 +177,8 @@ describe('the log bucket and the central key', () => {
   const configs: [string, () => FleetConfig][] = [
     ['the default config', () => configOf(defaultRaw())],
     ['a fleet of every kind of trail', () => configOf(fleetRaw())],
-    ['the every-option example', () => loadConfig(path.join(ROOT, 'config', 'examples', 'every-option.yaml'))],
-    ['the SSE-S3 example (no central key)', () => loadConfig(path.join(ROOT, 'config', 'examples', 'sse-s3-and-s3-backend.yaml'))],
+    ['the every-option example', () => loadConfig(path.join(ROOT, 'config', 'examples', 'every-option.yaml'), FLEET_CHECKS)],
+    ['the SSE-S3 example (no central key)', () => loadConfig(path.join(ROOT, 'config', 'examples', 'sse-s3-and-s3-backend.yaml'), FLEET_CHECKS)],
   ];
 
   test.each(configs)('keep fixed addresses, prevent_destroy and no force_destroy in %s', (_name, make) => {
@@ -202,8 +203,8 @@ describe('the log bucket and the central key', () => {
 describe('credentials can never reach another account', () => {
   const configs: [string, () => FleetConfig][] = [
     ['a fleet of every kind of trail', () => configOf(fleetRaw())],
-    ['the every-option example', () => loadConfig(path.join(ROOT, 'config', 'examples', 'every-option.yaml'))],
-    ['the SSE-S3 example', () => loadConfig(path.join(ROOT, 'config', 'examples', 'sse-s3-and-s3-backend.yaml'))],
+    ['the every-option example', () => loadConfig(path.join(ROOT, 'config', 'examples', 'every-option.yaml'), FLEET_CHECKS)],
+    ['the SSE-S3 example', () => loadConfig(path.join(ROOT, 'config', 'examples', 'sse-s3-and-s3-backend.yaml'), FLEET_CHECKS)],
   ];
 
   test.each(configs)("every provider of every stack in %s is allowed only in that stack's account", (_name, make) => {

@@ -13,9 +13,10 @@ import { fleetBucketPolicy, fleetPolicies } from '../../modules/policies/fleet-p
 import { BUCKET_POLICY_ENCODINGS } from '../../modules/policies/bucket-policy';
 import { KEY_POLICY_ENCODINGS } from '../../modules/policies/key-policies';
 import { BACKENDS, encodingThresholds, fleet, FleetShape, fleetShapes, LARGE_FLEET, lastSizeAtMost, resolveUnchecked, TEMPLATE_TEXT, writeFleetShapes } from '../../tools/fleet-shapes';
+import { FLEET_CHECKS } from '../../modules/fleet-checks';
 
 const LONG = { trailName: `t${'x'.repeat(126)}t`, prefix: `p${'/p'.repeat(99)}` };
-const loaded = (raw: unknown) => fleetPolicies(configFromObject(raw, 'generated'));
+const loaded = (raw: unknown) => fleetPolicies(configFromObject(raw, 'generated', FLEET_CHECKS));
 
 describe('lastSizeAtMost (bisection over fleet size)', () => {
   test('finds the last size of a step function, whatever the step', () => {
@@ -81,7 +82,7 @@ describe('central key policy thresholds', () => {
     const th = key[1];
     let error: unknown;
     try {
-      configFromObject(fleet(th.last + 1), 'generated');
+      configFromObject(fleet(th.last + 1), 'generated', FLEET_CHECKS);
     } catch (e) {
       error = e;
     }
@@ -115,7 +116,7 @@ describe('the generated shapes', () => {
 
   test('each file loads (the same path as CLOUDTRAIL_CONFIG) and gets the encodings the shape claims', () => {
     for (const { file, shape } of files) {
-      const policies = fleetPolicies(configFromText(readFileSync(file, 'utf8'), file));
+      const policies = fleetPolicies(configFromText(readFileSync(file, 'utf8'), file, FLEET_CHECKS));
       if (shape.expect?.bucket) expect(`${shape.name}: ${policies.bucket.encoding}`).toBe(`${shape.name}: ${shape.expect.bucket}`);
       if (shape.expect?.key) expect(`${shape.name}: ${policies.centralKey?.encoding}`).toBe(`${shape.name}: ${shape.expect.key}`);
       expect(policies.bucket.fits).toBe(true);
@@ -146,16 +147,16 @@ describe('the generated shapes', () => {
   test('cover distinct prefixes, several trails per account (5 in a region), organization trails, all partitions', () => {
     const distinct = byName.get('distinct-prefixes-max')!.raw.accounts;
     expect(new Set(distinct.map((a: any) => a.prefix)).size).toBe(distinct.length);
-    expect(configFromObject(byName.get('distinct-prefixes-max')!.raw).trails).toHaveLength(distinct.length);
+    expect(configFromObject(byName.get('distinct-prefixes-max')!.raw, 'config', FLEET_CHECKS).trails).toHaveLength(distinct.length);
     // It is the most that fit: one more account with its own prefix does not.
     const oneMore = structuredClone(byName.get('distinct-prefixes-max')!.raw);
     oneMore.accounts.push({ accountId: '999999999999', prefix: 'one-more' });
     expect(fleetBucketPolicy(resolveUnchecked(oneMore)).fits).toBe(false);
-    const multi = configFromObject(byName.get('several-trails-per-account')!.raw);
+    const multi = configFromObject(byName.get('several-trails-per-account')!.raw, 'config', FLEET_CHECKS);
     const perAccount = new Map<string, number>();
     for (const t of multi.trails) perAccount.set(t.accountId, (perAccount.get(t.accountId) ?? 0) + 1);
     expect(Math.max(...perAccount.values())).toBeGreaterThanOrEqual(5);
-    const org = configFromObject(byName.get('organization-trails')!.raw);
+    const org = configFromObject(byName.get('organization-trails')!.raw, 'config', FLEET_CHECKS);
     expect(org.trails.filter((t) => t.organizationTrail)).toHaveLength(2);
     expect(new Set(shapes.map((s) => s.raw.partition ?? 'aws'))).toEqual(new Set(['aws', 'aws-us-gov', 'aws-cn']));
   });
@@ -167,7 +168,7 @@ describe('the generated shapes', () => {
 
   test('put template-like free text in S3 prefixes, selector names and values, account names and IAM role paths, and keep it through YAML', () => {
     const file = files.find((f) => f.shape.name === 'template-text')!.file;
-    const config = configFromText(readFileSync(file, 'utf8'), file);
+    const config = configFromText(readFileSync(file, 'utf8'), file, FLEET_CHECKS);
     const prefixes = config.trails.flatMap((t) => t.dataEvents.s3.buckets.map((b) => b.prefix));
     expect(prefixes).toEqual(expect.arrayContaining([TEMPLATE_TEXT.s3Prefix, TEMPLATE_TEXT.s3PrefixDirective]));
     const advanced = config.trails.flatMap((t) => t.dataEvents.advanced);
@@ -178,7 +179,7 @@ describe('the generated shapes', () => {
   });
 
   test('put an advanced selector on every field the schema allows', () => {
-    const config = configFromObject(byName.get('every-advanced-field')!.raw);
+    const config = configFromObject(byName.get('every-advanced-field')!.raw, 'config', FLEET_CHECKS);
     const fields = new Set(config.trails.flatMap((t) => t.dataEvents.advanced.flatMap((a) => a.fieldSelectors.map((f) => f.field))));
     expect([...fields].sort()).toEqual([...ADVANCED_FIELDS].sort());
   });

@@ -13,6 +13,7 @@
  * Exit 0 (also when nothing is affected), 2 on a usage or config error.
  */
 import { configPath, loadConfig } from '../../config/load';
+import { FLEET_CHECKS } from '../../modules/fleet-checks';
 import { CommandSpec, EXIT, ParsedArgs, UsageError, parseCommandArgs, stringOption } from '../command';
 import { loadBase, synthStacks } from '../lib/fleet-synth';
 import { disappearedMessages, stackChanges } from '../lib/stack-diff';
@@ -42,10 +43,11 @@ function requireBase(args: ParsedArgs): string {
   return base;
 }
 
-export function affected(argv: readonly string[] | ParsedArgs, configFile = configPath()): { stdout: string; stderr: string; json: unknown } {
+/** `configFile`: the --config given; undefined = CLOUDTRAIL_CONFIG, else config/cloudtrail.yaml (as loadConfig chooses, and says). */
+export function affected(argv: readonly string[] | ParsedArgs, configFile?: string): { stdout: string; stderr: string; json: unknown } {
   const base = Array.isArray(argv) ? parseAffectedArgs(argv).base : requireBase(argv as ParsedArgs);
-  const current = synthStacks(loadConfig(configFile));
-  const before = loadBase(base, configFile);
+  const current = synthStacks(loadConfig(configFile, FLEET_CHECKS));
+  const before = loadBase(base, configPath(configFile));
   const changes = stackChanges(before.stacks, current);
   const stderr = disappearedMessages(changes.disappeared);
   return {

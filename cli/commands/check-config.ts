@@ -18,6 +18,7 @@ import type { FleetConfig, TrailConfig } from '../../config/model';
 import { configWarnings } from '../../config/warnings';
 import { accountRootArn, logFolder, trailArn } from '../../modules/arns';
 import { fleetPolicies } from '../../modules/policies/fleet-policies';
+import { FLEET_CHECKS } from '../../modules/fleet-checks';
 import { eventSelectors } from '../../modules/selectors';
 import { loadBase, synthStacks } from '../lib/fleet-synth';
 import { disappearedMessages, stackChanges } from '../lib/stack-diff';
@@ -190,7 +191,7 @@ export function currentPolicyReport(config: FleetConfig, args: CheckConfigArgs, 
 
 export function runCheckConfig(args: CheckConfigArgs, io: CommandIO): number {
   const file = configPath(args.configFile);
-  const config = loadConfig(args.configFile);
+  const config = loadConfig(args.configFile, FLEET_CHECKS);
   const extra = args.base ? baseWarnings(config, args.base, file) : [];
   if (args.json) {
     io.stdout(`${JSON.stringify(reportJson(config, extra), null, 2)}\n`);

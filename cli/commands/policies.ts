@@ -8,6 +8,7 @@
  *   npm run policies -- cloudtrail-central --json           (one JSON document: [{ address, title, document, ... }])
  */
 import { ConfigError, loadConfig } from '../../config/load';
+import { FLEET_CHECKS } from '../../modules/fleet-checks';
 import { CommandSpec, EXIT, ParsedArgs, parseCommandArgs, usageLine } from '../command';
 import { stackNameForAccount } from '../../modules/arns';
 import { StackPolicy, stackNames, stackPolicies } from '../../modules/policies/stack-policies';
@@ -67,7 +68,7 @@ export function main(argv: readonly string[], out: (s: string) => void, err: (s:
 }
 
 function runPolicies(args: PoliciesArgs, out: (s: string) => void, err: (s: string) => void): number {
-  const config = loadConfig(args.config);
+  const config = loadConfig(args.config, FLEET_CHECKS);
   const names = stackNames(config);
   if (!args.stack) {
     err(`${usageLine(command)}\nstacks of this config: ${names.join(', ')}\n`);

@@ -19,6 +19,7 @@
  * the emulator unreachable): said once, never as a finding about a trail.
  */
 import { loadConfig } from '../../config/load';
+import { FLEET_CHECKS } from '../../modules/fleet-checks';
 import { CommandSpec, CouldNotCheck, EXIT, ParsedArgs, UsageError, countOption, parseCommandArgs, stringOption } from '../command';
 import { AwsAccess } from '../lib/verify/aws';
 import { formatJson, formatTable, COLOUR, PLAIN } from '../lib/verify/report';
@@ -120,7 +121,7 @@ export async function runVerify(
   environment: VerifyEnvironment = {},
 ): Promise<{ report: FleetReport; output: string; exitCode: number }> {
   const args = Array.isArray(argv) ? parseVerifyArgs(argv) : (argv as VerifyArgs);
-  const config = loadConfig(args.config);
+  const config = loadConfig(args.config, FLEET_CHECKS);
   const now = (environment.now ?? (() => new Date()))();
   const members = verifyWork(config).some((w) => w.kind === 'member');
   const report = await verifyFleet(config, access, {

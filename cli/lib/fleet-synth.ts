@@ -8,6 +8,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App } from 'cdktf';
 import { configFromText } from '../../config/load';
+import { FLEET_CHECKS } from '../../modules/fleet-checks';
 import type { FleetConfig } from '../../config/model';
 import { buildFleet } from '../../stacks/fleet';
 import { withLeanTokenTraces } from '../../stacks/lean-traces';
@@ -87,5 +88,5 @@ export function loadBase(base: string, configFile: string): Base {
   } catch {
     return { label: `${base}:${relative} (absent)`, stacks: new Map() };
   }
-  return { label: `${base}:${relative}`, stacks: synthStacks(configFromText(text, `${base}:${relative}`)) };
+  return { label: `${base}:${relative}`, stacks: synthStacks(configFromText(text, `${base}:${relative}`, FLEET_CHECKS)) };
 }

@@ -3,23 +3,11 @@
  * at one boundary (`renderPolicy`), so tests read the same objects Terraform gets.
  */
 
-export type ConditionBlock = Record<string, Record<string, string | string[]>>;
+import type { PolicyDocument, Statement } from '../../config/policy-document';
 
-export interface Statement {
-  readonly Sid?: string;
-  readonly Effect: 'Allow' | 'Deny';
-  /** Absent in identity policies (attached to a role). */
-  readonly Principal?: '*' | { readonly Service?: string | string[]; readonly AWS?: string | string[] };
-  readonly Action: string | string[];
-  /** Absent in trust policies. */
-  readonly Resource?: string | string[];
-  readonly Condition?: ConditionBlock;
-}
-
-export interface PolicyDocument {
-  readonly Version: '2012-10-17';
-  readonly Statement: readonly Statement[];
-}
+// The shapes and limits are config-level (the config carries the user's own statements): re-exported here for the builders.
+export type { ConditionBlock, PolicyDocument, Statement } from '../../config/policy-document';
+export { BUCKET_POLICY_LIMIT_BYTES, KEY_POLICY_LIMIT_BYTES } from '../../config/policy-document';
 
 export function policy(statements: readonly Statement[]): PolicyDocument {
   return { Version: '2012-10-17', Statement: statements };
@@ -38,11 +26,6 @@ export function policyBytes(doc: PolicyDocument): number {
 export function sortedUnique(values: Iterable<string>): string[] {
   return [...new Set(values)].sort();
 }
-
-/** S3 bucket policies: "limited to 20 KB in size". */
-export const BUCKET_POLICY_LIMIT_BYTES = 20 * 1024;
-/** KMS key policies: 32 KB. */
-export const KEY_POLICY_LIMIT_BYTES = 32 * 1024;
 
 /** A policy in one of several encodings, with its size against the AWS limit. */
 export interface SizedPolicy<E extends string> {

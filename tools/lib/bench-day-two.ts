@@ -10,6 +10,7 @@ import { execFileSync } from 'child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'fs';
 import * as path from 'path';
 import { configFromText } from '../../config/load';
+import { FLEET_CHECKS } from '../../modules/fleet-checks';
 import type { FleetConfig } from '../../config/model';
 import { expectedTrail } from '../../cli/lib/verify/drift';
 import { AwsAccess } from '../../cli/lib/verify/aws';
@@ -143,7 +144,7 @@ export async function benchDayTwo(root: string, scratch: string, fleetYaml: (n: 
   process.stderr.write(`  affected, ${accounts} accounts + 1: ${a.stacks.length} stacks, ${a.gitSeconds.toFixed(2)} s (git ref), ${a.dirSeconds.toFixed(2)} s (folder)\n`);
   const latencyMs = 20;
   const concurrency = 16;
-  const v = await benchVerify(configFromText(fleetYaml(accounts), 'bench'), latencyMs, concurrency);
+  const v = await benchVerify(configFromText(fleetYaml(accounts), 'bench', FLEET_CHECKS), latencyMs, concurrency);
   process.stderr.write(`  verify, ${v.trails} trails (mocked, ${latencyMs} ms per call, concurrency ${concurrency}): ${v.seconds.toFixed(2)} s\n`);
   return {
     accounts,

@@ -65,7 +65,7 @@ describe('npm run check-config', () => {
     const missing = path.join(mkdtempSync(path.join(os.tmpdir(), 'check-')), 'nope.yaml');
     const run = spawnSync(process.execPath, [path.join(ROOT, 'dist', 'cli', 'main.js'), 'check-config', missing], { encoding: 'utf8' });
     expect(run.status).toBe(2);
-    expect(run.stderr).toBe(`${missing}: 1 problem in the config\n  - (file): the config file ${missing} does not exist; check the path given on the command line\n`);
+    expect(run.stderr).toBe(`${missing}: 1 problem in the config\n${missing}: the config file ${missing} does not exist; check the path given on the command line\n`);
     expect(run.stderr).not.toMatch(/synthesized|CLOUDTRAIL_CONFIG/);
   });
 
@@ -75,7 +75,7 @@ describe('npm run check-config', () => {
     const run = spawnSync(process.execPath, [path.join(ROOT, 'dist', 'cli', 'main.js'), 'check-config'], { encoding: 'utf8', env: { ...process.env, CLOUDTRAIL_CONFIG: missing } });
     expect(run.status).toBe(2);
     expect(run.stderr).toBe(
-      `${missing}: 1 problem in the config\n  - (file): the config file ${missing} does not exist; CLOUDTRAIL_CONFIG names it: point CLOUDTRAIL_CONFIG at a YAML or JSON config file\n`,
+      `${missing}: 1 problem in the config\n${missing}: the config file ${missing} does not exist; CLOUDTRAIL_CONFIG names it: point CLOUDTRAIL_CONFIG at a YAML or JSON config file\n`,
     );
   });
 });

@@ -13,6 +13,7 @@ import type { FleetConfig } from '../../../config/model';
 import { stackNames, stackPolicies } from '../../../modules/policies/stack-policies';
 import { main, parseArgs, renderPolicies } from '../../../cli/commands/policies';
 import { configOf, rawWith, ROOT, synthFleet } from '../../helpers/fleet';
+import { FLEET_CHECKS } from '../../../modules/fleet-checks';
 
 /** Resource types whose attribute holds an IAM policy document, as JSON text. */
 const POLICY_ATTRIBUTES: Record<string, string> = {
@@ -50,7 +51,7 @@ const fleet = (n: number) =>
 
 describe('the policies npm run policies prints are the ones the stacks deploy', () => {
   const configs: [string, () => FleetConfig][] = [
-    ...bundled.map((f): [string, () => FleetConfig] => [f, () => loadConfig(path.join(ROOT, f))]),
+    ...bundled.map((f): [string, () => FleetConfig] => [f, () => loadConfig(path.join(ROOT, f), FLEET_CHECKS)]),
     ['a 120-account fleet (per-prefix bucket policy with ${aws:SourceAccount})', () => configOf(fleet(120))],
   ];
 
@@ -73,7 +74,7 @@ describe('the policies npm run policies prints are the ones the stacks deploy', 
   });
 
   test('every-option shows each kind: bucket, central key, trail key, SNS, SQS, delivery role trust and permissions', () => {
-    const config = loadConfig(path.join(ROOT, 'config/examples/every-option.yaml'));
+    const config = loadConfig(path.join(ROOT, 'config/examples/every-option.yaml'), FLEET_CHECKS);
     const kinds = new Set(stackNames(config).flatMap((s) => stackPolicies(config, s)!.map((p) => `${p.address.split('.')[0]}:${p.attribute}`)));
     expect([...kinds].sort()).toEqual(
       [

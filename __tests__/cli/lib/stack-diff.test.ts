@@ -107,6 +107,22 @@ describe('affected against a git ref', () => {
     expect(affected(['--base', 'HEAD'], path.join(repo, 'other.yaml')).stdout).toBe('cloudtrail-central\ncloudtrail-account-222222222222\n');
   });
 
+  test('the config named by CLOUDTRAIL_CONFIG: read as usual, and a missing one is blamed on CLOUDTRAIL_CONFIG, not on the command line', () => {
+    const saved = process.env.CLOUDTRAIL_CONFIG;
+    try {
+      process.env.CLOUDTRAIL_CONFIG = path.join(repo, 'fleet.yaml');
+      expect(affected(['--base', 'HEAD']).stderr).toBe('');
+      const missing = path.join(repo, 'nope.yaml');
+      process.env.CLOUDTRAIL_CONFIG = missing;
+      expect(() => affected(['--base', 'HEAD'])).toThrow(
+        `${missing}: 1 problem in the config\n${missing}: the config file ${missing} does not exist; CLOUDTRAIL_CONFIG names it: point CLOUDTRAIL_CONFIG at a YAML or JSON config file`,
+      );
+    } finally {
+      if (saved === undefined) delete process.env.CLOUDTRAIL_CONFIG;
+      else process.env.CLOUDTRAIL_CONFIG = saved;
+    }
+  });
+
   test('an unknown ref or missing --base is rejected with what to give', () => {
     expect(() => parseAffectedArgs([])).toThrow('--base is required: a git ref (origin/main, HEAD~1) or the folder of a previous cdktf synth');
     expect(() => parseAffectedArgs(['--bsae', 'x'])).toThrow(/unknown option --bsae \(did you mean --base\?\)/);

@@ -22,6 +22,7 @@ import { GetObjectCommand, ListObjectsV2Command, NoSuchKey, S3Client } from '@aw
 import { configFromText } from '../../../../config/load';
 import { AwsAccess } from '../../../../cli/lib/verify/aws';
 import { verifyFleet } from '../../../../cli/lib/verify/run';
+import { FLEET_CHECKS } from '../../../../modules/fleet-checks';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { sdkStreamMixin } = require(require.resolve('@smithy/core/serde', { paths: [require.resolve('@aws-sdk/client-s3')] }));
@@ -141,7 +142,7 @@ async function run(store: Store, keyType: 'pkcs1' | 'spki' = 'pkcs1', yaml = YAM
     return { Body: sdkStreamMixin(Readable.from([o.body])), Metadata: o.metadata, LastModified: o.lastModified, ContentLength: o.body.length };
   });
   const access = new AwsAccess({ sleep: async () => undefined }, async () => ({ accessKeyId: 'AKIAX', secretAccessKey: 'x' }));
-  const report = await verifyFleet(configFromText(yaml, 'digests.yaml'), access, { maxAgeMs: 24 * 3_600_000, concurrency: 2, now: NOW, digestsSince: new Date(NOW.getTime() - 86_400_000) });
+  const report = await verifyFleet(configFromText(yaml, 'digests.yaml', FLEET_CHECKS), access, { maxAgeMs: 24 * 3_600_000, concurrency: 2, now: NOW, digestsSince: new Date(NOW.getTime() - 86_400_000) });
   return report.trails[0];
 }
 

@@ -23,6 +23,7 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { configFromText } from '../../../../config/load';
 import { AwsAccess } from '../../../../cli/lib/verify/aws';
 import { verifyFleet } from '../../../../cli/lib/verify/run';
+import { FLEET_CHECKS } from '../../../../modules/fleet-checks';
 
 const NOW = new Date('2026-11-26T12:00:00Z');
 const ago = (min: number) => new Date(NOW.getTime() - min * 60_000);
@@ -172,7 +173,7 @@ async function run(world: World) {
     };
   });
   const access = new AwsAccess({ sleep: async () => undefined }, async () => ({ accessKeyId: 'AKIAAMBIENT', secretAccessKey: 'x' }));
-  return verifyFleet(configFromText(YAML, 'checker.yaml'), access, { maxAgeMs: 24 * 3_600_000, concurrency: 4, now: NOW });
+  return verifyFleet(configFromText(YAML, 'checker.yaml', FLEET_CHECKS), access, { maxAgeMs: 24 * 3_600_000, concurrency: 4, now: NOW });
 }
 
 const unhealthy = (r: Awaited<ReturnType<typeof run>>) =>

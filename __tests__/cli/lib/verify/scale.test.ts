@@ -4,9 +4,10 @@ import { fleetYaml } from '../../../../tools/bench';
 import { verifyFleet } from '../../../../cli/lib/verify/run';
 import { progressReporter } from '../../../../cli/commands/verify';
 import { AwsWorld } from './aws-world';
+import { FLEET_CHECKS } from '../../../../modules/fleet-checks';
 
 test('1,000 trails with 5 ms per call finish in seconds with bounded concurrency', async () => {
-  const config = configFromText(fleetYaml(1000), 'bench');
+  const config = configFromText(fleetYaml(1000), 'bench', FLEET_CHECKS);
   const world = new AwsWorld();
   try {
     const now = new Date('2026-11-26T12:00:00Z');
