@@ -12,6 +12,8 @@ export const COMMANDS: Readonly<Record<string, { readonly summary: string; reado
   'check-config': { summary: 'validate a config and show what each trail does, with warnings', load: () => require('./commands/check-config').command },
   policies: { summary: 'print every IAM policy a stack deploys, as AWS receives it', load: () => require('./commands/policies').command },
   affected: { summary: 'the stacks a config change touches, in deploy order', load: () => require('./commands/affected').command },
+  doctor: { summary: 'check that every account is ready for a deploy (credentials, regions, bucket, backend)', load: () => require('./commands/doctor').command },
+  deploy: { summary: 'synthesize and apply the fleet: central first, then the accounts, with retries and a result per account', load: () => require('./commands/deploy').command },
   verify: { summary: 'check that every deployed trail logs where the config says', load: () => require('./commands/verify').command },
 };
 

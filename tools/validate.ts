@@ -45,11 +45,11 @@ import { accessSync, constants, existsSync, mkdirSync, readFileSync, readdirSync
 import * as path from 'path';
 import { projectRoot } from '../config/load';
 import { escapeTemplateText } from '../modules/terraform-text';
+import { CliConfig, DEFAULT_PLUGIN_DIR, PLUGIN_DIR_ENV, writeCliConfig } from '../cli/lib/terraform/cli-config';
 import { backendEnv, classifyBackendInit, describeVerdict, writeBackendScratch } from './backend-check';
 import { writeFleetShapes } from './fleet-shapes';
 
-export const PLUGIN_DIR_ENV = 'CLOUDTRAIL_TF_PLUGIN_DIR';
-export const DEFAULT_PLUGIN_DIR = '/opt/tf-plugins';
+export { PLUGIN_DIR_ENV, DEFAULT_PLUGIN_DIR };
 const JOBS_ENV = 'CLOUDTRAIL_TF_JOBS';
 const TIMEOUT_MS = 5 * 60 * 1000;
 /** A backend check never needs long: it stops at the first network or credentials call. */
@@ -298,31 +298,8 @@ export function sampleAccountStacks<T>(stacks: readonly T[], fingerprint: (s: T)
 
 // ------------------------------------------------------------ Terraform CLI config
 
-function writeCliConfig(): { file: string; note: string; mirror: boolean } {
-  const fromEnv = process.env[PLUGIN_DIR_ENV];
-  const dir = path.resolve(fromEnv || DEFAULT_PLUGIN_DIR);
-  const file = path.join(WORK, 'terraform.rc');
-  let body: string;
-  let note: string;
-  if (existsSync(dir)) {
-    body = [
-      'provider_installation {',
-      '  filesystem_mirror {',
-      `    path    = ${JSON.stringify(dir)}`,
-      '    include = ["registry.terraform.io/hashicorp/*"]',
-      '  }',
-      '  direct {',
-      '    exclude = ["registry.terraform.io/hashicorp/*"]',
-      '  }',
-      '}',
-    ].join('\n');
-    note = `providers from the mirror ${dir}${fromEnv ? ` (${PLUGIN_DIR_ENV})` : ''}`;
-  } else {
-    body = 'provider_installation {\n  direct {}\n}';
-    note = `no provider mirror at ${dir} (set ${PLUGIN_DIR_ENV}); providers come from the registry`;
-  }
-  writeFileSync(file, `# Written by npm run validate.\n${body}\n`);
-  return { file, note, mirror: existsSync(dir) };
+function writeValidateCliConfig(): CliConfig {
+  return writeCliConfig(path.join(WORK, 'terraform.rc'), process.env, 'npm run validate');
 }
 
 /**
@@ -374,6 +351,9 @@ function resourceMocks(type: string, partition: string, region: string, account:
       return { arn: `arn:${partition}:logs:${region}:${account}:log-group:mock-log-group` };
     case 'aws_iam_role':
       return { arn: `arn:${partition}:iam::${account}:role/mock-role` };
+    case 'aws_cloudtrail':
+      // A trail lives in the region of its provider; the trail's home-region postcondition reads it.
+      return { home_region: region };
     default:
       return undefined;
   }
@@ -528,7 +508,8 @@ export function importedValues(type: string, id: string): Record<string, string>
     case 'aws_iam_role':
       return { id, name: id };
     case 'aws_cloudtrail':
-      return { id, arn: id, name: id.replace(/^.*:trail\//, '') };
+      // The ARN of a trail names its home region.
+      return { id, arn: id, name: id.replace(/^.*:trail\//, ''), home_region: id.split(':')[3] };
     case 'aws_sns_topic':
       return { id, arn: id, name: last(id) };
     case 'aws_sns_topic_policy':
@@ -761,7 +742,7 @@ async function main(): Promise<number> {
     return synthFailures.length ? 1 : 0;
   }
 
-  const cli = writeCliConfig();
+  const cli = writeValidateCliConfig();
   const env = terraformEnv(cli.file, cli.mirror);
   const limit = Math.max(1, Math.min(4, Number(process.env[JOBS_ENV]) || 2));
   log(`terraform: ${terraform}; ${cli.note}; ${limit} at a time; ${jobs.length} stacks to check (generation and synthesis took ${elapsed().toFixed(1)} s)`);

@@ -1,0 +1,65 @@
+/** Running Terraform: finding the binary, and one command with its output both kept and written to a log file. */
+import { spawn } from 'child_process';
+import { accessSync, appendFileSync, constants, statSync } from 'fs';
+import * as path from 'path';
+
+/** The executable `name` on the PATH of `env`, or undefined. */
+export function onPath(name: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (name.includes('/')) return name;
+  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
+    if (!dir) continue;
+    const file = path.join(dir, name);
+    try {
+      if (statSync(file).isFile()) {
+        accessSync(file, constants.X_OK);
+        return file;
+      }
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+export interface RunResult {
+  readonly code: number;
+  /** stdout and stderr as they came, interleaved. */
+  readonly output: string;
+  readonly seconds: number;
+}
+
+export interface RunOptions {
+  readonly cwd: string;
+  readonly env: NodeJS.ProcessEnv;
+  /** Every byte of output is appended to this file as it arrives. */
+  readonly logFile?: string;
+  /** Kill after this long. @default none */
+  readonly timeoutMs?: number;
+}
+
+/** Runs a command; never rejects (a command that cannot start exits 127 with the reason as output). */
+export function runCommand(bin: string, args: readonly string[], o: RunOptions): Promise<RunResult> {
+  const started = process.hrtime.bigint();
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    const keep = (d: Buffer) => {
+      chunks.push(d);
+      if (o.logFile) appendFileSync(o.logFile, d);
+    };
+    const child = spawn(bin, [...args], { cwd: o.cwd, env: o.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
+    let timedOut = false;
+    const timer = o.timeoutMs ? setTimeout(() => ((timedOut = true), child.kill('SIGTERM')), o.timeoutMs) : undefined;
+    let finished = false;
+    const done = (code: number, extra = '') => {
+      if (finished) return;
+      finished = true;
+      if (timer) clearTimeout(timer);
+      if (extra) keep(Buffer.from(extra));
+      resolve({ code, output: Buffer.concat(chunks).toString('utf8'), seconds: Number(process.hrtime.bigint() - started) / 1e9 });
+    };
+    child.on('error', (e) => done(127, `${bin}: ${e.message}\n`));
+    child.on('close', (code, signal) => done(code ?? 1, signal ? `${path.basename(bin)} was stopped by ${signal}${timedOut ? ` after ${(o.timeoutMs ?? 0) / 1000} s` : ''}\n` : ''));
+  });
+}
