@@ -114,3 +114,16 @@ test('every config load outside config/ runs the fleet checks (FLEET_CHECKS)', (
   expect(calls).toBeGreaterThanOrEqual(8); // the scan reads the real call sites (main.ts, the commands, the tools)
   expect(missing).toEqual([]);
 });
+
+/** The same for warnings: config/warnings.ts cannot see the guard's encodings, so commands ask modules/fleet-warnings.ts. */
+test('no command or stack reads configWarnings directly (fleetWarnings adds the warnings that need the builders)', () => {
+  const { readFileSync, readdirSync, statSync } = require('fs') as typeof import('fs');
+  const files = (dir: string): string[] =>
+    readdirSync(dir).flatMap((e) => {
+      const p = path.join(dir, e);
+      return statSync(p).isDirectory() ? files(p) : p.endsWith('.ts') ? [p] : [];
+    });
+  const callers = [path.join(ROOT, 'main.ts'), ...['modules', 'stacks', 'cli', 'tools'].flatMap((d) => files(path.join(ROOT, d)))];
+  const direct = callers.filter((f) => !f.endsWith(path.join('modules', 'fleet-warnings.ts')) && /\bconfigWarnings\(/.test(readFileSync(f, 'utf8')));
+  expect(direct.map((f) => path.relative(ROOT, f))).toEqual([]);
+});

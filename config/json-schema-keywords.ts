@@ -88,6 +88,14 @@ export const RULE_KEYWORDS = new Map<(value: string) => rules.Problem, Keywords>
   [rules.stateKeyPrefixProblem, { maxLength: 900, pattern: '^(?!/)(?!.*//)' }],
   [rules.dynamodbTableNameProblem, { pattern: '^[A-Za-z0-9_.-]{3,255}$' }],
   [eventNameProblem, { minLength: 1, maxLength: 2048, pattern: '^[A-Za-z0-9]+$', examples: ['GetSecretValue', 'Decrypt'] }],
+  [rules.scpTargetProblem, { pattern: '^(?:r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|\\d{12})$', examples: ['r-ab12', 'ou-ab12-cdefgh34', '222222222222'] }],
+  [
+    rules.exemptPrincipalProblem,
+    {
+      pattern: `^arn:${PARTITION}:iam::(?:${ACCOUNT}|\\*):(?:role|user)/(?![*?/]+$)[\\x21-\\x23\\x25-\\x7e]+$`,
+      examples: ['arn:aws:iam::*:role/BreakGlass', 'arn:aws:iam::111111111111:role/OrganizationAccountAccessRole'],
+    },
+  ],
 ]);
 
 /** The keywords of a rule (empty when it has none). */
@@ -172,8 +180,9 @@ const hasIn = (path: readonly string[], value: unknown, schema?: Keywords): Keyw
     ? { properties: { [path[0]]: schema ?? { const: value } }, required: [path[0]] }
     : { properties: { [path[0]]: hasIn(path.slice(1), value, schema) }, required: [path[0]] };
 
-/** Where ARNs are written: under central, and in the trail settings of defaults and of every account. */
+/** Where ARNs are written: under central, under guard, and in the trail settings of defaults and of every account. */
 const CENTRAL_ARNS = [['assumeRoleArn'], ['kmsKey', 'decryptPrincipals', '[]']];
+const GUARD_ARNS = [['prevention', 'assumeRoleArn'], ['prevention', 'exemptPrincipals', '[]']];
 const TRAIL_ARNS = [
   ['kmsKey', 'arn'],
   ['sns', 'topicArn'],
@@ -196,6 +205,7 @@ function arnsInPartition(partition: rules.Partition): Keywords {
   return {
     allOf: [
       ...CENTRAL_ARNS.map((p) => at(['central', ...p], leaf)),
+      ...GUARD_ARNS.map((p) => at(['guard', ...p], leaf)),
       at(['accounts', '[]', 'assumeRoleArn'], leaf),
       ...TRAIL_ARNS.flatMap((p) => [at(['defaults', ...p], leaf), at(['accounts', '[]', ...p], leaf)]),
     ],
@@ -275,6 +285,19 @@ export function rootKeywords(): Keywords {
       {
         if: { properties: { accounts: { contains: has('organizationTrail', true) } }, required: ['accounts'] },
         then: { required: ['organization'] },
+      },
+      // guard.prevention: service control policies need the organization; the deployer roles are named in an ArnNotLike
+      // (no "$", "*", "?" in their ARNs); the guard's tag key is its own.
+      {
+        if: { properties: { guard: { properties: { prevention: { type: 'object' } }, required: ['prevention'] } }, required: ['guard'] },
+        then: {
+          required: ['organization'],
+          properties: {
+            central: { properties: { assumeRoleArn: { pattern: '^[^$*?]*$' }, tags: { propertyNames: { not: { const: 'cloudtrail-fleet:guard' } } } } },
+            defaults: { properties: { tags: { propertyNames: { not: { const: 'cloudtrail-fleet:guard' } } } } },
+            accounts: { items: { properties: { assumeRoleArn: { pattern: '^[^$*?]*$' }, tags: { propertyNames: { not: { const: 'cloudtrail-fleet:guard' } } } } } },
+          },
+        },
       },
       {
         if: { not: hasIn(['defaults', 'multiRegion'], false) },

@@ -3,8 +3,8 @@
  * filled in, defaults are merged into accounts, and choices are tagged unions
  * so code never re-interprets raw config values.
  */
-import type { AccountLifecycle, BackendConfig, ConfigFile, ManagementReadWrite, ReadWrite, TrailSettingsInput } from './schema';
-import { DEEP_MERGED_KEYS, TRAIL_DEFAULTS } from './schema';
+import type { AccountLifecycle, BackendConfig, ConfigFile, GuardDelivery, ManagementReadWrite, ReadWrite, TrailSettingsInput } from './schema';
+import { DEEP_MERGED_KEYS, MAX_GUARD_POLICIES, TRAIL_DEFAULTS } from './schema';
 import type { Partition } from './rules';
 import { kmsAliasArn } from './arns';
 import type { Statement } from './policy-document';
@@ -133,6 +133,34 @@ export interface TrailConfig {
   readonly deleteKeys: boolean;
 }
 
+/** Service control policies that deny tampering with the fleet (docs/guard.md, "Prevention"). */
+export interface GuardPrevention {
+  /** Root, OU and account ids the policies are attached to, sorted. */
+  readonly attachTo: readonly string[];
+  /** Role Terraform assumes in the management account for the cloudtrail-guard stack. */
+  readonly assumeRoleArn?: string;
+  /** Principal ARN patterns exempt besides the deployer roles, sorted. */
+  readonly exemptPrincipals: readonly string[];
+  /** Service control policies the guard may attach to each target (1 to 4). */
+  readonly maxPolicies: number;
+}
+
+/** EventBridge rules that forward tampering events to the central account (docs/guard.md, "Detection"). */
+export interface GuardDetection {
+  readonly deliverTo: GuardDelivery;
+}
+
+/** `guard`: absent = no guard at all; each part undefined = off. */
+export interface GuardConfig {
+  readonly prevention?: GuardPrevention;
+  /**
+   * `prevention: false` written out: the cloudtrail-guard stack stays, empty,
+   * so the next deploy removes the policies an earlier one attached.
+   */
+  readonly preventionOff?: boolean;
+  readonly detection?: GuardDetection;
+}
+
 export interface FleetConfig {
   readonly partition: Partition;
   readonly organization?: { readonly id: string; readonly managementAccountId: string };
@@ -146,6 +174,8 @@ export interface FleetConfig {
    */
   readonly leaving: readonly TrailConfig[];
   readonly backend: BackendConfig;
+  /** The guard; undefined when the config has no `guard` key. */
+  readonly guard?: GuardConfig;
 }
 
 // ------------------------------------------------------------ resolution
@@ -246,6 +276,25 @@ function resolveNetworkActivity(input: TrailSettingsInput['networkActivityEvents
     .sort((a, b) => (a.eventSource < b.eventSource ? -1 : a.eventSource > b.eventSource ? 1 : 0));
 }
 
+function resolveGuard(input: ConfigFile['guard']): GuardConfig | undefined {
+  if (!input) return undefined;
+  const p = input.prevention;
+  const d = input.detection;
+  return {
+    prevention: p
+      ? {
+          attachTo: [...p.attachTo].sort(),
+          assumeRoleArn: p.assumeRoleArn,
+          exemptPrincipals: [...new Set(p.exemptPrincipals ?? [])].sort(),
+          maxPolicies: p.maxPolicies ?? MAX_GUARD_POLICIES,
+        }
+      : undefined,
+    preventionOff: p === false || undefined,
+    // Detection is on whenever the guard is there, unless it says false.
+    detection: d === false ? undefined : { deliverTo: (d === true || d === undefined ? undefined : d.deliverTo) ?? 'eventBus' },
+  };
+}
+
 /**
  * Resolves a schema-valid config file. Trails without a trail name are
  * skipped here; validate.ts reports them.
@@ -298,6 +347,7 @@ export function resolveConfig(file: ConfigFile): FleetConfig {
     trails: trails.filter((t) => t.lifecycle === 'active'),
     leaving: trails.filter((t) => t.lifecycle !== 'active'),
     backend: file.backend ?? { type: 'local' },
+    guard: resolveGuard(file.guard),
   };
 }
 

@@ -404,3 +404,50 @@ export function closest(word: string, candidates: readonly string[]): string | u
   }
   return best !== undefined && bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
 }
+
+// ---------------------------------------------------------------- the guard (service control policies)
+
+/** An organization root id (aws organizations list-roots): r- and 4 to 32 lowercase letters or digits. */
+export const ROOT_ID = /^r-[0-9a-z]{4,32}$/;
+/** An organizational unit id: ou-<root part>-<8 to 32 lowercase letters or digits>. */
+export const OU_ID = /^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$/;
+
+/** What an SCP target is: a root, an OU or an account (the three targets AWS Organizations attaches policies to). */
+export function scpTargetKind(target: string): 'root' | 'ou' | 'account' | undefined {
+  return ROOT_ID.test(target) ? 'root' : OU_ID.test(target) ? 'ou' : ACCOUNT_ID.test(target) ? 'account' : undefined;
+}
+
+/** A target of `guard.prevention.attachTo`. */
+export function scpTargetProblem(value: string): Problem {
+  if (scpTargetKind(value)) return undefined;
+  return (
+    `"${value}" is not a root, OU or account id: write the root id (r- and 4 to 32 lowercase letters or digits, e.g. r-ab12), ` +
+    `an OU id (ou-<root part>-<8 to 32 lowercase letters or digits>, e.g. ou-ab12-cdefgh34) or a 12-digit account id in quotes; ` +
+    `aws organizations list-roots and list-organizational-units-for-parent print them`
+  );
+}
+
+/**
+ * A principal the guard's service control policy exempts, as the ARN pattern
+ * its `aws:PrincipalArn` condition matches (ArnNotLike): an IAM role or user
+ * of one account or of every account (`*`), where `*` and `?` are wildcards.
+ * A pattern that exempts every role or user, an account root, or text with
+ * `$` (a policy variable) would hollow the guard out, so they are refused.
+ */
+export function exemptPrincipalProblem(value: string): Problem {
+  const hint = 'expected a role or user ARN pattern such as arn:aws:iam::*:role/BreakGlass or arn:aws:iam::222222222222:role/ops/*';
+  const m = /^arn:([a-z-]+):iam::(\d{12}|\*):(.*)$/.exec(value);
+  if (!m) return `"${value}" is not an IAM principal ARN pattern (arn:<partition>:iam::<12-digit account or *>:role/... or :user/...); ${hint}`;
+  if (!(PARTITIONS as readonly string[]).includes(m[1])) return `"${value}" has unknown partition "${m[1]}"; ${hint}`;
+  const resource = m[3];
+  if (resource === 'root') return `"${value}" is an account root: exempting it lets that account's root user stop the fleet's trails; name a role or user instead`;
+  const kind = /^(role|user)\/(.+)$/.exec(resource);
+  if (!kind) return `"${value}" names no role or user (after the account comes role/<path/name> or user/<path/name>); ${hint}`;
+  if (/[^\x21-\x7e]/.test(kind[2]) || kind[2].includes('$')) {
+    return `"${value}" may contain only printable ASCII without "$" (in a policy, "\${" starts a variable); ${hint}`;
+  }
+  if (/^[*?/]+$/.test(kind[2])) {
+    return `"${value}" matches every ${kind[1]}: the guard would exempt every principal of the account; name the ${kind[1]} or its path (wildcards only inside a name or path)`;
+  }
+  return undefined;
+}

@@ -507,6 +507,72 @@ const backendSchema = z.discriminatedUnion(
   { error: 'backend.type must be local, cloud or s3' },
 );
 
+// ------------------------------------------------------------ the guard (docs/guard.md)
+
+export const GUARD_DELIVERY = ['eventBus', 'snsTopic'] as const;
+export type GuardDelivery = (typeof GUARD_DELIVERY)[number];
+
+/** AWS attaches at most 5 service control policies to a root, OU or account, and FullAWSAccess takes one of them. */
+export const MAX_GUARD_POLICIES = 4;
+
+/** A root, OU or account id; an account id written as a YAML number gets the usual "quote it" message. */
+const scpTargetSchema = z
+  .string({ error: (issue) => (typeof issue.input === 'number' ? rules.accountIdProblem(issue.input) : `attachTo entries must be strings, got ${rules.describe(issue.input)}`) })
+  .superRefine((value, ctx) => {
+    const problem = rules.scpTargetProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem, input: value });
+  })
+  .meta(ruleKeywords(rules.scpTargetProblem));
+
+const guardPreventionSchema = obj({
+  attachTo: z
+    .array(scpTargetSchema, {
+      error: (issue) =>
+        issue.input === undefined
+          ? 'required: add attachTo, the root, OUs or accounts the service control policies are attached to (e.g. [r-ab12]; aws organizations list-roots prints the root id)'
+          : `attachTo must be a list of root, OU or account ids, got ${rules.describe(issue.input)}`,
+    })
+    .min(1, { error: 'attachTo is empty: list the root, OUs or accounts the service control policies are attached to (e.g. [r-ab12])' })
+    .superRefine((targets, ctx) => {
+      targets.forEach((t, i) => {
+        if (targets.indexOf(t) !== i) ctx.addIssue({ code: 'custom', path: [i], input: t, message: `${t} is listed twice; list each target once` });
+      });
+    })
+    .meta({ uniqueItems: true })
+    .describe('Root, OU or account ids the service control policies are attached to (r-..., ou-...-..., or 12-digit account ids). Not the management account: SCPs never apply there.'),
+  assumeRoleArn: ruled(rules.iamRoleArnProblem, 'guard.prevention.assumeRoleArn')
+    .optional()
+    .describe('Role that Terraform assumes in the management account for the cloudtrail-guard stack. @default the caller\'s credentials'),
+  exemptPrincipals: z
+    .array(ruled(rules.exemptPrincipalProblem, 'guard.prevention.exemptPrincipals[]'))
+    .optional()
+    .describe('Roles or users (ARN patterns, * and ? wildcards) exempt besides the deployer roles: a break-glass role, the role bootstrap uses. @default []'),
+  maxPolicies: z
+    .number({ error: (issue) => `maxPolicies must be a whole number from 1 to ${MAX_GUARD_POLICIES}, got ${rules.describe(issue.input)}` })
+    .int({ error: `maxPolicies must be a whole number from 1 to ${MAX_GUARD_POLICIES}` })
+    .min(1, { error: `maxPolicies is 1 to ${MAX_GUARD_POLICIES}: the guard needs at least one policy` })
+    .max(MAX_GUARD_POLICIES, {
+      error: `maxPolicies is 1 to ${MAX_GUARD_POLICIES}: AWS attaches at most 5 service control policies to a root, OU or account, and FullAWSAccess takes one`,
+    })
+    .optional()
+    .describe(`Service control policies the guard may use on each target (AWS allows 5 per target; FullAWSAccess takes one; lower this when your targets carry other SCPs). @default ${MAX_GUARD_POLICIES}`),
+});
+
+const guardSchema = obj({
+  prevention: z
+    .union([z.literal(false), guardPreventionSchema], {
+      error: 'guard.prevention must be false or a mapping with attachTo (the root, OUs or accounts to attach the service control policies to)',
+    })
+    .optional()
+    .describe('Service control policies that deny tampering with the fleet\'s trails, keys, topics, log groups and roles to everyone but the deployer roles. Needs organization. @default off'),
+  detection: z
+    .union([bool('guard.detection'), obj({ deliverTo: oneOf(GUARD_DELIVERY, 'guard.detection.deliverTo').optional().describe('@default eventBus') })], {
+      error: 'guard.detection must be true, false or { deliverTo: eventBus | snsTopic }',
+    })
+    .optional()
+    .describe('EventBridge rules in every account that forward tampering events to an event bus (or SNS topic) in the central account. @default on when guard is set'),
+}).describe('Guard the trails (docs/guard.md): prevention with service control policies, detection with EventBridge. @default off');
+
 // ------------------------------------------------------------ the file
 
 export const configFileSchema = obj({
@@ -520,6 +586,7 @@ export const configFileSchema = obj({
         issue.input === undefined ? 'required: add accounts, the list of accounts to turn CloudTrail on in' : `accounts must be a list, got ${rules.describe(issue.input)}`,
     }).min(1, { error: 'accounts is empty: list at least one account to turn CloudTrail on in' }),
   backend: backendSchema.optional().describe('@default { type: local }'),
+  guard: guardSchema.optional(),
 });
 
 export type ConfigFile = z.infer<typeof configFileSchema>;
@@ -527,6 +594,7 @@ export type TrailSettingsInput = z.infer<ReturnType<typeof obj<typeof trailSetti
 export type AccountInput = ConfigFile['accounts'][number];
 export type KmsKeyInput = NonNullable<TrailSettingsInput['kmsKey']>;
 export type BackendConfig = NonNullable<ConfigFile['backend']>;
+export type GuardInput = NonNullable<ConfigFile['guard']>;
 
 /** Built-in trail defaults, applied after `defaults` and the account. */
 export const TRAIL_DEFAULTS = {

@@ -12,6 +12,7 @@ import { MAX_TAGS, parseArn, partitionOfRegion, tooManyTags } from './rules';
 import { REGIONS } from './regions';
 import { adoptionIssues } from './adoption-rules';
 import { changeRuleIssues } from './change-rules';
+import { guardIssues } from './guard';
 
 export interface ConfigIssue {
   /** Config path, e.g. `accounts[1].trailName`. */
@@ -264,5 +265,6 @@ export function validateResolved(file: ConfigFile, config: FleetConfig): ConfigI
   }
 
   issues.push(...adoptionIssues(config));
+  issues.push(...guardIssues(file, config));
   return issues;
 }

@@ -5,6 +5,7 @@
 import type { FleetConfig, TrailConfig } from './model';
 import { trailsByAccount } from './model';
 import type { Statement } from './policy-document';
+import { guardWarnings } from './guard';
 
 export interface ConfigWarning {
   readonly path: string;
@@ -189,5 +190,6 @@ export function configWarnings(config: FleetConfig, now: () => Date = () => new 
       });
     }
   }
+  warnings.push(...guardWarnings(config));
   return warnings;
 }

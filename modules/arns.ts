@@ -67,3 +67,26 @@ export function stableHash(text: string): string {
   for (const c of text) h = (h * 31 + c.charCodeAt(0)) >>> 0;
   return h.toString(16).padStart(8, '0');
 }
+
+/** The management account's stack of the guard's service control policies (docs/guard.md). */
+export const GUARD_STACK = 'cloudtrail-guard';
+
+export function iamRoleArn(partition: Partition, accountId: string, nameWithPath: string): string {
+  return `arn:${partition}:iam::${accountId}:role/${nameWithPath}`;
+}
+
+export function eventBusArn(partition: Partition, region: string, accountId: string, busName: string): string {
+  return `arn:${partition}:events:${region}:${accountId}:event-bus/${busName}`;
+}
+
+/** A rule on an account's default event bus. */
+export function eventRuleArn(partition: Partition, region: string, accountId: string, ruleName: string): string {
+  return `arn:${partition}:events:${region}:${accountId}:rule/${ruleName}`;
+}
+
+/** The CloudWatch Logs delivery role created for a trail: IAM role names are at most 64 characters; long trail names are shortened with a stable hash. */
+export function deliveryRoleName(trailName: string): string {
+  const full = `CloudTrailToCWL-${trailName}`;
+  if (full.length <= 64) return full;
+  return `${full.slice(0, 55)}-${stableHash(trailName)}`;
+}

@@ -28,6 +28,8 @@ export interface CentralKeyProps {
    * `alias` are imported instead of created. @default a new key
    */
   readonly existingKeyId?: string;
+  /** Tags beyond the provider's default_tags (the guard's tag, docs/guard.md). @default none */
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 export class CentralKey extends Construct {
@@ -43,6 +45,7 @@ export class CentralKey extends Construct {
         multiRegion: props.multiRegion ?? false,
         deletionWindowInDays: props.deletionWindowInDays ?? 30,
         policy: renderPolicy(props.policy),
+        tags: props.tags ? { ...props.tags } : undefined,
         lifecycle: { preventDestroy: true },
       }),
       CENTRAL_KEY_ADDRESSES.key.split('.')[1],

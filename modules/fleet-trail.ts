@@ -25,6 +25,7 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import type { Partition } from '../config/rules';
 import type { TrailConfig } from '../config/model';
 import * as arns from './arns';
+import { deliveryRoleName } from './arns';
 import { renderPolicy } from './policies/document';
 import { admittedArns } from './policies/trail-ref';
 import { trailKeyPolicy } from './policies/key-policies';
@@ -55,6 +56,8 @@ export interface FleetTrailProps {
   readonly providerFor: (region: string) => TerraformProvider | undefined;
   /** Tags for this trail's resources beyond the provider's default_tags. @default none */
   readonly tags?: Readonly<Record<string, string>>;
+  /** Further tags of a key created here (the guard's tag, docs/guard.md). @default none */
+  readonly keyTags?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -171,7 +174,7 @@ export class FleetTrail extends Construct {
             readers: this.props.keyReaders,
           }),
         ),
-        tags: this.resourceTags,
+        tags: this.props.keyTags ? { ...this.resourceTags, ...this.props.keyTags } : this.resourceTags,
       }),
       this.name('key'),
     );
@@ -326,9 +329,5 @@ function copy(values: readonly string[] | undefined): string[] | undefined {
   return values ? [...values] : undefined;
 }
 
-/** IAM role names are at most 64 characters; long trail names are shortened with a stable hash. */
-export function deliveryRoleName(trailName: string): string {
-  const full = `CloudTrailToCWL-${trailName}`;
-  if (full.length <= 64) return full;
-  return `${full.slice(0, 55)}-${arns.stableHash(trailName)}`;
-}
+/** (Defined in arns.ts, where the guard's policies find it without loading the provider bindings.) */
+export { deliveryRoleName } from './arns';

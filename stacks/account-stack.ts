@@ -10,6 +10,9 @@ import { KeyLookups } from '../modules/key-lookup';
 import { wireTrailTransitions } from '../modules/trail-transitions';
 import { trailKeyReaders } from '../modules/policies/fleet-policies';
 import { trailOutput } from '../modules/trail-output';
+import { detectionRules } from '../modules/guard/detection-rules';
+import { GuardRules } from '../modules/guard/guard-rules';
+import { GUARD_TAG, guardBusArn } from '../modules/guard/scope';
 
 /** `cloudtrail-account-<id>`: the trails of one account, applied with that account's credentials. */
 export class AccountStack extends FleetStack {
@@ -45,8 +48,14 @@ export class AccountStack extends FleetStack {
           organizationId: config.organization?.id,
           providerFor,
           tags: Object.fromEntries(Object.entries(t.tags).filter(([k]) => !Object.hasOwn(shared, k))),
+          // guard.prevention finds the keys this config creates by this tag (docs/guard.md).
+          keyTags: config.guard?.prevention ? { [GUARD_TAG.key]: GUARD_TAG.value } : undefined,
         }),
     );
+
+    // guard.detection: this account's rules, forwarding tampering events to the central bus (docs/guard.md).
+    const rules = detectionRules(config, accountId);
+    if (rules.length > 0) new GuardRules(this, 'guard', { busArn: guardBusArn(config), rules, providerFor });
 
     // What Terraform forgets or moves instead of destroying (keys, renamed and leaving trails): modules/trail-transitions.ts.
     wireTrailTransitions(

@@ -16,6 +16,9 @@ import { importExisting } from '../modules/adoption';
 import { pinAddress } from '../modules/addresses';
 import { centralForgets } from '../modules/change-safety';
 import { forget } from '../modules/terraform-blocks';
+import { GuardHub } from '../modules/guard/guard-hub';
+import { GUARD_TAG } from '../modules/guard/scope';
+import { fleetEventBusPolicy } from '../modules/guard/guard-policies';
 
 /** `cloudtrail-central`: the log bucket, its policy and the central key, in the bucket owner's account. */
 export class CentralStack extends FleetStack {
@@ -34,6 +37,8 @@ export class CentralStack extends FleetStack {
         deletionWindowInDays: central.kmsKey.deletionWindowInDays,
         policy: policies.centralKey!.document,
         existingKeyId: central.kmsKey.existingKeyArn && keyIdOf(central.kmsKey.existingKeyArn),
+        // guard.prevention finds the keys this config creates by this tag (docs/guard.md).
+        tags: config.guard?.prevention ? { [GUARD_TAG.key]: GUARD_TAG.value } : undefined,
       });
 
     // central.bucketManagement: the bucket is ours (managed), another team's with our policy on it
@@ -71,6 +76,19 @@ export class CentralStack extends FleetStack {
     forget(this, centralForgets(central));
 
     if (key) new TerraformOutput(this, 'kms_key_arn', { value: key.key.arn });
+    // guard.detection: the bus every account's guard rules deliver to (docs/guard.md).
+    const detection = config.guard?.detection;
+    if (detection) {
+      const hub = new GuardHub(this, 'guard', {
+        partition: config.partition,
+        region: central.region,
+        accountId: central.accountId,
+        deliverTo: detection.deliverTo,
+        busPolicy: fleetEventBusPolicy(config).document,
+      });
+      new TerraformOutput(this, 'guard_event_bus_arn', { value: hub.bus.arn });
+      if (hub.topic) new TerraformOutput(this, 'guard_topic_arn', { value: hub.topic.arn });
+    }
     new TerraformOutput(this, 'bucket_policy_bytes', {
       value: policies.bucket.bytes,
       description: `bytes of the bucket policy (S3 limit 20480), encoding ${policies.bucket.encoding}`,

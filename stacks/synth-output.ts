@@ -14,7 +14,7 @@ import * as path from 'path';
 import { Annotations, App, TerraformStack } from 'cdktf';
 import type { ConfigError } from '../config/load';
 import type { FleetConfig } from '../config/model';
-import { configWarnings } from '../config/warnings';
+import { fleetWarnings } from '../modules/fleet-warnings';
 import { synthSummary } from './summary';
 
 /** `CLOUDTRAIL_WARNINGS=off` (or `0`, `false`) leaves the warnings out of synth's output. */
@@ -31,7 +31,7 @@ export function warningsEnabled(env: NodeJS.ProcessEnv): boolean {
 export function synthReport(config: FleetConfig, env: NodeJS.ProcessEnv, now: () => Date = () => new Date()): string {
   const summary = synthSummary(config, now);
   if (!warningsEnabled(env)) return summary;
-  const warnings = configWarnings(config, now);
+  const warnings = fleetWarnings(config, now);
   if (warnings.length === 0) return summary;
   return (
     summary +

@@ -3,7 +3,7 @@
  * option space: every partition with its regions, every kmsKey / sns /
  * cloudWatchLogs / dataEvents (s3, lambda, dynamodb, advanced, raw network
  * activity selectors) / networkActivityEvents / insights /
- * organization / backend / retention / objectLock / accessLogging variant,
+ * organization / backend / retention / objectLock / accessLogging / guard variant,
  * trail names that are ordinary words (`trail`, `constructor`, ...), and free
  * text with `${`, `%{`, quotes and unicode in every free-text field. Fleet
  * sizes are biased to the policy-encoding thresholds.
@@ -407,6 +407,36 @@ function backendArb(ctx: Ctx): fc.Arbitrary<RawConfig | undefined> {
   );
 }
 
+/**
+ * `guard`: detection only (to a bus or a topic), or prevention with
+ * detection. Prevention draws its targets among a root, an OU and a member
+ * account of the fleet (placeholders resolved by guardTargets once the
+ * accounts are drawn), sometimes a break-glass exemption and fewer slots.
+ */
+function guardArb(ctx: Ctx, kind: string): fc.Arbitrary<RawConfig | undefined> {
+  const detection = fc.oneof(fc.constant(undefined), fc.constant(true), fc.constant(false), fc.record({ deliverTo: fc.constantFrom('eventBus', 'snsTopic') }));
+  if (kind === 'none') return fc.constant(undefined);
+  if (kind === 'detection') return detection.map((d) => (d === undefined ? {} : { detection: d }));
+  return fc
+    .record(
+      {
+        attachTo: fc.uniqueArray(fc.constantFrom('r-ab12', 'ou-ab12-cdefgh34', '<member>'), { minLength: 1, maxLength: 3 }),
+        exemptPrincipals: fc.constant([`arn:${ctx.partition}:iam::*:role/BreakGlass`]),
+        maxPolicies: fc.integer({ min: 1, max: 4 }),
+        assumeRoleArn: fc.constant(`arn:${ctx.partition}:iam::${ctx.centralAccount}:role/TerraformDeploy`),
+      },
+      { requiredKeys: ['attachTo'] },
+    )
+    .chain((prevention) => detection.map((d) => ({ prevention, ...(d === undefined ? {} : { detection: d }) })));
+}
+
+/** The drawn targets, with `<member>` replaced by a member account of the fleet (dropped when there is none). */
+function guardTargets(raw: RawConfig, drawn: readonly string[]): string[] {
+  const member = raw.accounts.map((a: RawConfig) => a.accountId).find((id: string) => id !== raw.organization?.managementAccountId);
+  const targets = drawn.flatMap((t) => (t === '<member>' ? (member ? [member] : []) : [t]));
+  return targets.length ? targets : ['r-ab12'];
+}
+
 // ------------------------------------------------------------ sizes and the whole config
 
 /** Fleet sizes next to each encoding threshold of the default shape (computed with the real builders). */
@@ -438,6 +468,7 @@ export function configArbitrary(options: ConfigArbitraryOptions = {}): fc.Arbitr
     centralAccount: fc.oneof(fc.constant('111111111111'), accountIdArb),
     centralKey: fc.oneof({ weight: 3, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
     organization: fc.boolean(),
+    guard: fc.oneof({ weight: 4, arbitrary: fc.constant('none') }, { weight: 1, arbitrary: fc.constant('detection') }, { weight: 2, arbitrary: fc.constant('prevention') }),
     bucketName: bucketNameArb,
     size,
     regionIndex: fc.nat(),
@@ -465,6 +496,7 @@ export function configArbitrary(options: ConfigArbitraryOptions = {}): fc.Arbitr
         central: centralArb(ctx, s.bucketName),
         defaults: opt(trailSettingsArb(ctx, undefined), 2),
         organizationId: nameArb(10, 12).map((n) => `o-${n.replace(/-/g, 'x')}`),
+        guard: guardArb(ctx, s.guard),
         backend: backendArb(ctx),
         plainPrefix: fc.option(fc.constantFrom('fleet', 'org/members'), { nil: undefined }),
       })
@@ -486,7 +518,9 @@ export function configArbitrary(options: ConfigArbitraryOptions = {}): fc.Arbitr
             ...(d.defaults ? { defaults: d.defaults } : {}),
             accounts,
             ...(d.backend ? { backend: d.backend } : {}),
+            ...(d.guard ? { guard: d.guard } : {}),
           };
+          if (raw.guard?.prevention) raw.guard.prevention.attachTo = guardTargets(raw, raw.guard.prevention.attachTo);
           return uniquify(s.repair ? repair(raw) : raw);
         }),
       );
@@ -501,6 +535,21 @@ export function configArbitrary(options: ConfigArbitraryOptions = {}): fc.Arbitr
  */
 function repair(raw: RawConfig): RawConfig {
   const managementAccount = raw.organization?.managementAccountId;
+  // guard.prevention needs an organization and a deployer role named by a literal ARN in each member account.
+  if (raw.guard?.prevention && !raw.organization) raw.guard.prevention = false;
+  const prevention = Boolean(raw.guard?.prevention);
+  if (prevention) {
+    const literal = (arn: string | undefined) => (arn && /[$*?]/.test(arn) ? arn.replace(/role\/.*\//, 'role/team/') : arn);
+    if (raw.central.assumeRoleArn) raw.central.assumeRoleArn = literal(raw.central.assumeRoleArn);
+    const partition = raw.partition ?? 'aws';
+    for (const a of raw.accounts as RawConfig[]) a.assumeRoleArn = literal(a.assumeRoleArn) ?? `arn:${partition}:iam::${a.accountId}:role/TerraformDeploy`;
+    // One role per account (one stack, one set of credentials): the first entry's.
+    const first = new Map<string, string>();
+    for (const a of raw.accounts as RawConfig[]) {
+      if (!first.has(a.accountId)) first.set(a.accountId, a.assumeRoleArn);
+      a.assumeRoleArn = first.get(a.accountId);
+    }
+  }
   const dropBadPrefix = (o: RawConfig | undefined) => {
     if (o && typeof o.prefix === 'string' && prefixProblem(o.prefix)) delete o.prefix;
   };

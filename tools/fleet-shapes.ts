@@ -284,6 +284,28 @@ function maxDistinctPrefixes(): number {
 }
 
 /**
+ * The guard (docs/guard.md) on an organization fleet of `n` member accounts
+ * and an organization trail, each member deployed by its role, with created
+ * keys, topics and log groups in some accounts (several trails in one):
+ * exact ARNs while they fit, names beyond; detection to a bus or a topic.
+ */
+function guardShape(n: number, deliverTo: 'eventBus' | 'snsTopic'): RawConfig {
+  const raw = fleet(n, { organization: true });
+  raw.central.assumeRoleArn = `arn:aws:iam::${CENTRAL_ACCOUNT}:role/TerraformDeploy`;
+  raw.accounts.forEach((a: RawConfig) => (a.assumeRoleArn = `arn:aws:iam::${a.accountId}:role/TerraformDeploy`));
+  raw.accounts.unshift({ accountId: CENTRAL_ACCOUNT, trailName: 'org-trail', organizationTrail: true, assumeRoleArn: raw.central.assumeRoleArn });
+  const deliveries = { kmsKey: { create: { alias: 'alias/ct-own' } }, sns: { create: { topicName: 'ct-notify' } }, cloudWatchLogs: { create: { logGroupName: 'ct-logs' } } };
+  Object.assign(raw.accounts[1], deliveries);
+  raw.accounts.splice(2, 0, { accountId: raw.accounts[1].accountId, assumeRoleArn: raw.accounts[1].assumeRoleArn, trailName: 'second', multiRegion: false, region: 'eu-west-1', sns: { create: { topicName: 'ct-second' } } });
+  if (n > 2) Object.assign(raw.accounts[raw.accounts.length - 1], deliveries);
+  raw.guard = {
+    prevention: { attachTo: ['r-ab12', 'ou-ab12-cdefgh34'], assumeRoleArn: raw.central.assumeRoleArn, exemptPrincipals: ['arn:aws:iam::*:role/BreakGlass'] },
+    detection: { deliverTo },
+  };
+  return raw;
+}
+
+/**
  * Every generated shape. Long trail names and prefixes move the bucket
  * thresholds down to a handful of accounts (the issue's 9), so both families
  * are covered.
@@ -326,6 +348,8 @@ export function fleetShapes(): FleetShape[] {
   add('organization-trails', 'two organization trails (one with a prefix) and members in two regions, aws-cn', organizationTrailsShape());
   add('template-text', 'free text that looks like a template (${...}, %{...}, $${...}) in S3 prefixes, selector names and values, account names, role paths', templateTextShape());
   add('every-advanced-field', `an advanced selector on each field the schema allows (${ADVANCED_FIELDS.join(', ')})`, everyAdvancedFieldShape());
+  add('guard', 'the guard: service control policies of exact ARNs (cloudtrail-guard), rules in every account to an SNS topic, created keys, topics and log groups', guardShape(3, 'snsTopic'));
+  add(`guard-${LARGE_FLEET}`, `the guard on ${LARGE_FLEET} accounts: service control policies by name, rules in every account to the central bus`, guardShape(LARGE_FLEET - 1, 'eventBus'));
   return shapes;
 }
 

@@ -216,13 +216,15 @@ interface SynthOk {
   readonly policies: string;
 }
 
-/** `bucket 1234 B per-account, key 2345 B per-trail`, from the app's synth summary (wherever it prints it). */
+/** `bucket 1234 B per-account, key 2345 B per-trail, scp 916 chars by-name`, from the app's synth summary (wherever it prints it). */
 export function policiesFromSummary(text: string): string {
   const parts: string[] = [];
   const bucket = /bucket policy: (\d+) of \d+ bytes.*encoding ([\w-]+)/.exec(text);
   if (bucket) parts.push(`bucket ${bucket[1]} B ${bucket[2]}`);
   const key = /central key policy: (\d+) of \d+ bytes.*encoding ([\w-]+)/.exec(text);
   if (key) parts.push(`key ${key[1]} B ${key[2]}`);
+  const scp = /guard: \d+ service control polic(?:y|ies) \(([\w-]+); ([\d, ]+) of \d+ characters\)/.exec(text);
+  if (scp) parts.push(`scp ${scp[2].split(', ').join('+')} chars ${scp[1]}`);
   return parts.join(', ');
 }
 
@@ -473,6 +475,19 @@ export function planTest(stack: Json, ctx: PlanTestContext): string {
     if (type === 'aws_s3_bucket') {
       if (typeof body.bucket === 'string') assertEq(`${address}.bucket`, body.bucket, `${address}.bucket`);
       assertEq(`${address}.force_destroy`, false, `${address} is never force_destroy`);
+    }
+    // The guard (docs/guard.md): AWS's limits on what it sends, checked on the planned values.
+    if (type === 'aws_organizations_policy') {
+      assertEq(`${address}.type`, 'SERVICE_CONTROL_POLICY', `${address} is a service control policy`);
+      asserts.push({ condition: `length(${address}.content) <= 5120`, message: `${address}: a service control policy is at most 5,120 characters` });
+    }
+    if (type === 'aws_organizations_policy_attachment' && typeof body.target_id === 'string') assertEq(`${address}.target_id`, body.target_id, `${address}.target_id`);
+    if (type === 'aws_cloudwatch_event_rule' && typeof body.event_pattern === 'string') {
+      asserts.push({ condition: `length(${address}.event_pattern) <= 2048`, message: `${address}: an event pattern is at most 2,048 characters (EventBridge's default quota)` });
+    }
+    if (type === 'aws_cloudwatch_event_target') {
+      const arn = resolve(body.arn);
+      if (typeof arn === 'string') assertEq(`${address}.arn`, arn, `${address} delivers to ${arn}`);
     }
     if (type === 'aws_s3_bucket_policy') {
       for (const id of ctx.accountIds) {
@@ -794,7 +809,9 @@ function coverage(synthesized: readonly ConfigSynth[], results: ReadonlyMap<stri
   const stacks = synthesized.reduce((n, s) => n + s.stacks, 0);
   const checked = synthesized.reduce((n, s) => n + s.checked, 0);
   const kinds = (prefix: string) => synthesized.filter((s) => s.config.name.startsWith(prefix)).length;
-  const encodings = [...new Set(synthesized.flatMap((s) => [...s.policies.matchAll(/(bucket|key) \d+ B ([\w-]+)/g)].map((m) => `${m[1]} ${m[2]}`)))].sort();
+  const encodings = [
+    ...new Set(synthesized.flatMap((s) => [...s.policies.matchAll(/(bucket|key) \d+ B ([\w-]+)|(scp) [\d+]+ chars ([\w-]+)/g)].map((m) => (m[1] ? `${m[1]} ${m[2]}` : `${m[3]} ${m[4]}`)))),
+  ].sort();
   lines.push(
     `  ${synthesized.length} configs (${kinds('generated/')} generated shapes, ${kinds('samples/')} random samples, ${synthesized.length - kinds('generated/') - kinds('samples/')} examples/arguments); ` +
       `${stacks} stacks synthesized, ${checked} selected for Terraform${ran ? '' : ' (NOT checked: no terraform)'}; ${seconds.toFixed(1)} s`,

@@ -18,6 +18,12 @@ export interface Case {
 const KEY = '1234abcd-12ab-34cd-56ef-1234567890ab';
 const acct = (r: any) => r.accounts[0];
 const lambdaArns = (n: number) => Array.from({ length: n }, (_, i) => ({ arn: `arn:aws:lambda:us-east-2:222222222222:function:f${i}` }));
+/** An organization with the guard's prevention on, deployed by a role in account 222222222222: valid until a case breaks it. */
+const guarded = (r: any, prevention: any = {}) => {
+  r.organization = { id: 'o-exampleorgid', managementAccountId: '111111111111' };
+  acct(r).assumeRoleArn = 'arn:aws:iam::222222222222:role/TerraformDeploy';
+  r.guard = { prevention: { attachTo: ['r-ab12'], ...prevention } };
+};
 const manyAccounts = (n: number) => Array.from({ length: n }, (_, i) => ({ accountId: String(100000000000 + i), prefix: `p${i}` }));
 
 export const CORPUS: readonly Case[] = [
@@ -1000,5 +1006,178 @@ export const CORPUS: readonly Case[] = [
       }),
     path: 'accounts[0].networkActivityEvents',
     message: /^the advanced event selectors have 501 condition values \(500 of them for network activity events\); CloudTrail allows 500 per trail \(log whole buckets or "all" choices instead of many single resources, log every operation of a network event source instead of listing eventNames, or split them over several trails\)$/,
+  },
+  // ------------------------------------------------------------ the guard (docs/guard.md)
+  {
+    name: 'guard prevention without attachTo',
+    change: (r) => {
+      guarded(r);
+      delete r.guard.prevention.attachTo;
+    },
+    path: 'guard.prevention.attachTo',
+    message: /^required: add attachTo, the root, OUs or accounts the service control policies are attached to \(e\.g\. \[r-ab12\]; aws organizations list-roots prints the root id\)$/,
+  },
+  {
+    name: 'guard prevention with an empty attachTo',
+    change: (r) => guarded(r, { attachTo: [] }),
+    path: 'guard.prevention.attachTo',
+    message: /^attachTo is empty: list the root, OUs or accounts the service control policies are attached to \(e\.g\. \[r-ab12\]\)$/,
+  },
+  {
+    name: 'an SCP target that is neither a root, an OU nor an account',
+    change: (r) => guarded(r, { attachTo: ['root'] }),
+    path: 'guard.prevention.attachTo[0]',
+    message: /^"root" is not a root, OU or account id: write the root id \(r- and 4 to 32 lowercase letters or digits, e\.g\. r-ab12\), an OU id \(ou-<root part>-<8 to 32 lowercase letters or digits>, e\.g\. ou-ab12-cdefgh34\) or a 12-digit account id in quotes; aws organizations list-roots and list-organizational-units-for-parent print them$/,
+  },
+  {
+    name: 'an OU id with an uppercase letter',
+    change: (r) => guarded(r, { attachTo: ['ou-AB12-cdefgh34'] }),
+    path: 'guard.prevention.attachTo[0]',
+    message: /^"ou-AB12-cdefgh34" is not a root, OU or account id/,
+  },
+  {
+    name: 'an SCP target account written as a YAML number',
+    change: (r) => guarded(r, { attachTo: [222222222222] }),
+    path: 'guard.prevention.attachTo[0]',
+    message: /^account ids must be quoted strings of 12 digits; YAML read 222222222222 as a number/,
+  },
+  {
+    name: 'an SCP target listed twice',
+    change: (r) => guarded(r, { attachTo: ['r-ab12', 'r-ab12'] }),
+    path: 'guard.prevention.attachTo[1]',
+    message: /^r-ab12 is listed twice; list each target once$/,
+  },
+  {
+    name: 'guard prevention: true',
+    change: (r) => {
+      guarded(r);
+      r.guard.prevention = true;
+    },
+    path: 'guard.prevention',
+    message: /^guard\.prevention must be false or a mapping with attachTo \(the root, OUs or accounts to attach the service control policies to\)$/,
+  },
+  {
+    name: 'an exempt principal pattern matching every role',
+    change: (r) => guarded(r, { exemptPrincipals: ['arn:aws:iam::*:role/*'] }),
+    path: 'guard.prevention.exemptPrincipals[0]',
+    message: /^"arn:aws:iam::\*:role\/\*" matches every role: the guard would exempt every principal of the account; name the role or its path/,
+  },
+  {
+    name: 'an account root as exempt principal',
+    change: (r) => guarded(r, { exemptPrincipals: ['arn:aws:iam::222222222222:root'] }),
+    path: 'guard.prevention.exemptPrincipals[0]',
+    message: /^"arn:aws:iam::222222222222:root" is an account root: exempting it lets that account's root user stop the fleet's trails; name a role or user instead$/,
+  },
+  {
+    name: 'an exempt principal with a policy variable',
+    change: (r) => guarded(r, { exemptPrincipals: ['arn:aws:iam::*:role/${aws:username}'] }),
+    path: 'guard.prevention.exemptPrincipals[0]',
+    message: /may contain only printable ASCII without "\$" \(in a policy, "\$\{" starts a variable\)/,
+  },
+  {
+    name: 'an exempt principal in another partition',
+    change: (r) => guarded(r, { exemptPrincipals: ['arn:aws-cn:iam::*:role/BreakGlass'] }),
+    path: 'guard.prevention.exemptPrincipals[0]',
+    message: /^ARN is in partition aws-cn, but partition is aws; every ARN must be in one partition \(write arn:aws:\.\.\.\)$/,
+  },
+  {
+    name: 'maxPolicies of 5',
+    change: (r) => guarded(r, { maxPolicies: 5 }),
+    path: 'guard.prevention.maxPolicies',
+    message: /^maxPolicies is 1 to 4: AWS attaches at most 5 service control policies to a root, OU or account, and FullAWSAccess takes one$/,
+  },
+  {
+    name: 'maxPolicies of 2.5',
+    change: (r) => guarded(r, { maxPolicies: 2.5 }),
+    path: 'guard.prevention.maxPolicies',
+    message: /^maxPolicies must be a whole number from 1 to 4/,
+  },
+  {
+    name: 'guard detection delivering to email',
+    change: (r) => (r.guard = { detection: { deliverTo: 'email' } }),
+    path: 'guard.detection.deliverTo',
+    message: /^guard\.detection\.deliverTo must be one of eventBus, snsTopic; got the string "email"$/,
+  },
+  {
+    name: 'a misspelt guard key',
+    change: (r) => (r.guard = { detecton: false }),
+    path: 'guard',
+    message: /^unknown key "detecton" \(did you mean "detection"\?\); valid keys here: prevention, detection$/,
+  },
+  {
+    name: 'guard prevention without an organization',
+    change: (r) => {
+      guarded(r);
+      delete r.organization;
+    },
+    path: 'guard.prevention',
+    message: /^service control policies need AWS Organizations: add the top-level organization \(id and managementAccountId\), or set guard\.prevention: false \(the guard then only detects\)$/,
+  },
+  {
+    name: 'a service control policy attached to the management account',
+    change: (r) => guarded(r, { attachTo: ['111111111111'] }),
+    path: 'guard.prevention.attachTo[0]',
+    message: /^111111111111 is the management account: service control policies never apply to it, so attaching one there does nothing; attach to the root, the OUs or the member accounts of the fleet$/,
+  },
+  {
+    name: 'the guard role in another account than the management account',
+    change: (r) => guarded(r, { assumeRoleArn: 'arn:aws:iam::222222222222:role/TerraformDeploy' }),
+    path: 'guard.prevention.assumeRoleArn',
+    message: /^role is in account 222222222222, not the management account 111111111111; the cloudtrail-guard stack runs in the management account/,
+  },
+  {
+    name: 'a guarded account without the role that deploys it',
+    change: (r) => {
+      guarded(r);
+      delete acct(r).assumeRoleArn;
+    },
+    path: 'accounts[0].assumeRoleArn',
+    message: /^guard\.prevention exempts the role that deploys account 222222222222 from its service control policy, but none is named: set assumeRoleArn \(the role Terraform assumes there\); without it the first apply after the policy is attached would be denied$/,
+  },
+  {
+    name: 'a guarded central key without the role that deploys it',
+    change: (r) => {
+      guarded(r);
+      r.organization.managementAccountId = '333333333333';
+    },
+    path: 'central.assumeRoleArn',
+    message: /^guard\.prevention exempts the role that deploys the central key \(account 111111111111\) from its service control policy, but none is named: set central\.assumeRoleArn/,
+  },
+  {
+    name: 'a deployer role with a wildcard in its path under the guard',
+    change: (r) => {
+      guarded(r);
+      acct(r).assumeRoleArn = 'arn:aws:iam::222222222222:role/ops*/TerraformDeploy';
+    },
+    path: 'accounts[0].assumeRoleArn',
+    message: /^the service control policy exempts arn:aws:iam::222222222222:role\/ops\*\/TerraformDeploy by ARN \(ArnNotLike\), where "\*" and "\?" are wildcards/,
+  },
+  {
+    name: "the guard's tag key in a trail's tags",
+    change: (r) => {
+      guarded(r);
+      acct(r).tags = { 'cloudtrail-fleet:guard': 'mine' };
+    },
+    path: 'accounts[0].tags',
+    message: /^the tag key cloudtrail-fleet:guard is the guard's own \(it marks the keys the service control policy protects\); rename this tag$/,
+  },
+  {
+    name: 'fifty tags on a trail whose created key also gets the guard tag',
+    change: (r) => {
+      guarded(r);
+      acct(r).kmsKey = { create: { alias: 'alias/ct-222' } };
+      acct(r).tags = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`k${i}`, 'v']));
+    },
+    path: 'accounts[0].tags',
+    message: /^with guard\.prevention, the key this trail creates also carries the tag cloudtrail-fleet:guard; AWS allows 50 tags per resource, so at most 49 tags here \(50 now\)$/,
+  },
+  {
+    name: 'a guard bus policy over 10 KB without an organization',
+    change: (r) => {
+      r.accounts = Array.from({ length: 700 }, (_, i) => ({ accountId: String(100000000000 + i) }));
+      r.guard = { detection: true };
+    },
+    path: 'guard.detection',
+    message: /^the guard's event bus policy for 700 accounts needs \d+ bytes, over EventBridge's limit of 10240; set organization \(id, managementAccountId\) so the bus admits the organization instead of each account, or split the accounts over several configs$/,
   },
 ];

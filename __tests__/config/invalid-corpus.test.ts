@@ -48,14 +48,14 @@ function pointsAtTheProblem(c: Case, text: string, line: number, column: number)
   const clean = c.path.replace(/ \(from defaults\)$/, '');
   const named = [...clean.matchAll(/(?:^|\.)([A-Za-z_$][\w$]*)|\["((?:[^"\\]|\\.)*)"\]/g)].map((m) => m[1] ?? JSON.parse(`"${m[2]}"`));
   const last = named[named.length - 1];
-  const unknown = /^unknown key "([^"]+)"/.exec(c.message.source.replace(/\\/g, ''))?.[1];
+  const unknown = /^\^?unknown key "([^"]+)"/.exec(c.message.source.replace(/\\/g, ''))?.[1];
   const sectionOf = (n: number) => [...lines.slice(0, n)].reverse().find((l) => /^[A-Za-z$]/.test(l))?.replace(/:.*/, '');
   if (c.path.endsWith('(from defaults)') && sectionOf(line) !== 'defaults') return `not under defaults: ${here}`;
   if (!c.path.endsWith('(from defaults)') && !(named.length === 1 && line === 1) && sectionOf(line) !== named[0]) {
     return `not under ${named[0]}: ${here}`;
   }
   if (unknown) return at.startsWith(`${unknown}:`) ? undefined : `not at the unknown key ${unknown}: ${here}`;
-  const missing = /required|key is missing|none is set|no trail name/.test(c.message.source);
+  const missing = /required|key is missing|none is set|none is named|no trail name/.test(c.message.source);
   if (missing && named.length === 1) return line === 1 && column === 1 ? undefined : `a missing top-level key is pointed at the top of the file, not ${line}:${column}`;
   if (/\[\d+\]$/.test(clean)) return /^\s*-\s/.test(here) && /-\s*$/.test(before) ? undefined : `not at a list entry: ${here}`;
   if (at.startsWith(`${JSON.stringify(last).slice(1, -1)}:`) || at.startsWith(`${last}:`)) return undefined; // at the key of a mapping, list or missing value

@@ -33,6 +33,11 @@ const NOT_EXPRESSIBLE: Record<string, readonly string[]> = {
     'the central role in another account',
     'access logs of the log bucket into itself',
     'expiry before the transition to Glacier',
+    // The guard: whether an account is the organization's management account.
+    'a service control policy attached to the management account',
+    'the guard role in another account than the management account',
+    'a guarded account without the role that deploys it',
+    'a guarded central key without the role that deploys it',
   ],
   // uniqueItems compares whole list entries; it cannot say "no two entries share these keys" or "all entries of an account agree".
   'compares list entries by some of their keys': [
@@ -57,6 +62,8 @@ const NOT_EXPRESSIBLE: Record<string, readonly string[]> = {
     'a bucket policy over 20 KB',
     'a central key policy over 32 KB',
     'more than 50 tags once defaults.tags are merged into an account',
+    'fifty tags on a trail whose created key also gets the guard tag',
+    'a guard bus policy over 10 KB without an organization',
   ],
 };
 
@@ -127,6 +134,15 @@ describe('the JSON Schema accepts every valid config', () => {
     ['an advanced selector with eventName', (r) => (acct(r).dataEvents = { advanced: [{ name: 'x', fieldSelectors: [{ field: 'eventCategory', equals: ['Data'] }, { field: 'resources.type', equals: ['AWS::S3::Object'] }, { field: 'eventName', notEquals: ['GetObject'] }] }] })],
     ['an S3 backend in GovCloud for an aws fleet', (r) => (r.backend = { type: 's3', bucket: 'state', region: 'us-gov-west-1', assumeRoleArn: 'arn:aws-us-gov:iam::111111111111:role/State' })],
     ['an SQS queue named after a topic of 80 characters', (r) => (acct(r).sns = { create: { topicName: 't'.repeat(80), sqsQueue: true } })],
+    ['the guard on a root, an OU and an account, with exempt patterns and a topic', (r) => {
+      r.organization = { id: 'o-exampleorgid', managementAccountId: '111111111111' };
+      acct(r).assumeRoleArn = 'arn:aws:iam::222222222222:role/ops/TerraformDeploy';
+      r.guard = {
+        prevention: { attachTo: ['r-ab12', 'ou-ab12-cdefgh34', '222222222222'], exemptPrincipals: ['arn:aws:iam::*:role/BreakGlass', 'arn:aws:iam::222222222222:user/ops/*'], maxPolicies: 2 },
+        detection: { deliverTo: 'snsTopic' },
+      };
+    }],
+    ['detection only, without an organization', (r) => (r.guard = { prevention: false, detection: true })],
   ];
   test.each(VALID)('%s (the loader accepts it too)', (_name, change) => {
     const raw = rawWith(change);
@@ -181,6 +197,14 @@ describe('each string pattern agrees with its rule function', () => {
     ['log group names', rules.logGroupNameProblem, texts('a/._-#: ', 8)],
     ['tag keys', rules.tagKeyProblem, fc.oneof(texts('aAws: é_.=+-@*', 8), fc.constantFrom('aws:x', 'AWS:x', 'awsx'))],
     ['tag values', rules.tagValueProblem, texts('a é_.:/=+-@*\n', 8)],
+    ['SCP targets', rules.scpTargetProblem, fc.oneof(texts('rou-0a9Z', 14), fc.constantFrom('r-ab12', 'r-abc', 'ou-ab12-cdefgh34', 'ou-ab12-cdefgh3', '222222222222', '2222222222222'))],
+    [
+      'exempt principal patterns',
+      rules.exemptPrincipalProblem,
+      fc
+        .tuple(fc.constantFrom('arn:aws:iam::', 'arn:aws-cn:iam::', 'arn:aws:sts::', 'arn:x:iam::'), fc.constantFrom('*', '222222222222', '2222'), fc.constantFrom(':role/', ':user/', ':root', ':group/'), texts('a*?/$é-', 5))
+        .map(([a, b, c, d]) => `${a}${b}${c}${c === ':root' ? '' : d}`),
+    ],
   ];
 
   test.each(CHECKS)('%s', (_name, rule, strings) => {

@@ -1,9 +1,11 @@
 import { configWarnings } from '../../config/warnings';
+import { fleetWarnings } from '../../modules/fleet-warnings';
 import { configOf, defaultRaw, rawWith } from '../helpers/fleet';
 import { fleetBucketPolicy } from '../../modules/policies/fleet-policies';
 import { isAllowed } from '../helpers/iam-evaluator';
 
-const warningsOf = (raw: unknown) => configWarnings(configOf(raw));
+// What a user sees: the config's warnings and those that need the policy builders (modules/fleet-warnings.ts).
+const warningsOf = (raw: unknown) => fleetWarnings(configOf(raw));
 
 describe('warnings worth a human eye', () => {
   test('the default config has none', () => {
@@ -147,5 +149,110 @@ describe('extra statements that admit every trail', () => {
     );
     expect(w.filter((x) => x.path.startsWith('central.bucketPolicy'))).toEqual([]);
     expect(w).toContainEqual({ path: 'central.kmsKey.extraStatements[0]', message: expect.stringMatching(/^statement Everyone allows \{"AWS":"\*"\}/) });
+  });
+});
+
+describe('where the guard cannot reach (docs/guard.md)', () => {
+  const org = (r: any) => (r.organization = { id: 'o-exampleorgid', managementAccountId: '111111111111' });
+  const deployer = (r: any) => (r.accounts[0].assumeRoleArn = 'arn:aws:iam::222222222222:role/TerraformDeploy');
+  const prevention = (r: any, extra: any = {}) => {
+    org(r);
+    deployer(r);
+    r.guard = { prevention: { attachTo: ['r-ab12'], ...extra } };
+  };
+
+  test('a trail key of a member account, without guard.prevention: its admin can make the logs unreadable', () => {
+    const w = warningsOf(
+      rawWith((r) => {
+        org(r);
+        r.accounts[0].kmsKey = { create: { alias: 'alias/ct' } };
+      }),
+    );
+    expect(w).toEqual([
+      {
+        path: 'accounts[0].kmsKey',
+        message:
+          'trail my-trail encrypts with a key of member account 222222222222: an administrator there can disable it or schedule its deletion, and every log file it encrypted becomes unreadable; without guard.prevention (docs/guard.md) nothing stops them',
+      },
+    ]);
+  });
+
+  test('with guard.prevention a created key is protected; a key the config only names never is', () => {
+    const created = warningsOf(rawWith((r) => (prevention(r), (r.accounts[0].kmsKey = { create: { alias: 'alias/ct' } }))));
+    expect(created.filter((x) => x.path === 'accounts[0].kmsKey')).toEqual([]);
+    const named = warningsOf(rawWith((r) => (prevention(r), (r.accounts[0].kmsKey = { arn: 'arn:aws:kms:us-east-2:222222222222:alias/team-key' }))));
+    expect(named).toContainEqual({
+      path: 'accounts[0].kmsKey',
+      message: expect.stringMatching(/key of member account 222222222222.*the guard never protects a key this config does not create \(its owner manages it\); use kmsKey: \{ create \} or the central key/),
+    });
+  });
+
+  test("the management account's own keys and the central key there are not a member's: no warning", () => {
+    const w = warningsOf(rawWith((r) => (org(r), r.accounts.push({ accountId: '111111111111', kmsKey: { create: { alias: 'alias/mgmt' } } }))));
+    expect(w.filter((x) => /member account/.test(x.message))).toEqual([]);
+  });
+
+  test('a central key in a member account without guard.prevention', () => {
+    const w = warningsOf(rawWith((r) => (r.organization = { id: 'o-exampleorgid', managementAccountId: '333333333333' })));
+    expect(w).toEqual([{ path: 'central.kmsKey', message: expect.stringMatching(/^the central key is in member account 111111111111: an administrator there can disable it/) }]);
+  });
+
+  test('no organization: the guard only detects', () => {
+    expect(warningsOf(rawWith((r) => (r.guard = {})))).toEqual([
+      {
+        path: 'guard',
+        message:
+          'the fleet has no organization, so no service control policy is possible: the guard only detects (EventBridge alerts within minutes), it cannot stop an account administrator; add organization (and guard.prevention) if the accounts are in AWS Organizations',
+      },
+    ]);
+  });
+
+  test('an organization but no guard.prevention: detection only, say how to prevent', () => {
+    expect(warningsOf(rawWith((r) => (org(r), (r.guard = { detection: true }))))).toEqual([
+      { path: 'guard', message: expect.stringMatching(/^guard\.prevention is not set: the guard only detects; add guard\.prevention\.attachTo/) },
+    ]);
+  });
+
+  test('with guard.prevention: SCPs must be enabled once, and the management account is detection only', () => {
+    const w = warningsOf(rawWith((r) => (prevention(r), r.accounts.push({ accountId: '111111111111', trailName: 'org-trail', organizationTrail: true }))));
+    expect(w).toContainEqual({
+      path: 'accounts[1]',
+      message:
+        'service control policies do not apply to the management account 111111111111: its trail org-trail (an organization trail too) and its keys, topics and log groups are guarded by detection only; keep its administrators few',
+    });
+    expect(w).toContainEqual({ path: 'guard.prevention', message: expect.stringMatching(/aws organizations enable-policy-type --root-id <r-\.\.\.> --policy-type SERVICE_CONTROL_POLICY.*PolicyTypeNotEnabledException$/) });
+  });
+
+  test('targets that are only accounts: fleet accounts left out are named', () => {
+    const w = warningsOf(rawWith((r) => (prevention(r, { attachTo: ['333333333333'] }))));
+    expect(w).toContainEqual({ path: 'guard.prevention.attachTo', message: 'no policy is attached above account 222222222222: the guard does not protect it; add it, their OUs or the root' });
+    expect(warningsOf(rawWith((r) => prevention(r, { attachTo: ['222222222222'] }))).filter((x) => x.path === 'guard.prevention.attachTo')).toEqual([]);
+  });
+
+  test('a stopped trail gives EventBridge nothing to see', () => {
+    const w = warningsOf(rawWith((r) => ((r.guard = {}), (r.accounts[0].enableLogging = false))));
+    expect(w).toContainEqual({ path: 'accounts[0].enableLogging', message: expect.stringMatching(/^EventBridge receives API calls only from a trail that is logging/) });
+  });
+
+  test('a bus policy that admits the organization instead of the account list says so', () => {
+    const w = warningsOf(
+      rawWith((r) => {
+        org(r);
+        r.accounts = Array.from({ length: 700 }, (_, i) => ({ accountId: String(100000000000 + i) }));
+        r.guard = { detection: true };
+      }),
+    );
+    expect(w).toContainEqual({ path: 'guard.detection', message: expect.stringMatching(/admits every account of organization o-exampleorgid; events from accounts outside the fleet can reach the bus$/) });
+  });
+
+  test('the by-name policy explains what it also covers and who may create deployer-named roles', () => {
+    const w = warningsOf(
+      rawWith((r) => {
+        org(r);
+        r.accounts = Array.from({ length: 300 }, (_, i) => ({ accountId: String(100000000000 + i), assumeRoleArn: `arn:aws:iam::${100000000000 + i}:role/TerraformDeploy` }));
+        r.guard = { prevention: { attachTo: ['r-ab12'] } };
+      }),
+    );
+    expect(w).toContainEqual({ path: 'guard.prevention', message: expect.stringMatching(/^the service control policy names resources and deployer roles by name in any account \(by-name/) });
   });
 });

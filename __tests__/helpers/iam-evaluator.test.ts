@@ -4,7 +4,7 @@
  * trusted.
  */
 import type { PolicyDocument, Statement } from '../../modules/policies/document';
-import { evaluate, IamRequest, isAllowed } from './iam-evaluator';
+import { evaluate, evaluateServiceControlPolicies, FULL_AWS_ACCESS, IamRequest, isAllowed, principalAccount } from './iam-evaluator';
 
 const CT = 'cloudtrail.amazonaws.com';
 const doc = (...statements: Statement[]): PolicyDocument => ({ Version: '2012-10-17', Statement: statements });
@@ -208,5 +208,82 @@ describe('conditions', () => {
   });
   test('an operator it does not model fails loudly', () => {
     expect(() => isAllowed(withCondition({ NumericLessThan: { n: '3' } }), ctx({ n: '1' }))).toThrow(/NumericLessThan is not supported/);
+  });
+});
+
+describe('ARN negation and multivalued keys (what the guard\'s policies use)', () => {
+  const withCondition = (condition: Statement['Condition']) => doc(allow({ Condition: condition }));
+  test('ArnNotLike / ArnNotEquals: hold when no value matches, and when the key is missing', () => {
+    const p = withCondition({ ArnNotLike: { 'aws:PrincipalArn': ['arn:aws:iam::*:role/Deploy', 'arn:aws:iam::222222222222:role/ops/*'] } });
+    expect(isAllowed(p, ctx({ 'aws:PrincipalArn': 'arn:aws:iam::333333333333:role/Admin' }))).toBe(true);
+    expect(isAllowed(p, ctx({ 'aws:PrincipalArn': 'arn:aws:iam::333333333333:role/Deploy' }))).toBe(false);
+    expect(isAllowed(p, ctx({ 'aws:PrincipalArn': 'arn:aws:iam::222222222222:role/ops/x' }))).toBe(false);
+    expect(isAllowed(p, ctx({ 'aws:PrincipalArn': 'arn:aws:iam::333333333333:role/ops/x' }))).toBe(true);
+    expect(isAllowed(p, ctx({}))).toBe(true);
+    const exact = withCondition({ ArnNotEquals: { 'aws:SourceArn': 'arn:aws:sns:us-east-2:222222222222:t' } });
+    expect(isAllowed(exact, ctx({ 'aws:SourceArn': 'arn:aws:sns:us-east-2:222222222222:t' }))).toBe(false);
+    expect(isAllowed(exact, ctx({ 'aws:SourceArn': 'arn:aws:sns:us-east-2:222222222222:u' }))).toBe(true);
+  });
+  test('ForAnyValue: at least one request value satisfies the operator; an absent key does not', () => {
+    const p = withCondition({ 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': ['alias/ct-a', 'alias/ct-b'] } });
+    expect(isAllowed(p, ctx({ 'kms:ResourceAliases': ['alias/other', 'alias/ct-b'] }))).toBe(true);
+    expect(isAllowed(p, ctx({ 'kms:ResourceAliases': ['alias/other'] }))).toBe(false);
+    expect(isAllowed(p, ctx({ 'kms:ResourceAliases': [] }))).toBe(false);
+    expect(isAllowed(p, ctx({}))).toBe(false);
+    expect(isAllowed(p, ctx({ 'kms:ResourceAliases': 'alias/ct-a' }))).toBe(true);
+  });
+  test('ForAllValues: every request value satisfies the operator; an absent or empty key does', () => {
+    const p = withCondition({ 'ForAllValues:StringLike': { 'aws:TagKeys': ['team', 'cost*'] } });
+    expect(isAllowed(p, ctx({ 'aws:TagKeys': ['team', 'costcenter'] }))).toBe(true);
+    expect(isAllowed(p, ctx({ 'aws:TagKeys': ['team', 'owner'] }))).toBe(false);
+    expect(isAllowed(p, ctx({ 'aws:TagKeys': [] }))).toBe(true);
+    expect(isAllowed(p, ctx({}))).toBe(true);
+  });
+  test('a multivalued key under a single-valued operator, or an unmodelled set operator, fails loudly', () => {
+    expect(() => isAllowed(withCondition({ StringEquals: { 'kms:ResourceAliases': 'alias/x' } }), ctx({ 'kms:ResourceAliases': ['alias/x'] }))).toThrow(/multivalued/);
+    expect(() => isAllowed(withCondition({ 'ForAnyValue:Null': { k: 'true' } }), ctx({}))).toThrow(/not supported/);
+  });
+});
+
+describe('service control policies', () => {
+  const ADMIN = 'arn:aws:iam::222222222222:role/Admin';
+  const DEPLOY = 'arn:aws:iam::222222222222:role/Deploy';
+  const TRAIL = 'arn:aws:cloudtrail:us-east-2:222222222222:trail/t';
+  const guard: PolicyDocument = doc({
+    Sid: 'G',
+    Effect: 'Deny',
+    Action: 'cloudtrail:StopLogging',
+    Resource: TRAIL,
+    Condition: { ArnNotLike: { 'aws:PrincipalArn': DEPLOY } },
+  });
+  const setting = { managementAccountId: '111111111111' };
+  const call = (aws: string | undefined, action = 'cloudtrail:StopLogging', resource = TRAIL): IamRequest => ({
+    principal: aws === undefined ? { service: CT } : { aws },
+    action,
+    resource,
+    context: {},
+  });
+  test('a Deny applies to every principal of a member account (no Principal element), aws:PrincipalArn filled from the caller', () => {
+    expect(evaluateServiceControlPolicies([guard], call(ADMIN), setting)).toEqual({ decision: 'ExplicitDeny', allowedBy: ['0:FullAWSAccess'], deniedBy: ['1:G'] });
+    expect(evaluateServiceControlPolicies([guard], call('arn:aws:iam::222222222222:root'), setting).decision).toBe('ExplicitDeny');
+    expect(evaluateServiceControlPolicies([guard], call(DEPLOY), setting).decision).toBe('Allow');
+  });
+  test('FullAWSAccess (assumed attached) allows what no Deny matches; without it a missing Allow is an implicit deny', () => {
+    expect(evaluateServiceControlPolicies([guard], call(ADMIN, 'cloudtrail:CreateTrail'), setting).decision).toBe('Allow');
+    expect(evaluateServiceControlPolicies([guard], call(ADMIN, 'cloudtrail:CreateTrail'), { ...setting, fullAwsAccess: false }).decision).toBe('ImplicitDeny');
+    expect(evaluateServiceControlPolicies([guard, FULL_AWS_ACCESS], call(ADMIN, 'cloudtrail:CreateTrail'), { ...setting, fullAwsAccess: false }).decision).toBe('Allow');
+  });
+  test('the management account, service principals and service-linked roles are not limited', () => {
+    expect(evaluateServiceControlPolicies([guard], call('arn:aws:iam::111111111111:role/Admin'), setting).decision).toBe('Allow');
+    expect(evaluateServiceControlPolicies([guard], call(undefined), setting).decision).toBe('Allow');
+    expect(evaluateServiceControlPolicies([guard], call('arn:aws:iam::222222222222:role/aws-service-role/x.amazonaws.com/AWSServiceRole'), setting).decision).toBe('Allow');
+  });
+  test('an SCP statement with a Principal is refused (SCPs have none)', () => {
+    expect(() => evaluateServiceControlPolicies([doc(allow())], call(ADMIN), setting)).toThrow(/has a Principal/);
+  });
+  test('principalAccount reads IAM and STS ARNs', () => {
+    expect(principalAccount('arn:aws:sts::222222222222:assumed-role/Admin/s')).toBe('222222222222');
+    expect(principalAccount('arn:aws-cn:iam::333333333333:user/u')).toBe('333333333333');
+    expect(principalAccount('x')).toBeUndefined();
   });
 });

@@ -52,6 +52,29 @@ describe('the config arbitrary', () => {
     expect(all.some((e) => e.multiRegion === false)).toBe(true);
   });
 
+  test('draws every guard variant: none, detection only (bus or topic), prevention on a root, an OU and a member account, with fewer slots', () => {
+    const guards = draws.map((d) => d.guard);
+    expect(guards.some((g) => g === undefined)).toBe(true);
+    expect(guards.some((g) => g && !g.prevention)).toBe(true);
+    expect(guards.some((g) => g?.detection?.deliverTo === 'snsTopic')).toBe(true);
+    expect(guards.some((g) => g?.detection === false)).toBe(true);
+    const targets = guards.flatMap((g) => g?.prevention?.attachTo ?? []);
+    expect(targets).toContain('r-ab12');
+    expect(targets).toContain('ou-ab12-cdefgh34');
+    expect(targets.some((t: string) => /^\d{12}$/.test(t))).toBe(true);
+    expect(guards.some((g) => g?.prevention?.maxPolicies === 1)).toBe(true);
+    // Accepted draws with the SCPs on, big fleets among them (by-name at the threshold sizes).
+    const accepted = draws.filter((raw) => {
+      try {
+        return Boolean(configFromObject(JSON.parse(JSON.stringify(raw))).guard?.prevention);
+      } catch {
+        return false;
+      }
+    });
+    expect(accepted.length).toBeGreaterThan(10);
+    expect(accepted.some((raw) => raw.accounts.length > 50)).toBe(true);
+  });
+
   test('draws trail names that are ordinary words, and several trails in one account', () => {
     const names = seen((e) => e.trailName);
     for (const w of ['trail', 'key', 'topic', 'backend', 'provider', 'aws', 'providers', 'trail_arn', 'constructor', 'toString', 'valueOf', 'hasOwnProperty']) {

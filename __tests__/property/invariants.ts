@@ -86,9 +86,14 @@ export function providersOf(stack: Json): Json[] {
 export function providerProblems(stacks: Stacks, config: FleetConfig): string[] {
   const out: string[] = [];
   for (const [name, stack] of stacks) {
-    const account = name === 'cloudtrail-central' ? config.central.accountId : /^cloudtrail-account-(\d{12})$/.exec(name)?.[1];
+    const account =
+      name === 'cloudtrail-central'
+        ? config.central.accountId
+        : name === 'cloudtrail-guard'
+          ? config.organization?.managementAccountId
+          : /^cloudtrail-account-(\d{12})$/.exec(name)?.[1];
     if (!account) {
-      out.push(`${name}: a stack name that is neither cloudtrail-central nor cloudtrail-account-<id>`);
+      out.push(`${name}: a stack name that is neither cloudtrail-central, cloudtrail-guard (with an organization) nor cloudtrail-account-<id>`);
       continue;
     }
     const providers = providersOf(stack);
@@ -282,5 +287,68 @@ export function backendProblems(stacks: Stacks): string[] {
       out.push(`${name}: s3 state key ${JSON.stringify(key)} starts or ends with "/" or contains "//"`);
     }
   }
+  return out;
+}
+
+/**
+ * The guard (docs/guard.md), as AWS receives it: each service control
+ * policy is JSON of at most 5,120 characters with only Deny statements
+ * that exempt someone, there are at most maxPolicies of them, each attached
+ * to every target; a cloudtrail-guard stack exactly when there is one;
+ * every event pattern is JSON within 2,048 characters, every account with a
+ * trail has rules exactly when detection is on, and the central bus policy
+ * is within 10 KB.
+ */
+export function guardProblems(stacks: Stacks, config: FleetConfig): string[] {
+  const out: string[] = [];
+  const prevention = config.organization ? config.guard?.prevention : undefined;
+  const guard = stacks.get('cloudtrail-guard');
+  const policies = Object.entries<Json>(guard?.resource?.aws_organizations_policy ?? {});
+  const expected = Boolean(config.organization && (config.guard?.prevention || config.guard?.preventionOff));
+  if (expected !== Boolean(guard)) out.push(`cloudtrail-guard ${guard ? 'exists' : 'is missing'} (organization ${Boolean(config.organization)}, guard.prevention ${JSON.stringify(config.guard?.prevention ? 'on' : config.guard?.preventionOff ? false : undefined)})`);
+  if (!prevention && policies.length > 0) out.push('cloudtrail-guard has policies without guard.prevention');
+  if (guard && prevention) {
+    const members = new Set(config.trails.map((t) => t.accountId).filter((id) => id !== config.organization!.managementAccountId));
+    if (members.size > 0 && policies.length === 0) out.push('cloudtrail-guard has no policy although member accounts have trails');
+    if (policies.length > prevention!.maxPolicies) out.push(`cloudtrail-guard has ${policies.length} policies, more than maxPolicies ${prevention!.maxPolicies}`);
+    for (const [id, p] of policies) {
+      if (p.type !== 'SERVICE_CONTROL_POLICY') out.push(`${id}: type ${p.type}`);
+      const sent = unescapeTemplate(String(p.content));
+      if (sent.length > 5120) out.push(`${id}: ${sent.length} characters, over 5120`);
+      let doc: Json | undefined;
+      try {
+        doc = JSON.parse(sent);
+      } catch {
+        out.push(`${id}: content is not JSON`);
+      }
+      for (const st of (doc?.Statement ?? []) as Json[]) {
+        if (st.Effect !== 'Deny' || !st.Condition?.ArnNotLike?.['aws:PrincipalArn']?.length) out.push(`${id}: statement ${st.Sid} is not a Deny with exemptions`);
+      }
+    }
+    const attachments = Object.values<Json>(guard.resource?.aws_organizations_policy_attachment ?? {});
+    if (attachments.length !== policies.length * prevention!.attachTo.length) {
+      out.push(`cloudtrail-guard: ${attachments.length} attachments for ${policies.length} policies and ${prevention!.attachTo.length} targets`);
+    }
+  }
+  const detection = config.guard?.detection;
+  for (const [name, stack] of stacks) {
+    for (const [id, rule] of Object.entries<Json>(stack.resource?.aws_cloudwatch_event_rule ?? {})) {
+      const text = unescapeTemplate(String(rule.event_pattern));
+      if (text.length > 2048) out.push(`${name}: ${id}: event pattern of ${text.length} characters, over 2048`);
+      try {
+        JSON.parse(text);
+      } catch {
+        out.push(`${name}: ${id}: event pattern is not JSON`);
+      }
+    }
+    const account = /^cloudtrail-account-(\d{12})$/.exec(name)?.[1];
+    if (account && config.trails.some((t) => t.accountId === account)) {
+      const rules = Object.keys(stack.resource?.aws_cloudwatch_event_rule ?? {}).length;
+      if (Boolean(detection) !== rules > 0) out.push(`${name}: ${rules} guard rules with detection ${detection ? 'on' : 'off'}`);
+    }
+  }
+  const bus = stacks.get('cloudtrail-central')?.resource?.aws_cloudwatch_event_bus_policy?.guard_bus_policy;
+  if (Boolean(detection) !== Boolean(bus)) out.push(`cloudtrail-central: guard bus policy ${bus ? 'present' : 'absent'} with detection ${detection ? 'on' : 'off'}`);
+  if (bus && Buffer.byteLength(unescapeTemplate(bus.policy)) > 10240) out.push('cloudtrail-central: guard bus policy over 10 KB');
   return out;
 }

@@ -20,7 +20,7 @@ import { buildFleet } from '../../stacks/fleet';
 import { withLeanTokenTraces } from '../../stacks/lean-traces';
 import { BAD_CLOUD_HOSTNAMES, BAD_S3_KEY_PREFIXES, configArbitrary, DEFAULT_SEED, FAKE_REGIONS, REAL_REGIONS } from '../../tools/config-arbitraries';
 import type { RawConfig } from '../../tools/fleet-shapes';
-import { backendProblems, Json, nameProblems, networkProblems, policySizeProblems, providerProblems, tagProblems, templateProblems } from './invariants';
+import { backendProblems, guardProblems, Json, nameProblems, networkProblems, policySizeProblems, providerProblems, tagProblems, templateProblems } from './invariants';
 import { FLEET_CHECKS } from '../../modules/fleet-checks';
 
 const SEED = process.env.FC_SEED === undefined ? DEFAULT_SEED : Number(process.env.FC_SEED);
@@ -39,6 +39,7 @@ const INVARIANTS = {
   names: (o: Synthesized) => nameProblems(o.stacks),
   backend: (o: Synthesized) => backendProblems(o.stacks),
   network: (o: Synthesized) => networkProblems(o.stacks, o.raw),
+  guard: (o: Synthesized) => guardProblems(o.stacks, o.config),
 };
 type Invariant = keyof typeof INVARIANTS;
 
@@ -183,6 +184,10 @@ describe('every random config', () => {
 
   test('each trail logs the network activity events its config lists, and no other source (the selector evaluator over the synthesized trail)', () => {
     fc.assert(holdsForEverySynth('network'), params(200));
+  });
+
+  test("the guard's service control policies and event patterns, as AWS receives them, fit their limits; its stack and rules exist exactly when configured", () => {
+    fc.assert(holdsForEverySynth('guard'), params(200));
   });
 
   test('reordering the accounts list changes no byte of the output', () => {

@@ -210,9 +210,12 @@ describe('credentials can never reach another account', () => {
   test.each(configs)("every provider of every stack in %s is allowed only in that stack's account", (_name, make) => {
     const config = make();
     const stacks = stacksOf(synthFleetFiles(config));
-    expect(stacks.size).toBe(new Set(config.trails.map((t) => t.accountId)).size + 1);
+    // The central stack, one per account, and (guard.prevention) cloudtrail-guard in the management account.
+    const guard = config.guard?.prevention ? 1 : 0;
+    expect(stacks.size).toBe(new Set(config.trails.map((t) => t.accountId)).size + 1 + guard);
     for (const [name, stack] of stacks) {
-      const account = name === 'cloudtrail-central' ? config.central.accountId : accountOfStack(name)!;
+      const account =
+        name === 'cloudtrail-central' ? config.central.accountId : name === 'cloudtrail-guard' ? config.organization!.managementAccountId : accountOfStack(name)!;
       const providers = awsProvidersOf(stack);
       expect(providers.length).toBeGreaterThan(0);
       for (const p of providers) expect([name, p.allowed_account_ids]).toEqual([name, [account]]);

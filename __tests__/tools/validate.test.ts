@@ -24,8 +24,10 @@ describe('the generated tests/plan.tftest.hcl', () => {
 
   test('mocks every provider configuration, aliases included, with plan-time mock values', () => {
     const text = planTest(stackOf(everyOption, 'cloudtrail-account-444444444444'), ctx);
-    expect(text.match(/^mock_provider "aws" \{/gm)).toHaveLength(2);
+    // eu-west-1 (default), us-east-2 (the central key's lookup), us-east-1 (the guard's rule on IAM events).
+    expect(text.match(/^mock_provider "aws" \{/gm)).toHaveLength(3);
     expect(text).toContain('alias = "us-east-2"');
+    expect(text).toContain('alias = "us-east-1"');
     expect(text).toContain('override_during = plan');
     expect(text).toMatch(/mock_data "aws_kms_key" \{\s+defaults = \{ arn = "arn:aws:kms:[^"]+:key\/[0-9a-f-]+" \}/);
   });
@@ -128,4 +130,5 @@ test('the policy encodings are read from the synth summary, wherever the app pri
   expect(policiesFromSummary(summary)).toBe('bucket 3738 B per-prefix-trail-arns, key 11665 B per-trail');
   expect(policiesFromSummary('  bucket policy: 852 of 20480 bytes (4.2%), encoding per-account')).toBe('bucket 852 B per-account');
   expect(policiesFromSummary('nothing')).toBe('');
+  expect(policiesFromSummary('  guard: 2 service control policies (per-account; 4882, 1207 of 5120 characters) on r-ab12, stack cloudtrail-guard')).toBe('scp 4882+1207 chars per-account');
 });

@@ -15,7 +15,7 @@ import { readFileSync } from 'fs';
 import { CommandIO, CommandSpec, EXIT, ParsedArgs, UsageError, parseCommandArgs, stringOption } from '../command';
 import { configPath, loadConfig } from '../../config/load';
 import type { FleetConfig, TrailConfig } from '../../config/model';
-import { configWarnings } from '../../config/warnings';
+import { fleetWarnings } from '../../modules/fleet-warnings';
 import { accountRootArn, logFolder } from '../../modules/arns';
 import { admittedArns } from '../../modules/policies/trail-ref';
 import { fleetPolicies } from '../../modules/policies/fleet-policies';
@@ -26,6 +26,7 @@ import { disappearedMessages, stackChanges } from '../lib/stack-diff';
 import { transitionProblems } from '../../modules/change-safety';
 import { cloudTrailCovers, formatPolicyDiff, parseCurrentPolicy, policyDiff } from '../../modules/policies/policy-diff';
 import type { Statement } from '../../modules/policies/document';
+import { guardJson, guardSummary } from '../../stacks/summary';
 
 function events(t: TrailConfig): string {
   const parts: string[] = [];
@@ -105,7 +106,8 @@ export function report(config: FleetConfig, extraWarnings: readonly string[] = [
   const { bucket, centralKey } = fleetPolicies(config);
   const lines = [table(rows), '', `bucket policy: ${bucket.bytes} bytes of 20480 (${bucket.encoding})`];
   if (centralKey) lines.push(`central key policy: ${centralKey.bytes} bytes of 32768 (${centralKey.encoding})`);
-  const warnings = configWarnings(config, now);
+  lines.push(...guardSummary(config));
+  const warnings = fleetWarnings(config, now);
   const count = warnings.length + extraWarnings.length;
   lines.push('', count ? `${count} warning(s):` : 'no warnings');
   for (const w of warnings) lines.push(`  - ${w.path}: ${w.message}`);
@@ -232,7 +234,8 @@ export function reportJson(config: FleetConfig, extraWarnings: readonly string[]
     })),
     bucketPolicy: { bytes: bucket.bytes, limit: 20480, encoding: bucket.encoding },
     centralKeyPolicy: centralKey ? { bytes: centralKey.bytes, limit: 32768, encoding: centralKey.encoding } : null,
-    warnings: [...configWarnings(config, now).map((w) => ({ path: w.path, message: w.message })), ...extraWarnings.map((w) => ({ path: 'accounts', message: w.replace(/^warning: /, '') }))],
+    guard: guardJson(config),
+    warnings: [...fleetWarnings(config, now).map((w) => ({ path: w.path, message: w.message })), ...extraWarnings.map((w) => ({ path: 'accounts', message: w.replace(/^warning: /, '') }))],
     leaving: config.leaving.map((t) => ({ index: t.index, accountId: t.accountId, trailName: t.trailName, lifecycle: t.lifecycle })),
   };
 }

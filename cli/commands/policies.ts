@@ -11,7 +11,7 @@ import { ConfigError, loadConfig } from '../../config/load';
 import { FLEET_CHECKS } from '../../modules/fleet-checks';
 import { CommandSpec, EXIT, ParsedArgs, parseCommandArgs, usageLine } from '../command';
 import { stackNameForAccount } from '../../modules/arns';
-import { StackPolicy, stackNames, stackPolicies } from '../../modules/policies/stack-policies';
+import { StackPolicy, stackNames, stackPolicies } from '../../modules/stack-policies';
 
 export interface PoliciesArgs {
   stack?: string;

@@ -6,7 +6,7 @@
  * reaches Terraform: the `//` keys cdktf writes (construct paths, unique ids,
  * its own version), which Terraform's JSON syntax treats as comments.
  */
-import { CENTRAL_STACK } from '../../modules/arns';
+import { CENTRAL_STACK, GUARD_STACK } from '../../modules/arns';
 
 export type StackJson = Record<string, unknown>;
 
@@ -72,7 +72,10 @@ export function stackChanges(base: ReadonlyMap<string, StackJson>, current: Read
 /** The stderr lines for stacks that disappeared. */
 export function disappearedMessages(disappeared: readonly Disappeared[]): string[] {
   return disappeared.map((d) =>
-    d.withoutLifecycle
+    d.stack === GUARD_STACK && d.withoutLifecycle
+      ? `warning: stack ${GUARD_STACK} is in the base but not in the current config: its service control policies would stay attached, unmanaged ` +
+        `(and would keep denying whoever they do not exempt). Set guard.prevention: false and deploy (the stack stays, empty, and removes them), then remove guard.prevention`
+      : d.withoutLifecycle
       ? `warning: stack ${d.stack} is in the base but not in the current config, and the base still manages resources in it: ` +
         `they would keep running, unmanaged, and no deploy or destroy could reach them. Put the account back with ` +
         `lifecycle: decommission (destroy its trail) or lifecycle: retain (stop managing it), deploy, then remove it (docs/day-two.md, "Leaving the fleet")`

@@ -3,6 +3,7 @@ import * as path from 'path';
 import { writeFileSync, mkdtempSync } from 'fs';
 import * as os from 'os';
 import { report, reportJson } from '../../../cli/commands/check-config';
+import { guardFleet } from '../../helpers/guard-fleet';
 import { configOf, defaultRaw, rawWith, ROOT } from '../../helpers/fleet';
 
 describe('npm run check-config', () => {
@@ -38,6 +39,25 @@ describe('npm run check-config', () => {
     const json = reportJson(config) as any;
     expect(json.trails[0]).toMatchObject({ selectors: 'advanced', events: 'management All; network activity kms, secretsmanager (GetSecretValue)' });
     expect(json.warnings.map((w: any) => w.path)).toEqual(['accounts[0].networkActivityEvents']);
+  });
+
+  test('says what the guard does, that the management account is out of reach of SCPs, and its policy sizes (text and --json)', () => {
+    const config = configOf(guardFleet(3, { deliveries: true }));
+    const out = report(config);
+    expect(out).toMatch(/\nguard: 1 service control policy \(per-account; \d+ of 5120 characters\) on r-ab12, stack cloudtrail-guard\n/);
+    expect(out).toContain('guard: SCPs do not apply to the management account 111111111111: trail org-trail there is guarded by detection only');
+    expect(out).toMatch(/guard: detection: \d+ EventBridge rules in 4 accounts -> event bus cloudtrail-fleet-guard/);
+    expect(out).toContain('  - accounts[0]: service control policies do not apply to the management account 111111111111');
+    const json = reportJson(config) as any;
+    expect(json.guard.prevention).toEqual({
+      encoding: 'per-account',
+      policies: [{ characters: expect.any(Number), accounts: 3 }],
+      limitCharacters: 5120,
+      attachTo: ['r-ab12'],
+      notCovered: { managementAccountId: '111111111111', trails: ['org-trail'] },
+    });
+    expect(json.guard.detection).toEqual({ deliverTo: 'eventBus', rules: expect.any(Number), busPolicy: { bytes: expect.any(Number), limit: 10240, encoding: 'accounts' } });
+    expect((reportJson(configOf(defaultRaw())) as any).guard).toBeNull();
   });
 
   test('lists warnings under the table', () => {

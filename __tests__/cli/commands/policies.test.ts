@@ -10,7 +10,7 @@ import { readdirSync } from 'fs';
 import * as path from 'path';
 import { loadConfig } from '../../../config/load';
 import type { FleetConfig } from '../../../config/model';
-import { stackNames, stackPolicies } from '../../../modules/policies/stack-policies';
+import { stackNames, stackPolicies } from '../../../modules/stack-policies';
 import { main, parseArgs, renderPolicies } from '../../../cli/commands/policies';
 import { configOf, rawWith, ROOT, synthFleet } from '../../helpers/fleet';
 import { FLEET_CHECKS } from '../../../modules/fleet-checks';
@@ -24,6 +24,8 @@ const POLICY_ATTRIBUTES: Record<string, string> = {
   aws_iam_role: 'assume_role_policy',
   aws_iam_role_policy: 'policy',
   aws_iam_policy: 'policy',
+  aws_cloudwatch_event_bus_policy: 'policy',
+  aws_organizations_policy: 'content',
 };
 
 /** Every policy in a synthesized stack by "type.name", decoded as AWS receives it (Terraform turns `$${` into `${`). */
@@ -73,14 +75,16 @@ describe('the policies npm run policies prints are the ones the stacks deploy', 
     expect(compared).toBeGreaterThanOrEqual(1); // at least the bucket policy
   });
 
-  test('every-option shows each kind: bucket, central key, trail key, SNS, SQS, delivery role trust and permissions', () => {
+  test('every-option shows each kind: bucket, central key, trail key, SNS, SQS, delivery role trust and permissions, guard bus and service control policy', () => {
     const config = loadConfig(path.join(ROOT, 'config/examples/every-option.yaml'), FLEET_CHECKS);
     const kinds = new Set(stackNames(config).flatMap((s) => stackPolicies(config, s)!.map((p) => `${p.address.split('.')[0]}:${p.attribute}`)));
     expect([...kinds].sort()).toEqual(
       [
+        'aws_cloudwatch_event_bus_policy:policy',
         'aws_iam_role:assume_role_policy',
         'aws_iam_role_policy:policy',
         'aws_kms_key:policy',
+        'aws_organizations_policy:content',
         'aws_s3_bucket_policy:policy',
         'aws_sns_topic_policy:policy',
         'aws_sqs_queue_policy:policy',
@@ -117,7 +121,9 @@ describe('the command', () => {
     const byId = run(['222222222222', `--config=${path.join(ROOT, 'config/examples/every-option.yaml')}`]);
     expect(byName.code).toBe(0);
     expect(byId.out).toBe(byName.out);
-    expect(byName.out).toMatch(/^cloudtrail-account-222222222222: 5 policies/);
+    // The trail's key, topic, queue, delivery role (trust and permissions), and the guard rules' role (trust and permissions).
+    expect(byName.out).toMatch(/^cloudtrail-account-222222222222: 7 policies/);
+    expect(byName.out).toContain("# aws_iam_role_policy.guard_events_role_policy (policy): permissions of the guard rules' events role");
     expect(byName.out).toContain('# aws_iam_role.trail_my-trail_cwl_role (assume_role_policy): trust policy of the CloudWatch Logs delivery role (trail my-trail)');
   });
 
@@ -167,7 +173,7 @@ describe('the command', () => {
       env: { ...process.env, CLOUDTRAIL_CONFIG: path.join(ROOT, 'config/examples/every-option.yaml'), CDKTF_OUTDIR: '/nonexistent' },
     });
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/^cloudtrail-account-222222222222: 5 policies, as AWS receives them\n/);
+    expect(r.stdout).toMatch(/^cloudtrail-account-222222222222: 7 policies, as AWS receives them\n/);
   });
 });
 

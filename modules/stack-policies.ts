@@ -5,19 +5,22 @@
  * `__tests__/scripts/policies.test.ts` checks each one against the policy
  * the synthesized stack actually carries.
  */
-import type { FleetConfig, TrailConfig } from '../../config/model';
-import { trailsByAccount } from '../../config/model';
-import * as arns from '../arns';
-import { cloudWatchDeliveryRolePolicy, cloudWatchDeliveryTrustPolicy, snsTopicPolicy, sqsQueuePolicy } from './delivery-policies';
-import { BUCKET_POLICY_LIMIT_BYTES, KEY_POLICY_LIMIT_BYTES, PolicyDocument, policyBytes } from './document';
-import { fleetPolicies, trailKeyReaders } from './fleet-policies';
-import { trailKeyPolicy } from './key-policies';
-import { admittedArns } from './trail-ref';
+import type { FleetConfig, TrailConfig } from '../config/model';
+import { trailsByAccount } from '../config/model';
+import * as arns from './arns';
+import { cloudWatchDeliveryRolePolicy, cloudWatchDeliveryTrustPolicy, snsTopicPolicy, sqsQueuePolicy } from './policies/delivery-policies';
+import { BUCKET_POLICY_LIMIT_BYTES, KEY_POLICY_LIMIT_BYTES, PolicyDocument, policyBytes } from './policies/document';
+import { fleetPolicies, trailKeyReaders } from './policies/fleet-policies';
+import { trailKeyPolicy } from './policies/key-policies';
+import { admittedArns } from './policies/trail-ref';
+import { EVENT_BUS_POLICY_LIMIT_BYTES, fleetEventBusPolicy, fleetServiceControlPolicies, guardEventsRolePolicy, guardEventsRoleTrustPolicy, guardTopicPolicy, SCP_LIMIT_CHARACTERS } from './guard/guard-policies';
+import { detectionRules } from './guard/detection-rules';
+import { GUARD_NAME, GUARD_TOPIC_RULE, guardBusArn, guardTopicArn, hasGuardStack } from './guard/scope';
 
 export interface StackPolicy {
   /** Terraform address of the resource (or output) that carries the policy, and its attribute. */
   readonly address: string;
-  readonly attribute: 'policy' | 'assume_role_policy' | 'value';
+  readonly attribute: 'policy' | 'assume_role_policy' | 'value' | 'content';
   /** What it is, in words. */
   readonly title: string;
   readonly document: PolicyDocument;
@@ -33,9 +36,10 @@ function accountIds(config: FleetConfig): string[] {
   return [...new Set([...trailsByAccount(config).keys(), ...trailsByAccount({ trails: config.leaving }).keys()])];
 }
 
-/** The stack names of a config: `cloudtrail-central`, then one per account. */
+/** The stack names of a config: `cloudtrail-central`, then one per account, and `cloudtrail-guard` with guard.prevention. */
 export function stackNames(config: FleetConfig): string[] {
-  return [arns.CENTRAL_STACK, ...accountIds(config).map(arns.stackNameForAccount)];
+  const guard = hasGuardStack(config) ? [arns.GUARD_STACK] : [];
+  return [arns.CENTRAL_STACK, ...accountIds(config).map(arns.stackNameForAccount), ...guard];
 }
 
 /**
@@ -44,9 +48,38 @@ export function stackNames(config: FleetConfig): string[] {
  */
 export function stackPolicies(config: FleetConfig, stackName: string): StackPolicy[] | undefined {
   if (stackName === arns.CENTRAL_STACK) return centralPolicies(config);
+  if (stackName === arns.GUARD_STACK) return stackNames(config).includes(stackName) ? guardStackPolicies(config) : undefined;
   const accountId = accountIds(config).find((id) => arns.stackNameForAccount(id) === stackName);
   if (accountId === undefined) return undefined;
-  return (trailsByAccount(config).get(accountId) ?? []).flatMap((t) => trailPolicies(config, t));
+  return [...(trailsByAccount(config).get(accountId) ?? []).flatMap((t) => trailPolicies(config, t)), ...guardRulePolicies(config, accountId)];
+}
+
+/** The guard's service control policies (docs/guard.md, "Prevention"). */
+function guardStackPolicies(config: FleetConfig): StackPolicy[] {
+  const scps = fleetServiceControlPolicies(config);
+  return scps.policies.map((p, i) => ({
+    address: `aws_organizations_policy.guard_scp_${i + 1}`,
+    attribute: 'content',
+    title: `service control policy ${i + 1} of ${scps.policies.length} (${p.characters} characters; the limit counts characters), attached to ${config.guard!.prevention!.attachTo.join(', ')}`,
+    document: p.document,
+    bytes: policyBytes(p.document),
+    limitBytes: SCP_LIMIT_CHARACTERS,
+    encoding: scps.encoding,
+  }));
+}
+
+/** The role of an account's guard rules (docs/guard.md, "Detection"). */
+function guardRulePolicies(config: FleetConfig, accountId: string): StackPolicy[] {
+  if (detectionRules(config, accountId).length === 0) return [];
+  return [
+    sized({ address: 'aws_iam_role.guard_events_role', attribute: 'assume_role_policy', title: 'trust policy of the guard rules\' events role', document: guardEventsRoleTrustPolicy() }),
+    sized({
+      address: 'aws_iam_role_policy.guard_events_role_policy',
+      attribute: 'policy',
+      title: 'permissions of the guard rules\' events role (put events on the central guard bus)',
+      document: guardEventsRolePolicy(guardBusArn(config)),
+    }),
+  ];
 }
 
 function centralPolicies(config: FleetConfig): StackPolicy[] {
@@ -75,6 +108,22 @@ function centralPolicies(config: FleetConfig): StackPolicy[] {
       limitBytes: KEY_POLICY_LIMIT_BYTES,
       encoding: centralKey.encoding,
     });
+  }
+  if (config.guard?.detection) {
+    const bus = fleetEventBusPolicy(config);
+    out.push({
+      address: 'aws_cloudwatch_event_bus_policy.guard_bus_policy',
+      attribute: 'policy',
+      title: `policy of the guard's event bus ${GUARD_NAME} (who may put events on it)`,
+      document: bus.document,
+      bytes: bus.bytes,
+      limitBytes: EVENT_BUS_POLICY_LIMIT_BYTES,
+      encoding: bus.encoding,
+    });
+    if (config.guard.detection.deliverTo === 'snsTopic') {
+      const ruleArn = arns.eventRuleArn(config.partition, central.region, central.accountId, `${GUARD_NAME}/${GUARD_TOPIC_RULE}`);
+      out.push(sized({ address: 'aws_sns_topic_policy.guard_topic_policy', attribute: 'policy', title: `SNS topic policy of the guard topic ${GUARD_NAME}`, document: guardTopicPolicy(guardTopicArn(config), ruleArn) }));
+    }
   }
   return out;
 }
