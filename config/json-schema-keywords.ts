@@ -12,6 +12,7 @@
 import * as rules from './rules';
 import { ALL_REGIONS, REGIONS } from './regions';
 import { existingKeyArnProblem } from './adoption';
+import { eventNameProblem } from './network-activity';
 
 export type Keywords = Readonly<Record<string, unknown>>;
 
@@ -92,6 +93,7 @@ export const RULE_KEYWORDS = new Map<(value: string) => rules.Problem, Keywords>
   [rules.tfcOrganizationProblem, { pattern: '^[A-Za-z0-9_-]{1,40}$' }],
   [rules.stateKeyPrefixProblem, { maxLength: 900, pattern: '^(?!/)(?!.*//)' }],
   [rules.dynamodbTableNameProblem, { pattern: '^[A-Za-z0-9_.-]{3,255}$' }],
+  [eventNameProblem, { minLength: 1, maxLength: 2048, pattern: '^[A-Za-z0-9]+$', examples: ['GetSecretValue', 'Decrypt'] }],
   [rules.scpTargetProblem, { pattern: '^(?:r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|\\d{12})$', examples: ['r-ab12', 'ou-ab12-cdefgh34', '222222222222'] }],
   [
     rules.exemptPrincipalProblem,
@@ -123,16 +125,44 @@ export const FIELD_SELECTOR_KEYWORDS: Keywords = {
   examples: [{ field: 'eventCategory', equals: ['Data'] }, { field: 'resources.type', equals: ['AWS::S3::Object'] }, { field: 'eventName', equals: ['DeleteObject'] }],
 };
 
-/** An advanced selector needs an eventCategory field selector and has at most one resources.type selector. */
+const fieldIs = (field: string | readonly string[]) => ({ properties: { field: typeof field === 'string' ? { const: field } : { enum: [...field] } }, required: ['field'] });
+
+/**
+ * An advanced selector needs an eventCategory field selector and has at most
+ * one resources.type selector. A NetworkActivity selector has exactly one
+ * eventSource field selector, equals with one value and no other operator,
+ * and no readOnly or resources field (config/network-activity.ts).
+ */
 export const ADVANCED_SELECTOR_KEYWORDS: Keywords = {
   allOf: [
     {
       properties: {
         fieldSelectors: {
           allOf: [
-            { contains: { properties: { field: { const: 'eventCategory' } }, required: ['field'] } },
-            { contains: { properties: { field: { const: 'resources.type' } }, required: ['field'] }, minContains: 0, maxContains: 1 },
+            { contains: fieldIs('eventCategory') },
+            { contains: fieldIs('resources.type'), minContains: 0, maxContains: 1 },
           ],
+        },
+      },
+    },
+    {
+      if: { properties: { fieldSelectors: { contains: { ...fieldIs('eventCategory'), properties: { field: { const: 'eventCategory' }, equals: { contains: { const: 'NetworkActivity' } } }, required: ['field', 'equals'] } } } },
+      then: {
+        properties: {
+          fieldSelectors: {
+            contains: fieldIs('eventSource'),
+            minContains: 1,
+            maxContains: 1,
+            items: {
+              allOf: [
+                {
+                  if: fieldIs('eventSource'),
+                  then: { required: ['equals'], properties: { equals: { maxItems: 1 }, ...Object.fromEntries(OPERATORS.filter((op) => op !== 'equals').map((op) => [op, false])) } },
+                },
+                { not: fieldIs(['readOnly', 'resources.type', 'resources.ARN']) },
+              ],
+            },
+          },
         },
       },
     },
@@ -293,8 +323,10 @@ export function rootKeywords(): Keywords {
         },
       },
       {
-        if: defaultsLack('dataEvents'),
-        then: { properties: { accounts: { items: { if: hasIn(['managementEvents', 'readWrite'], 'None'), then: { required: ['dataEvents'] } } } } },
+        if: { allOf: [defaultsLack('dataEvents'), defaultsLack('networkActivityEvents')] },
+        then: {
+          properties: { accounts: { items: { if: hasIn(['managementEvents', 'readWrite'], 'None'), then: { anyOf: [{ required: ['dataEvents'] }, { required: ['networkActivityEvents'] }] } } } },
+        },
       },
     ],
   };

@@ -139,9 +139,10 @@ const UNKNOWN_KEY_MESSAGE = /; (?=unknown (?:key|statement element) ")/;
 
 /**
  * Flattens zod issues into config issues. For a union, the branch whose
- * type matched the input explains the problem best; if none did, the
- * union's own message (which lists the accepted forms) is used. Several
- * unknown keys of one mapping are one problem each, at each key.
+ * type matched the input explains the problem best (a mapping with an
+ * unknown key gets "did you mean"); if none did, the union's own message
+ * (which lists the accepted forms) is used. Several unknown keys of one
+ * mapping are one problem each, at each key.
  */
 function flatten(issues: readonly z.core.$ZodIssue[], base: readonly PropertyKey[] = []): Found[] {
   const out: Found[] = [];
@@ -149,7 +150,8 @@ function flatten(issues: readonly z.core.$ZodIssue[], base: readonly PropertyKey
     const where = [...base, ...issue.path];
     const branches = issue.code === 'invalid_union' ? ((issue as { errors?: z.core.$ZodIssue[][] }).errors ?? []) : [];
     if (branches.length > 0) {
-      const matched = branches.filter((branch) => branch.every((i) => i.path.length > 0 || i.code === 'custom'));
+      // A branch matched the input's type when its issues are inside the value, or are rules or unknown keys of the value itself.
+      const matched = branches.filter((branch) => branch.every((i) => i.path.length > 0 || i.code === 'custom' || i.code === 'unrecognized_keys'));
       if (matched.length > 0) {
         out.push(...flatten(matched[0], where));
         continue;

@@ -85,6 +85,16 @@ export interface DataEvents {
   readonly advanced: NonNullable<NonNullable<TrailSettingsInput['dataEvents']>['advanced']>;
 }
 
+/**
+ * Network activity events of one event source (API calls through VPC
+ * endpoints): every call of the source, or only the named operations.
+ */
+export interface NetworkActivitySource {
+  readonly eventSource: string;
+  /** Empty = every operation of the source. */
+  readonly eventNames: readonly string[];
+}
+
 /** One trail, fully resolved. */
 export interface TrailConfig {
   /** Position in `accounts`, for messages only (never for names or addresses). */
@@ -106,6 +116,8 @@ export interface TrailConfig {
   readonly tags: Readonly<Record<string, string>>;
   readonly managementEvents: ManagementEvents;
   readonly dataEvents: DataEvents;
+  /** Network activity events by event source, sorted by source; empty = none. */
+  readonly networkActivityEvents: readonly NetworkActivitySource[];
   readonly insights: { readonly apiCallRate: boolean; readonly apiErrorRate: boolean };
   /** The trail (and what this config creates for it) exists: import it. */
   readonly adopt: boolean;
@@ -293,6 +305,13 @@ function resolveDataEvents(input: TrailSettingsInput['dataEvents']): DataEvents 
   };
 }
 
+/** Entries sorted by event source, so the order they are written in changes no output. */
+function resolveNetworkActivity(input: TrailSettingsInput['networkActivityEvents']): NetworkActivitySource[] {
+  return (input?.eventSources ?? [])
+    .map((e) => (typeof e === 'string' ? { eventSource: e, eventNames: [] } : { eventSource: e.eventSource, eventNames: [...(e.eventNames ?? [])] }))
+    .sort((a, b) => (a.eventSource < b.eventSource ? -1 : a.eventSource > b.eventSource ? 1 : 0));
+}
+
 function resolveGuard(input: ConfigFile['guard']): GuardConfig | undefined {
   if (!input) return undefined;
   const p = input.prevention;
@@ -346,6 +365,7 @@ export function resolveConfig(file: ConfigFile): FleetConfig {
       tags: s.tags ?? {},
       managementEvents: me,
       dataEvents: resolveDataEvents(s.dataEvents),
+      networkActivityEvents: resolveNetworkActivity(s.networkActivityEvents),
       insights: { ...TRAIL_DEFAULTS.insights, ...s.insights },
       adopt: s.adopt === true || typeof s.adopt === 'object',
       adoptExcept: typeof s.adopt === 'object' ? (s.adopt.except ?? []) : [],

@@ -13,12 +13,18 @@ import { z } from 'zod';
 import * as rules from './rules';
 import { ACCOUNT_KEYWORDS, ADVANCED_SELECTOR_KEYWORDS, exactlyOneKeyword, FIELD_SELECTOR_KEYWORDS, rootKeywords, ruleKeywords, SNS_CREATE_KEYWORDS } from './json-schema-keywords';
 import { bucketManagementSchema, centralAdoptSchema, existingKeyArnProblem, extraStatementsSchema, trailAdoptSchema } from './adoption';
+import { eventNameProblem, FIELDS_NEEDING_NEWER_PROVIDER, needsNewerProvider, networkEventSourceProblem, NETWORK_ACTIVITY_EVENT_SOURCES, REJECTED_NETWORK_FILTERS } from './network-activity';
 
 // ------------------------------------------------------------ building blocks
 
-/** A strict object whose unknown-key error names the closest valid key. */
-function obj<T extends z.ZodRawShape>(shape: T) {
-  const known = Object.keys(shape);
+/**
+ * A strict object whose unknown-key error names the closest valid key.
+ * `refused` keys are in the shape only to be rejected with their own message
+ * (e.g. a filter the pinned provider cannot express): they are not offered
+ * as valid keys.
+ */
+function obj<T extends z.ZodRawShape>(shape: T, refused: readonly string[] = []) {
+  const known = Object.keys(shape).filter((k) => !refused.includes(k));
   return z.strictObject(shape, {
     error: (issue) => {
       if (issue.code !== 'unrecognized_keys') return undefined;
@@ -198,8 +204,14 @@ export const ADVANCED_FIELDS = [
 // (CloudTrail also has sessionCredentialFromConsole, but hashicorp/aws 5.100.0, the pinned provider, rejects it.)
 
 const operatorValues = z.array(z.string().min(1).max(2048)).min(1, { error: 'an operator needs at least one value' });
+/** A field CloudTrail documents but the pinned provider rejects says which provider accepts it. */
+function advancedFieldProblem(input: unknown): string {
+  const base = `field must be one of ${ADVANCED_FIELDS.join(', ')}; got ${rules.describe(input)}`;
+  if (typeof input !== 'string' || FIELDS_NEEDING_NEWER_PROVIDER[input] === undefined) return base;
+  return `${base}: ${needsNewerProvider(input, `a condition on ${input}`, 'leave this field selector out')}`;
+}
 const fieldSelectorSchema = obj({
-  field: oneOf(ADVANCED_FIELDS, 'field'),
+  field: z.enum(ADVANCED_FIELDS, { error: (issue) => advancedFieldProblem(issue.input) }),
   equals: operatorValues.optional(),
   notEquals: operatorValues.optional(),
   startsWith: operatorValues.optional(),
@@ -220,13 +232,40 @@ const advancedSelectorSchema = obj({
   name: z.string().max(1000).optional(),
   fieldSelectors: z.array(fieldSelectorSchema).min(1, { error: 'an advanced selector needs at least one field selector' }),
 }).superRefine((sel, ctx) => {
-  if (!sel.fieldSelectors.some((fs) => fs.field === 'eventCategory')) {
-    ctx.addIssue({ code: 'custom', input: sel, message: 'every advanced selector needs an eventCategory field selector (equals: [Management] or [Data])' });
+  const category = sel.fieldSelectors.find((fs) => fs.field === 'eventCategory');
+  if (!category) {
+    ctx.addIssue({ code: 'custom', input: sel, message: 'every advanced selector needs an eventCategory field selector (equals: [Management], [Data] or [NetworkActivity])' });
   }
   if (sel.fieldSelectors.filter((fs) => fs.field === 'resources.type').length > 1) {
     ctx.addIssue({ code: 'custom', input: sel, message: 'an advanced selector may have only one resources.type field selector' });
   }
+  if (category?.equals?.includes('NetworkActivity')) rawNetworkSelectorIssues(sel.fieldSelectors, category.equals, ctx);
 }).meta(ADVANCED_SELECTOR_KEYWORDS);
+
+/**
+ * A raw selector for network activity events follows CloudTrail's rules for
+ * them (config/network-activity.ts): NetworkActivity alone as its category,
+ * exactly one eventSource condition, Equals with one value (one selector per
+ * event source), and no readOnly or resources fields (network activity events
+ * have none). Any `<service>.amazonaws.com` is accepted here: raw selectors
+ * are the way to log a source the networkActivityEvents key does not list yet.
+ */
+function rawNetworkSelectorIssues(fields: readonly z.infer<typeof fieldSelectorSchema>[], categories: readonly string[], ctx: z.RefinementCtx): void {
+  const issue = (message: string) => ctx.addIssue({ code: 'custom', input: fields, path: ['fieldSelectors'], message });
+  if (categories.length > 1) issue(`eventCategory NetworkActivity cannot share a selector with ${categories.filter((c) => c !== 'NetworkActivity').join(', ')}: write a selector per category`);
+  const sources = fields.filter((fs) => fs.field === 'eventSource');
+  const only = sources[0];
+  if (sources.length !== 1 || only.equals?.length !== 1 || Object.keys(only).some((k) => k !== 'field' && k !== 'equals' && only[k as FieldOperator] !== undefined)) {
+    issue(
+      'a NetworkActivity selector needs exactly one eventSource field selector with equals and one value (CloudTrail: eventSource is required, takes only Equals, and each event source gets its own selector), ' +
+        'e.g. { field: eventSource, equals: [kms.amazonaws.com] }; or use networkActivityEvents: { eventSources: [...] }, which writes one selector per source',
+    );
+  } else if (!/^[a-z0-9-]+\.amazonaws\.com$/.test(only.equals[0])) {
+    issue(`"${only.equals[0]}" is not an event source (<service>.amazonaws.com, e.g. kms.amazonaws.com)`);
+  }
+  const foreign = fields.filter((fs) => ['readOnly', 'resources.type', 'resources.ARN'].includes(fs.field)).map((fs) => fs.field);
+  if (foreign.length > 0) issue(`network activity events have no ${[...new Set(foreign)].join(' or ')} field (it is only for management and data events); drop that field selector`);
+}
 
 const dataEventsSchema = obj({
   s3: obj({
@@ -264,6 +303,62 @@ const dataEventsSchema = obj({
   advanced: z.array(advancedSelectorSchema).optional().describe('Raw advanced event selectors (other resource types, eventName filters).'),
 });
 
+/** A filter the pinned provider cannot express: the key exists only to be refused with its reason. */
+const refusedFilter = (key: string) =>
+  z
+    .never({ error: () => REJECTED_NETWORK_FILTERS[key] })
+    .optional()
+    .describe(`Not available: ${REJECTED_NETWORK_FILTERS[key]}`);
+const REFUSED_FILTER_KEYS = Object.keys(REJECTED_NETWORK_FILTERS);
+const refusedFilters = Object.fromEntries(REFUSED_FILTER_KEYS.map((k) => [k, refusedFilter(k)])) as Record<string, ReturnType<typeof refusedFilter>>;
+
+const eventSourceSchema = ruled(networkEventSourceProblem, 'eventSource')
+  .meta({ enum: [...NETWORK_ACTIVITY_EVENT_SOURCES] })
+  .describe('The service whose API calls through VPC endpoints are logged, as its CloudTrail event source, e.g. kms.amazonaws.com.');
+const eventNamesSchema = z
+  .array(ruled(eventNameProblem, 'eventNames[]'))
+  .min(1, { error: 'eventNames needs at least one API operation; leave the key out to log every network activity event of the source' })
+  .superRefine((names, ctx) => {
+    names.forEach((n, i) => {
+      if (names.indexOf(n) !== i) ctx.addIssue({ code: 'custom', path: [i], input: n, message: `"${n}" is listed twice in eventNames (as eventNames[${names.indexOf(n)}]); list it once` });
+    });
+  })
+  .meta({ uniqueItems: true })
+  .describe('Only these API operations of the source (eventName equals), e.g. [GetSecretValue]. @default every operation');
+const networkSourceEntrySchema = obj({ eventSource: eventSourceSchema, eventNames: eventNamesSchema.optional(), ...refusedFilters }, REFUSED_FILTER_KEYS).meta({
+  examples: [{ eventSource: 'secretsmanager.amazonaws.com', eventNames: ['GetSecretValue'] }],
+});
+const networkActivityEventsSchema = obj(
+  {
+    eventSources: z
+      .array(
+        z.union([eventSourceSchema, networkSourceEntrySchema], {
+          error: 'each entry of eventSources is an event source (e.g. kms.amazonaws.com) or { eventSource: <event source>, eventNames?: [<API operation>, ...] }',
+        }),
+      )
+      .superRefine((entries, ctx) => {
+        const sourceOf = (e: (typeof entries)[number]) => (typeof e === 'string' ? e : e.eventSource);
+        entries.forEach((e, i) => {
+          const first = entries.findIndex((o) => sourceOf(o) === sourceOf(e));
+          if (first !== i) {
+            ctx.addIssue({
+              code: 'custom',
+              path: [i],
+              input: e,
+              message: `${sourceOf(e)} is listed twice (also as eventSources[${first}]); CloudTrail takes one selector per event source: list it once (with every eventNames it needs, or none to log all its calls)`,
+            });
+          }
+        });
+      })
+      .meta({ uniqueItems: true })
+      .describe('Event sources whose network activity events (API calls through VPC endpoints) the trail logs; one advanced selector each. [] = none.'),
+    ...refusedFilters,
+  },
+  REFUSED_FILTER_KEYS,
+)
+  .meta({ examples: [{ eventSources: ['kms.amazonaws.com', { eventSource: 'secretsmanager.amazonaws.com', eventNames: ['GetSecretValue'] }] }] })
+  .describe('Network activity events: AWS API calls made through VPC endpoints, logged with advanced selectors (the trail switches to advanced selectors). Charged like data events.');
+
 const insightsSchema = obj({
   apiCallRate: bool('insights.apiCallRate').optional().describe('Needs Write management events. @default false'),
   apiErrorRate: bool('insights.apiErrorRate').optional().describe('Needs Read or Write management events. @default false'),
@@ -284,6 +379,7 @@ export const trailSettingsShape = {
   tags: tagsSchema.optional(),
   managementEvents: managementEventsSchema.optional(),
   dataEvents: dataEventsSchema.optional(),
+  networkActivityEvents: networkActivityEventsSchema.optional(),
   insights: insightsSchema.optional(),
   adopt: trailAdoptSchema.optional(),
 };
@@ -295,7 +391,7 @@ export const TRAIL_SETTING_KEYS = Object.keys(trailSettingsShape) as (keyof type
  * Every other key is replaced whole: a kmsKey or sns choice from defaults
  * must not blend with a different choice in the account.
  */
-export const DEEP_MERGED_KEYS = ['tags', 'managementEvents', 'dataEvents', 'insights'] as const;
+export const DEEP_MERGED_KEYS = ['tags', 'managementEvents', 'dataEvents', 'networkActivityEvents', 'insights'] as const;
 
 /** How an account entry takes part in the fleet; docs/day-two.md, "Leaving the fleet". */
 export const ACCOUNT_LIFECYCLES = ['active', 'decommission', 'retain'] as const;

@@ -37,6 +37,7 @@ const TABLE = `{ arn: arn:<partition>:dynamodb:<region>:<account>:table/<name>, 
 const FIELD_SELECTOR = `{ field: <${ADVANCED_FIELDS.join('|')}>, equals|notEquals|startsWith|notStartsWith|endsWith|notEndsWith: [<value>, ...] }`;
 const ADVANCED = '{ name?: <text>, fieldSelectors: [{ field: eventCategory, equals: [Data] }, { field: resources.type, equals: [<type>] }, ...] }';
 const SQS_QUEUE = 'true | false | { queueName: <queue name> }';
+const NETWORK_SOURCE = '<event source, e.g. kms.amazonaws.com> | { eventSource: <event source>, eventNames?: [<API operation>, ...] }';
 const STATEMENT = '{ Sid: <sid>, Effect: Allow|Deny, Principal: ..., Action: ..., Resource: ... }';
 const ACCOUNT = '{ accountId: "<12 digits>", name?: <label>, region?: <region>, trailName?: <trail name>, ...trail settings }';
 
@@ -113,6 +114,14 @@ const TRAIL_SHAPES: Record<string, Shape> = {
   'dataEvents.advanced[].fieldSelectors[].notStartsWith': { kind: 'list', shape: '[<value>, ...]', example: (v) => `[${v}]` },
   'dataEvents.advanced[].fieldSelectors[].endsWith': { kind: 'list', shape: '[<value>, ...]', example: (v) => `[${v}]` },
   'dataEvents.advanced[].fieldSelectors[].notEndsWith': { kind: 'list', shape: '[<value>, ...]', example: (v) => `[${v}]` },
+  networkActivityEvents: {
+    kind: 'mapping',
+    shape: `{ eventSources: [${NETWORK_SOURCE}, ...] }`,
+    example: (v) => `{ eventSources: [${v}] }`,
+  },
+  'networkActivityEvents.eventSources': { kind: 'list', shape: `[${NETWORK_SOURCE}, ...]`, example: (v) => `[${v}]` },
+  'networkActivityEvents.eventSources[]': { kind: 'mapping or word', shape: NETWORK_SOURCE },
+  'networkActivityEvents.eventSources[].eventNames': { kind: 'list', shape: '[<API operation>, ...]', example: (v) => `[${v}]` },
   insights: { kind: 'mapping', shape: '{ apiCallRate?: true|false, apiErrorRate?: true|false }' },
 };
 

@@ -223,8 +223,12 @@ export function validateResolved(file: ConfigFile, config: FleetConfig): ConfigI
     const d = t.dataEvents;
     const hasData =
       d.s3.allBuckets || d.s3.buckets.length || d.lambda.allFunctions || d.lambda.functions.length || d.dynamodb.allTables || d.dynamodb.tables.length || d.advanced.length;
-    if (m.readWrite === 'None' && !hasData) {
-      push(where('managementEvents.readWrite'), 'the trail would log nothing: management events are None and no data events are set; log management events (All, ReadOnly or WriteOnly) or add dataEvents');
+    const hasNetwork = t.networkActivityEvents.length > 0;
+    if (m.readWrite === 'None' && !hasData && !hasNetwork) {
+      push(
+        where('managementEvents.readWrite'),
+        'the trail would log nothing: management events are None and no data or network activity events are set; log management events (All, ReadOnly or WriteOnly) or add dataEvents or networkActivityEvents',
+      );
     }
   }
 

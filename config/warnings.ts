@@ -142,6 +142,24 @@ export function configWarnings(config: FleetConfig, now: () => Date = () => new 
     });
   }
 
+  // Network activity events are charged like data events, per event delivered: one note per place they are set.
+  const networkNotes = new Map<string, TrailConfig[]>();
+  for (const t of config.trails) {
+    if (t.networkActivityEvents.length === 0) continue;
+    const where = t.inherited.has('networkActivityEvents') ? 'defaults.networkActivityEvents' : at(t, 'networkActivityEvents');
+    networkNotes.set(where, [...(networkNotes.get(where) ?? []), t]);
+  }
+  for (const [where, trails] of networkNotes) {
+    const sources = [...new Set(trails.flatMap((t) => t.networkActivityEvents.map((n) => n.eventSource)))].sort();
+    const who = trails.length === 1 ? `trail ${trails[0].trailName} of ${trails[0].accountId}` : `${trails.length} trails`;
+    warnings.push({
+      path: where,
+      message:
+        `${who} log${trails.length === 1 ? 's' : ''} network activity events of ${sources.join(', ')}: they are charged like data events, per event delivered ` +
+        `(AWS CloudTrail pricing), and every call through a VPC endpoint of those services counts; list eventNames to log only the operations you need`,
+    });
+  }
+
   for (const t of config.trails) {
     const s3 = t.dataEvents.s3;
     if (s3.allBuckets && t.accountId === central.accountId) {

@@ -20,9 +20,18 @@ import { eventSelectors, selectorLimitProblems } from './selectors';
 import { bootstrapRoles } from './bootstrap-roles';
 import { INLINE_ROLE_POLICY_LIMIT, MANAGED_POLICIES_PER_ROLE, MANAGED_POLICY_LIMIT, TRUST_POLICY_LIMIT } from './policies/deployer-policies';
 
-/** CloudTrail's limits on event selectors, per trail (modules/selectors.ts). */
+/**
+ * CloudTrail's limits on event selectors, per trail (modules/selectors.ts).
+ * Reported at dataEvents, or at networkActivityEvents when the trail has no
+ * data events (long eventNames lists alone can fill the 500 values).
+ */
 export const selectorLimits: FleetCheck = (config) =>
-  config.trails.flatMap((t) => selectorLimitProblems(eventSelectors(config.partition, t)).map((message) => ({ path: trailPath(t, 'dataEvents'), message })));
+  config.trails.flatMap((t) => {
+    const d = t.dataEvents;
+    const hasData = d.s3.allBuckets || d.s3.buckets.length || d.lambda.allFunctions || d.lambda.functions.length || d.dynamodb.allTables || d.dynamodb.tables.length || d.advanced.length;
+    const key = !hasData && t.networkActivityEvents.length > 0 ? 'networkActivityEvents' : 'dataEvents';
+    return selectorLimitProblems(eventSelectors(config.partition, t)).map((message) => ({ path: trailPath(t, key), message }));
+  });
 
 /**
  * The central bucket policy and key policy fit the AWS size limits, and the

@@ -2,13 +2,22 @@
  * Event selectors of a trail, as pure data (facts §6).
  *
  * Basic selectors are used where the settings fit them (what the AWS guide
- * describes); advanced selectors when raw `advanced` selectors are given or
- * the basic form would break a limit. A trail never has both kinds, so in
- * the advanced form every other setting is translated into advanced
- * selectors that log exactly the same events.
+ * describes); advanced selectors when raw `advanced` selectors or network
+ * activity events are given (basic selectors cannot log network activity
+ * events), or the basic form would break a limit. A trail never has both
+ * kinds, so in the advanced form every other setting is translated into
+ * advanced selectors that log exactly the same events.
+ *
+ * Network activity events (config/network-activity.ts): one selector per
+ * event source, `eventCategory` Equals `NetworkActivity` and `eventSource`
+ * Equals the source, plus `eventName` Equals the operations when the config
+ * names some. Their values count in the trail's 500; the 5-selector quota is
+ * that of basic event selectors ("Event selectors: 5 per trail"; advanced
+ * selectors have only the 500-value quota, CloudTrail User Guide, "Quotas in
+ * AWS CloudTrail"), so any number of sources fits as long as the values do.
  */
 import type { Partition } from '../config/rules';
-import type { DataEvents, ManagementEvents, ReadWrite } from '../config/model';
+import type { DataEvents, ManagementEvents, NetworkActivitySource, ReadWrite } from '../config/model';
 import type { FieldOperator } from '../config/schema';
 
 export const SELECTOR_LIMITS = { basicSelectors: 5, dataResources: 250, advancedValues: 500 } as const;
@@ -36,6 +45,8 @@ export type EventSelectors =
 export interface SelectorSettings {
   readonly managementEvents: ManagementEvents;
   readonly dataEvents: DataEvents;
+  /** @default none */
+  readonly networkActivityEvents?: readonly NetworkActivitySource[];
 }
 
 const KMS_SOURCE = 'kms.amazonaws.com';
@@ -140,10 +151,28 @@ export function advancedSelectors(partition: Partition, s: SelectorSettings): Ad
       }
     }
   }
+  selectors.push(...networkActivitySelectors(s.networkActivityEvents ?? []));
   for (const raw of s.dataEvents.advanced) {
     selectors.push({ name: raw.name ?? '', fieldSelectors: raw.fieldSelectors });
   }
   return selectors;
+}
+
+/** One selector per event source: CloudTrail takes a single eventSource value per network activity selector. */
+export function networkActivitySelectors(sources: readonly NetworkActivitySource[]): AdvancedSelector[] {
+  return [...sources]
+    .sort((a, b) => (a.eventSource < b.eventSource ? -1 : a.eventSource > b.eventSource ? 1 : 0))
+    .map((src) => {
+      const names = sorted(src.eventNames);
+      return {
+        name: `Network activity events: ${src.eventSource}${names.length ? ` (${names.length} operation${names.length === 1 ? '' : 's'})` : ''}`,
+        fieldSelectors: [
+          { field: 'eventCategory', equals: ['NetworkActivity'] },
+          { field: 'eventSource', equals: [src.eventSource] },
+          ...(names.length ? [{ field: 'eventName', equals: names }] : []),
+        ],
+      };
+    });
 }
 
 export function countDataResources(selectors: readonly BasicSelector[]): number {
@@ -167,9 +196,9 @@ export function countAdvancedValues(selectors: readonly AdvancedSelector[]): num
 const computed = new WeakMap<SelectorSettings, { readonly partition: Partition; readonly selectors: EventSelectors }>();
 
 /**
- * The selectors for a trail. Basic unless raw advanced selectors are given
- * or the basic form exceeds its limits (250 data resources), in which case
- * the advanced form is used if it fits in 500 values.
+ * The selectors for a trail. Basic unless raw advanced selectors or network
+ * activity events are given, or the basic form exceeds its limits (250 data
+ * resources), in which case the advanced form is used if it fits in 500 values.
  */
 export function eventSelectors(partition: Partition, s: SelectorSettings): EventSelectors {
   const hit = computed.get(s);
@@ -180,7 +209,7 @@ export function eventSelectors(partition: Partition, s: SelectorSettings): Event
 }
 
 function computeEventSelectors(partition: Partition, s: SelectorSettings): EventSelectors {
-  if (s.dataEvents.advanced.length === 0) {
+  if (s.dataEvents.advanced.length === 0 && (s.networkActivityEvents ?? []).length === 0) {
     const basic = basicSelectors(partition, s);
     if (basic.length <= SELECTOR_LIMITS.basicSelectors && countDataResources(basic) <= SELECTOR_LIMITS.dataResources) {
       return { kind: 'basic', selectors: basic };
@@ -208,11 +237,17 @@ export function selectorLimitProblems(sel: EventSelectors): string[] {
   } else {
     const n = countAdvancedValues(sel.selectors);
     if (n > SELECTOR_LIMITS.advancedValues) {
+      const network = countAdvancedValues(sel.selectors.filter(isNetworkActivitySelector));
       problems.push(
-        `the advanced event selectors have ${n} condition values; CloudTrail allows ${SELECTOR_LIMITS.advancedValues} per trail ` +
-          `(log whole buckets or "all" choices instead of many single resources, or split them over several trails)`,
+        `the advanced event selectors have ${n} condition values${network ? ` (${network} of them for network activity events)` : ''}; CloudTrail allows ${SELECTOR_LIMITS.advancedValues} per trail ` +
+          `(log whole buckets or "all" choices instead of many single resources${network ? ', log every operation of a network event source instead of listing eventNames' : ''}, or split them over several trails)`,
       );
     }
   }
   return problems;
+}
+
+/** A selector of network activity events (eventCategory Equals NetworkActivity). */
+export function isNetworkActivitySelector(sel: AdvancedSelector): boolean {
+  return sel.fieldSelectors.some((f) => f.field === 'eventCategory' && (f.equals ?? []).includes('NetworkActivity'));
 }

@@ -144,6 +144,7 @@ const TEMPLATE_TRAIL: TrailConfig = {
   tags: {},
   managementEvents: { readWrite: 'All', excludeKmsEvents: false, excludeRdsDataApiEvents: false },
   dataEvents: { s3: { buckets: [] }, lambda: { functions: [] }, dynamodb: { tables: [] }, advanced: [] },
+  networkActivityEvents: [],
   insights: { apiCallRate: false, apiErrorRate: false },
   adopt: false,
   adoptExcept: [],

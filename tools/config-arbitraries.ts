@@ -1,7 +1,8 @@
 /**
  * fast-check arbitraries that draw random config files across the whole
  * option space: every partition with its regions, every kmsKey / sns /
- * cloudWatchLogs / dataEvents (s3, lambda, dynamodb, advanced) / insights /
+ * cloudWatchLogs / dataEvents (s3, lambda, dynamodb, advanced, raw network
+ * activity selectors) / networkActivityEvents / insights /
  * organization / backend / retention / objectLock / accessLogging / guard variant,
  * trail names that are ordinary words (`trail`, `constructor`, ...), and free
  * text with `${`, `%{`, quotes and unicode in every free-text field. Fleet
@@ -19,6 +20,7 @@ import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'fs';
 import * as path from 'path';
 import { stringify } from 'yaml';
 import { ADVANCED_FIELDS } from '../config/schema';
+import { NETWORK_ACTIVITY_EVENT_SOURCES } from '../config/network-activity';
 import { mergeSettings } from '../config/model';
 import { prefixProblem } from '../config/rules';
 import { encodingThresholds, RawConfig } from './fleet-shapes';
@@ -137,7 +139,58 @@ function fieldSelectorArb(): fc.Arbitrary<RawConfig> {
   return fc.oneof({ weight: 100, arbitrary: common }, { weight: 1, arbitrary: rare });
 }
 
+/** API operation names for eventNames filters (letters and digits). */
+const OPERATION_NAMES = ['Decrypt', 'GenerateDataKey', 'GetSecretValue', 'DescribeInstances', 'RunInstances', 'GetObject', 'PutObject', 'SendMessage', 'Publish', 'Invoke'];
+
+/** A raw network activity selector: NetworkActivity, one event source, maybe eventName conditions. */
+function rawNetworkSelectorArb(): fc.Arbitrary<RawConfig> {
+  return fc
+    .record(
+      {
+        name: freeText(5),
+        source: fc.constantFrom(...NETWORK_ACTIVITY_EVENT_SOURCES, 'dynamodb.amazonaws.com'),
+        names: fc.uniqueArray(fc.constantFrom(...OPERATION_NAMES), { minLength: 1, maxLength: 3 }),
+        negate: fc.boolean(),
+      },
+      { requiredKeys: ['source', 'negate'] },
+    )
+    .map(({ name, source, names, negate }) => ({
+      ...(name === undefined ? {} : { name }),
+      fieldSelectors: [
+        { field: 'eventCategory', equals: ['NetworkActivity'] },
+        { field: 'eventSource', equals: [source] },
+        ...(names ? [{ field: 'eventName', [negate ? 'notEquals' : 'equals']: names }] : []),
+      ],
+    }));
+}
+
+/**
+ * `networkActivityEvents`: event sources as words or entries with eventNames.
+ * Rarely on purpose a short name (`kms`) or a filter the pinned provider cannot
+ * express (`vpceAccessDeniedOnly`): the loader must reject those.
+ */
+function networkActivityEventsArb(): fc.Arbitrary<RawConfig> {
+  const entry = fc.oneof(
+    { weight: 3, arbitrary: fc.constantFrom(...NETWORK_ACTIVITY_EVENT_SOURCES) },
+    {
+      weight: 2,
+      arbitrary: fc.record(
+        { eventSource: fc.constantFrom(...NETWORK_ACTIVITY_EVENT_SOURCES), eventNames: fc.uniqueArray(fc.constantFrom(...OPERATION_NAMES), { minLength: 1, maxLength: 4 }) },
+        { requiredKeys: ['eventSource'] },
+      ),
+    },
+  );
+  const sourceOf = (e: string | { eventSource: string }) => (typeof e === 'string' ? e : e.eventSource);
+  const valid = fc.uniqueArray(entry, { minLength: 0, maxLength: 4, selector: sourceOf }).map((eventSources) => ({ eventSources }));
+  const invalid = fc.constantFrom({ eventSources: ['kms'] }, { eventSources: ['kms.amazonaws.com'], vpceAccessDeniedOnly: true }, { eventSources: [{ eventSource: 'ec2.amazonaws.com', errorCode: 'VpceAccessDenied' }] });
+  return fc.oneof({ weight: 60, arbitrary: valid }, { weight: 1, arbitrary: invalid });
+}
+
 function advancedSelectorArb(): fc.Arbitrary<RawConfig> {
+  return fc.oneof({ weight: 4, arbitrary: dataOrManagementSelectorArb() }, { weight: 1, arbitrary: rawNetworkSelectorArb() });
+}
+
+function dataOrManagementSelectorArb(): fc.Arbitrary<RawConfig> {
   return fc
     .record(
       {
@@ -222,6 +275,7 @@ function trailSettingsArb(ctx: Ctx, accountId: string | undefined): fc.Arbitrary
       tags: tagsArb(),
       managementEvents,
       dataEvents: accountId ? dataEventsArb(ctx, accountId) : fc.record({ s3: fc.record({ allBuckets: readWrite }) }, { requiredKeys: [] }),
+      networkActivityEvents: networkActivityEventsArb(),
       insights: fc.record({ apiCallRate: fc.boolean(), apiErrorRate: fc.boolean() }, { requiredKeys: [] }),
       adopt: fc.boolean(),
     },
@@ -513,7 +567,8 @@ function repair(raw: RawConfig): RawConfig {
     const me = { readWrite: 'All', ...merged.managementEvents };
     const d = merged.dataEvents ?? {};
     const logsData = Boolean(d.s3?.allBuckets || d.s3?.buckets?.length || d.lambda?.allFunctions || d.lambda?.functions?.length || d.dynamodb?.allTables || d.dynamodb?.tables?.length || d.advanced?.length);
-    if (me.readWrite === 'None' && !logsData) me.readWrite = 'ReadOnly';
+    const logsNetwork = Boolean(merged.networkActivityEvents?.eventSources?.length);
+    if (me.readWrite === 'None' && !logsData && !logsNetwork) me.readWrite = 'ReadOnly';
     if (me.readWrite === 'None') {
       me.excludeKmsEvents = false;
       me.excludeRdsDataApiEvents = false;

@@ -450,7 +450,7 @@ export const CORPUS: readonly Case[] = [
     name: 'an advanced selector without eventCategory',
     change: (r) => (acct(r).dataEvents = { advanced: [{ fieldSelectors: [{ field: 'eventName', equals: ['DeleteObject'] }] }] }),
     path: 'accounts[0].dataEvents.advanced[0]',
-    message: /every advanced selector needs an eventCategory field selector \(equals: \[Management\] or \[Data\]\)/,
+    message: /every advanced selector needs an eventCategory field selector \(equals: \[Management\], \[Data\] or \[NetworkActivity\]\)/,
   },
   {
     name: 'a field selector without an operator',
@@ -886,6 +886,126 @@ export const CORPUS: readonly Case[] = [
     change: (r) => (acct(r).name = 'see ${TfToken[TOKEN.1]}'),
     path: 'accounts[0].name',
     message: /"see \$\{TfToken\[TOKEN\.1\]\}" contains "\$\{TfToken\[", which cdktf reserves for its own tokens/,
+  },
+  // ------------------------------------------------------------ network activity events
+  {
+    name: 'a network event source written as the service short name',
+    change: (r) => (acct(r).networkActivityEvents = { eventSources: ['kms'] }),
+    path: 'accounts[0].networkActivityEvents.eventSources[0]',
+    message: /^"kms" is not an event source CloudTrail logs network activity events for \(did you mean "kms\.amazonaws\.com"\?\); write the service's event source in full, e\.g\. kms\.amazonaws\.com$/,
+  },
+  {
+    name: 'a misspelt network event source',
+    change: (r) => (acct(r).networkActivityEvents = { eventSources: [{ eventSource: 'secretmanager.amazonaws.com', eventNames: ['GetSecretValue'] }] }),
+    path: 'accounts[0].networkActivityEvents.eventSources[0].eventSource',
+    message: /^"secretmanager\.amazonaws\.com" is not an event source CloudTrail logs network activity events for \(did you mean "secretsmanager\.amazonaws\.com"\?\)/,
+  },
+  {
+    name: 'a service without network activity events',
+    change: (r) => (acct(r).networkActivityEvents = { eventSources: ['iam.amazonaws.com'] }),
+    path: 'accounts[0].networkActivityEvents.eventSources[0]',
+    message: /^"iam\.amazonaws\.com" is not an event source CloudTrail logs network activity events for; they are appconfig\.amazonaws\.com, .*kms\.amazonaws\.com, .*workmail\.amazonaws\.com; write the service's event source in full/,
+  },
+  {
+    name: 'the same network event source listed twice',
+    change: (r) => (acct(r).networkActivityEvents = { eventSources: ['kms.amazonaws.com', 'kms.amazonaws.com'] }),
+    path: 'accounts[0].networkActivityEvents.eventSources[1]',
+    message: /^kms\.amazonaws\.com is listed twice \(also as eventSources\[0\]\); CloudTrail takes one selector per event source: list it once \(with every eventNames it needs, or none to log all its calls\)$/,
+  },
+  {
+    name: 'a network event source listed twice, once with event names',
+    change: (r) => (acct(r).networkActivityEvents = { eventSources: ['kms.amazonaws.com', { eventSource: 'kms.amazonaws.com', eventNames: ['Decrypt'] }] }),
+    path: 'accounts[0].networkActivityEvents.eventSources[1]',
+    message: /^kms\.amazonaws\.com is listed twice \(also as eventSources\[0\]\)/,
+  },
+  {
+    name: 'an event name listed twice for a network event source',
+    change: (r) => (acct(r).networkActivityEvents = { eventSources: [{ eventSource: 'kms.amazonaws.com', eventNames: ['Decrypt', 'Decrypt'] }] }),
+    path: 'accounts[0].networkActivityEvents.eventSources[0].eventNames[1]',
+    message: /^"Decrypt" is listed twice in eventNames \(as eventNames\[0\]\); list it once$/,
+  },
+  {
+    name: 'an empty eventNames list for a network event source',
+    change: (r) => (acct(r).networkActivityEvents = { eventSources: [{ eventSource: 'kms.amazonaws.com', eventNames: [] }] }),
+    path: 'accounts[0].networkActivityEvents.eventSources[0].eventNames',
+    message: /^eventNames needs at least one API operation; leave the key out to log every network activity event of the source$/,
+  },
+  {
+    name: 'a wildcard in a network event name',
+    change: (r) => (acct(r).networkActivityEvents = { eventSources: [{ eventSource: 'secretsmanager.amazonaws.com', eventNames: ['Get*'] }] }),
+    path: 'accounts[0].networkActivityEvents.eventSources[0].eventNames[0]',
+    message: /^"Get\*" is not an API operation name \(letters and digits, e\.g\. GetSecretValue\): it contains "\*", and selectors take no wildcards$/,
+  },
+  {
+    name: 'network activity events only for calls a VPC endpoint policy denied (needs aws provider 6.2)',
+    change: (r) => (acct(r).networkActivityEvents = { eventSources: ['kms.amazonaws.com'], vpceAccessDeniedOnly: true }),
+    path: 'accounts[0].networkActivityEvents.vpceAccessDeniedOnly',
+    message:
+      /^logging only calls a VPC endpoint policy denied \(errorCode VpceAccessDenied\) needs the advanced selector field errorCode, which the aws provider accepts from version 6\.2\.0 on \(hashicorp\/terraform-provider-aws#43091\); this project pins hashicorp\/aws 5\.100\.0, whose terraform validate rejects the field: drop vpceAccessDeniedOnly to log every network activity event of the source, and select errorCode = "VpceAccessDenied" when you read the logs$/,
+  },
+  {
+    name: 'an errorCode filter on one network event source (needs aws provider 6.2)',
+    change: (r) => (acct(r).networkActivityEvents = { eventSources: [{ eventSource: 'kms.amazonaws.com', errorCode: 'VpceAccessDenied' }] }),
+    path: 'accounts[0].networkActivityEvents.eventSources[0].errorCode',
+    message: /^filtering network activity events on errorCode \(VpceAccessDenied\) needs the advanced selector field errorCode, which the aws provider accepts from version 6\.2\.0 on .*this project pins hashicorp\/aws 5\.100\.0/,
+  },
+  {
+    name: 'a VPC endpoint filter on network activity events (needs aws provider 6.2)',
+    change: (r) => (acct(r).networkActivityEvents = { eventSources: [{ eventSource: 'ec2.amazonaws.com', vpcEndpointIds: ['vpce-0123456789abcdef0'] }] }),
+    path: 'accounts[0].networkActivityEvents.eventSources[0].vpcEndpointIds',
+    message: /^filtering network activity events by VPC endpoint needs the advanced selector field vpcEndpointId, which the aws provider accepts from version 6\.2\.0 on .*drop vpcEndpointIds to log the network activity events of every VPC endpoint of the source/,
+  },
+  {
+    name: 'a misspelt key in a network event source entry',
+    change: (r) => (acct(r).networkActivityEvents = { eventSources: [{ eventSource: 'kms.amazonaws.com', eventName: ['Decrypt'] }] }),
+    path: 'accounts[0].networkActivityEvents.eventSources[0]',
+    message: /unknown key "eventName" \(did you mean "eventNames"\?\); valid keys here: eventSource, eventNames$/,
+  },
+  {
+    name: 'a raw advanced selector on errorCode (needs aws provider 6.2)',
+    change: (r) =>
+      (acct(r).dataEvents = {
+        advanced: [
+          {
+            fieldSelectors: [
+              { field: 'eventCategory', equals: ['NetworkActivity'] },
+              { field: 'eventSource', equals: ['kms.amazonaws.com'] },
+              { field: 'errorCode', equals: ['VpceAccessDenied'] },
+            ],
+          },
+        ],
+      }),
+    path: 'accounts[0].dataEvents.advanced[0].fieldSelectors[2].field',
+    message: /^field must be one of eventCategory, .*; got the string "errorCode": a condition on errorCode needs the advanced selector field errorCode, which the aws provider accepts from version 6\.2\.0 on .*leave this field selector out$/,
+  },
+  {
+    name: 'a raw network activity selector with two event sources in one condition',
+    change: (r) =>
+      (acct(r).dataEvents = {
+        advanced: [{ fieldSelectors: [{ field: 'eventCategory', equals: ['NetworkActivity'] }, { field: 'eventSource', equals: ['kms.amazonaws.com', 'ec2.amazonaws.com'] }] }],
+      }),
+    path: 'accounts[0].dataEvents.advanced[0].fieldSelectors',
+    message: /^a NetworkActivity selector needs exactly one eventSource field selector with equals and one value \(CloudTrail: eventSource is required, takes only Equals, and each event source gets its own selector\)/,
+  },
+  {
+    name: 'a raw network activity selector with a readOnly condition',
+    change: (r) =>
+      (acct(r).dataEvents = {
+        advanced: [
+          { fieldSelectors: [{ field: 'eventCategory', equals: ['NetworkActivity'] }, { field: 'eventSource', equals: ['kms.amazonaws.com'] }, { field: 'readOnly', equals: ['true'] }] },
+        ],
+      }),
+    path: 'accounts[0].dataEvents.advanced[0].fieldSelectors',
+    message: /^network activity events have no readOnly field \(it is only for management and data events\); drop that field selector$/,
+  },
+  {
+    name: 'network activity events whose eventNames exceed 500 selector values',
+    change: (r) =>
+      (acct(r).networkActivityEvents = {
+        eventSources: [{ eventSource: 'kms.amazonaws.com', eventNames: Array.from({ length: 498 }, (_, i) => `Operation${i}`) }],
+      }),
+    path: 'accounts[0].networkActivityEvents',
+    message: /^the advanced event selectors have 501 condition values \(500 of them for network activity events\); CloudTrail allows 500 per trail \(log whole buckets or "all" choices instead of many single resources, log every operation of a network event source instead of listing eventNames, or split them over several trails\)$/,
   },
   // ------------------------------------------------------------ the guard (docs/guard.md)
   {

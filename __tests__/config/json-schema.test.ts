@@ -47,6 +47,7 @@ const NOT_EXPRESSIBLE: Record<string, readonly string[]> = {
     'two trails of an account creating the same queue',
     'two trails of an account creating the same log group',
     'two trails of an account with different roles',
+    'a network event source listed twice, once with event names',
   ],
   // A rule on every string of the file: JSON Schema would need the pattern repeated on every string field of the schema.
   'a rule on every free-text value': ['free text holding a cdktf token marker'],
@@ -55,6 +56,7 @@ const NOT_EXPRESSIBLE: Record<string, readonly string[]> = {
   // Counts over the merged config, or the size of a policy built from it.
   'counts or sizes computed from the whole config': [
     'more than 500 advanced selector values',
+    'network activity events whose eventNames exceed 500 selector values',
     'six multi-region trails in one account',
     'five single-region trails in a region where a multi-region trail also counts',
     'a bucket policy over 20 KB',
@@ -123,6 +125,12 @@ describe('the JSON Schema accepts every valid config', () => {
       acct(r).managementEvents = { readWrite: 'None' };
       acct(r).dataEvents = { s3: { allBuckets: 'WriteOnly' } };
     }],
+    ['network activity events of two sources, one with eventNames', (r) => (acct(r).networkActivityEvents = { eventSources: ['kms.amazonaws.com', { eventSource: 'secretsmanager.amazonaws.com', eventNames: ['GetSecretValue'] }] })],
+    ['management events None with only network activity events', (r) => {
+      acct(r).managementEvents = { readWrite: 'None' };
+      acct(r).networkActivityEvents = { eventSources: ['ec2.amazonaws.com'] };
+    }],
+    ['a raw network activity selector', (r) => (acct(r).dataEvents = { advanced: [{ fieldSelectors: [{ field: 'eventCategory', equals: ['NetworkActivity'] }, { field: 'eventSource', equals: ['s3.amazonaws.com'] }, { field: 'eventName', notEquals: ['ListBuckets'] }] }] })],
     ['an advanced selector with eventName', (r) => (acct(r).dataEvents = { advanced: [{ name: 'x', fieldSelectors: [{ field: 'eventCategory', equals: ['Data'] }, { field: 'resources.type', equals: ['AWS::S3::Object'] }, { field: 'eventName', notEquals: ['GetObject'] }] }] })],
     ['an S3 backend in GovCloud for an aws fleet', (r) => (r.backend = { type: 's3', bucket: 'state', region: 'us-gov-west-1', assumeRoleArn: 'arn:aws-us-gov:iam::111111111111:role/State' })],
     ['an SQS queue named after a topic of 80 characters', (r) => (acct(r).sns = { create: { topicName: 't'.repeat(80), sqsQueue: true } })],

@@ -307,6 +307,17 @@ describe('unknown keys', () => {
     ]);
   });
 
+  test('a typo in the mapping form of a value that may also be a word (kmsKey, a network event source) is named, not answered with the list of forms', () => {
+    expect(issuesOf(rawWith((r) => (r.accounts[0].kmsKey = { arm: 'arn:aws:kms:us-east-2:222222222222:alias/x' })))).toEqual([
+      { path: 'accounts[0].kmsKey', message: 'unknown key "arm" (did you mean "arn"?); valid keys here: arn, create' },
+      { path: 'accounts[0].kmsKey', message: 'kmsKey takes exactly one of arn or create; none is set' },
+    ]);
+    expect(issuesOf(rawWith((r) => (r.accounts[0].networkActivityEvents = { eventSources: [{ eventsource: 'kms.amazonaws.com' }] })))).toEqual([
+      { path: 'accounts[0].networkActivityEvents.eventSources[0].eventSource', message: 'required: add this key (a string)' },
+      { path: 'accounts[0].networkActivityEvents.eventSources[0]', message: 'unknown key "eventsource" (did you mean "eventSource"?); valid keys here: eventSource, eventNames' },
+    ]);
+  });
+
   test('a key far from every valid key gets the list of valid keys but no guess', () => {
     const [issue] = issuesOf(rawWith((r) => (r.accounts[0].colour = 'blue')));
     expect(issue.path).toBe('accounts[0]');

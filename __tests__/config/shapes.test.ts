@@ -204,7 +204,7 @@ describe('wrong shapes: the message shows the expected shape with an example', (
     return steps.reduce<string>((p, s) => (typeof s === 'number' ? `${p}[${s}]` : p ? `${p}.${String(s)}` : String(s)), '');
   }
 
-  const leafFor = (key: string) => (key === 'kmsKey' ? 42 : 'a-word');
+  const leafFor = (key: string) => (key === 'kmsKey' || key === 'networkActivityEvents.eventSources[]' ? 42 : 'a-word'); // word-or-mapping keys take a word
 
   test.each(SHAPE_KEYS.trail)('trail setting %s written as a scalar: "expected <shape>, got ..." under accounts[0] and defaults', (key) => {
     for (const where of ['accounts[0]', 'defaults']) {

@@ -30,6 +30,23 @@ describe('warnings worth a human eye', () => {
     expect(w.filter((x) => /charged/.test(x.message))).toEqual([]);
   });
 
+  test('network activity events are charged like data events: one note per place they are set (defaults once, an account of its own)', () => {
+    const w = warningsOf(
+      rawWith((r) => {
+        r.defaults.networkActivityEvents = { eventSources: ['kms.amazonaws.com'] };
+        r.accounts.push({ accountId: '333333333333' }, { accountId: '444444444444' }, { accountId: '555555555555', networkActivityEvents: { eventSources: ['ec2.amazonaws.com'] } });
+        r.accounts.push({ accountId: '666666666666', networkActivityEvents: { eventSources: [] } });
+      }),
+    ).filter((x) => /network activity/.test(x.message));
+    expect(w).toEqual([
+      {
+        path: 'defaults.networkActivityEvents',
+        message: expect.stringMatching(/^3 trails log network activity events of kms\.amazonaws\.com: they are charged like data events, per event delivered \(AWS CloudTrail pricing\)/),
+      },
+      { path: 'accounts[3].networkActivityEvents', message: expect.stringMatching(/^trail my-trail of 555555555555 logs network activity events of ec2\.amazonaws\.com: they are charged like data events/) },
+    ]);
+  });
+
   test('S3 data events on the log bucket itself are a feedback loop', () => {
     const w = warningsOf(
       rawWith((r) => {

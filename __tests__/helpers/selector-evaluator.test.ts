@@ -15,6 +15,7 @@ import {
   selectorKind,
   trailLogs,
   TrailEvent,
+  vpceCall,
 } from './selector-evaluator';
 
 const EC2_READ = mgmt('ec2.amazonaws.com', true, 'DescribeInstances');
@@ -259,5 +260,56 @@ describe('advanced selectors', () => {
     const trail = { advanced_event_selector: [{ field_selector: [cat('Data'), { field: 'resources.type', equals: ['AWS::Bedrock::Model'] }] }] };
     expect(trailLogs(trail, bedrock)).toBe(true);
     expect(trailLogs(trail, EC2_READ)).toBe(false);
+  });
+});
+
+describe('network activity events (API calls through VPC endpoints)', () => {
+  const KMS_VPCE = vpceCall('kms.amazonaws.com', 'Decrypt');
+  const KMS_DENIED = vpceCall('kms.amazonaws.com', 'Decrypt', { denied: true });
+  const EC2_VPCE = vpceCall('ec2.amazonaws.com', 'DescribeInstances', { readOnly: true });
+  const network = (source: string, ...more: any[]) => ({
+    field_selector: [{ field: 'eventCategory', equals: ['NetworkActivity'] }, { field: 'eventSource', equals: [source] }, ...more],
+  });
+
+  test('the default and basic selectors log none', () => {
+    expect(trailLogs({ name: 't' }, KMS_VPCE)).toBe(false);
+    expect(trailLogs({ event_selector: [{ read_write_type: 'All', include_management_events: true }] }, KMS_VPCE)).toBe(false);
+    expect(trailLogs({ event_selector: [{ read_write_type: 'All', data_resource: [{ type: 'AWS::S3::Object', values: ['arn:aws:s3'] }] }] }, vpceCall('s3.amazonaws.com', 'GetObject'))).toBe(false);
+  });
+
+  test('a selector logs the calls of its event source only, allowed and denied', () => {
+    const trail = { advanced_event_selector: [network('kms.amazonaws.com')] };
+    expect(loggedEvents(trail, [KMS_VPCE, KMS_DENIED, EC2_VPCE, KMS_READ])).toEqual([KMS_VPCE, KMS_DENIED]);
+  });
+
+  test('management and data selectors do not log network activity events, nor the network selector management events', () => {
+    const trail = {
+      advanced_event_selector: [
+        { field_selector: [{ field: 'eventCategory', equals: ['Management'] }] },
+        { field_selector: [{ field: 'eventCategory', equals: ['Data'] }, { field: 'resources.type', equals: ['AWS::S3::Object'] }] },
+      ],
+    };
+    expect(trailLogs(trail, KMS_VPCE)).toBe(false);
+    expect(trailLogs({ advanced_event_selector: [network('kms.amazonaws.com')] }, KMS_READ)).toBe(false);
+  });
+
+  test('eventName, errorCode and vpcEndpointId filter the calls', () => {
+    expect(trailLogs({ advanced_event_selector: [network('kms.amazonaws.com', { field: 'eventName', equals: ['GenerateDataKey'] })] }, KMS_VPCE)).toBe(false);
+    const denied = { advanced_event_selector: [network('kms.amazonaws.com', { field: 'errorCode', equals: ['VpceAccessDenied'] })] };
+    expect(loggedEvents(denied, [KMS_VPCE, KMS_DENIED])).toEqual([KMS_DENIED]);
+    const endpoint = { advanced_event_selector: [network('kms.amazonaws.com', { field: 'vpcEndpointId', equals: ['vpce-1'] })] };
+    expect(loggedEvents(endpoint, [KMS_VPCE, vpceCall('kms.amazonaws.com', 'Decrypt', { vpcEndpointId: 'vpce-1' })])).toHaveLength(1);
+  });
+
+  test.each([
+    ['two event sources in one field selector', [{ field: 'eventCategory', equals: ['NetworkActivity'] }, { field: 'eventSource', equals: ['kms.amazonaws.com', 'ec2.amazonaws.com'] }], /Equals with one value/],
+    ['no event source', [{ field: 'eventCategory', equals: ['NetworkActivity'] }], /exactly one eventSource/],
+    ['two eventSource field selectors', [{ field: 'eventCategory', equals: ['NetworkActivity'] }, { field: 'eventSource', equals: ['kms.amazonaws.com'] }, { field: 'eventSource', equals: ['ec2.amazonaws.com'] }], /exactly one eventSource/],
+    ['an eventSource with not_equals', [{ field: 'eventCategory', equals: ['NetworkActivity'] }, { field: 'eventSource', not_equals: ['kms.amazonaws.com'] }], /Equals with one value/],
+    ['a readOnly condition', [{ field: 'eventCategory', equals: ['NetworkActivity'] }, { field: 'eventSource', equals: ['kms.amazonaws.com'] }, { field: 'readOnly', equals: ['true'] }], /no readOnly field/],
+    ['another errorCode value', [{ field: 'eventCategory', equals: ['NetworkActivity'] }, { field: 'eventSource', equals: ['kms.amazonaws.com'] }, { field: 'errorCode', equals: ['AccessDenied'] }], /only errorCode value/],
+    ['NetworkActivity with another category', [{ field: 'eventCategory', equals: ['NetworkActivity', 'Data'] }, { field: 'eventSource', equals: ['kms.amazonaws.com'] }], /cannot name other categories/],
+  ])('a selector CloudTrail rejects is an error: %s', (_, fields, message) => {
+    expect(() => advancedSelectorLogs({ field_selector: fields }, KMS_VPCE)).toThrow(message);
   });
 });

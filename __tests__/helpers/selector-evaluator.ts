@@ -25,9 +25,21 @@
  *
  * No selector at all is CloudTrail's default: every management event, read
  * and write, and no data event. A trail with both kinds is invalid (throws).
+ *
+ * Network activity events (API calls through VPC endpoints; CloudTrail User
+ * Guide, "Logging network activity events", and the API reference's
+ * AdvancedFieldSelector): only advanced selectors log them (basic selectors
+ * and the default log none). A selector whose eventCategory is
+ * NetworkActivity must have exactly one eventSource field selector with
+ * Equals and one value ("eventSource can only use the Equals operator. If you
+ * want to log network activity events for multiple event sources, you must
+ * create a separate field selector for each event source"), and may filter
+ * on eventName, errorCode and vpcEndpointId; readOnly and resources.* are
+ * only for management and data events. The evaluator throws on a selector
+ * that breaks these rules, as CloudTrail rejects it.
  */
 
-export type EventCategory = 'Management' | 'Data';
+export type EventCategory = 'Management' | 'Data' | 'NetworkActivity';
 
 export interface TrailEvent {
   readonly category: EventCategory;
@@ -38,13 +50,17 @@ export interface TrailEvent {
   readonly resourceType?: string;
   /** Data events: the resource ARN (for S3, the object ARN `arn:aws:s3:::bucket/key`). */
   readonly resourceArn?: string;
+  /** Network activity events: the VPC endpoint the call went through. */
+  readonly vpcEndpointId?: string;
+  /** Network activity events: `VpceAccessDenied` when the endpoint policy denied the call. */
+  readonly errorCode?: string;
 }
 
 const OPERATORS = ['equals', 'not_equals', 'starts_with', 'not_starts_with', 'ends_with', 'not_ends_with'] as const;
 
 /** Short label for messages. */
 export function describeEvent(e: TrailEvent): string {
-  return [e.category, e.readOnly ? 'read' : 'write', e.eventSource, e.eventName, e.resourceType, e.resourceArn].filter((x) => x !== undefined).join(' ');
+  return [e.category, e.readOnly ? 'read' : 'write', e.eventSource, e.eventName, e.resourceType, e.resourceArn, e.vpcEndpointId, e.errorCode].filter((x) => x !== undefined).join(' ');
 }
 
 function readWriteMatches(readWriteType: string | undefined, readOnly: boolean): boolean {
@@ -79,6 +95,7 @@ function dataValueMatches(type: string, value: string, resourceArn: string): boo
 /** Does one basic event selector log the event? */
 export function basicSelectorLogs(selector: any, event: TrailEvent): boolean {
   if (!readWriteMatches(selector.read_write_type, event.readOnly)) return false;
+  if (event.category === 'NetworkActivity') return false; // only advanced selectors log network activity events
   if (event.category === 'Management') {
     if (selector.include_management_events === false) return false;
     const excluded: string[] = selector.exclude_management_event_sources ?? [];
@@ -95,7 +112,11 @@ function fieldValue(field: string, event: TrailEvent): string | undefined {
     case 'eventCategory':
       return event.category;
     case 'readOnly':
-      return event.readOnly ? 'true' : 'false';
+      return event.category === 'NetworkActivity' ? undefined : event.readOnly ? 'true' : 'false';
+    case 'errorCode':
+      return event.errorCode;
+    case 'vpcEndpointId':
+      return event.vpcEndpointId;
     case 'eventSource':
       return event.eventSource;
     case 'eventName':
@@ -137,10 +158,32 @@ export function fieldSelectorMatches(fs: any, event: TrailEvent): boolean {
   });
 }
 
+/** Throws when a network activity selector breaks CloudTrail's rules for them (see the header). */
+function checkNetworkActivitySelector(fields: any[]): void {
+  const category = fields.find((fs) => fs.field === 'eventCategory');
+  if (!(category?.equals ?? []).includes('NetworkActivity')) return;
+  const where = JSON.stringify(fields);
+  if (category.equals.length !== 1) throw new Error(`a NetworkActivity selector cannot name other categories: ${where}`);
+  const sources = fields.filter((fs) => fs.field === 'eventSource');
+  if (sources.length !== 1) throw new Error(`a NetworkActivity selector needs exactly one eventSource field selector, has ${sources.length}: ${where}`);
+  const [source] = sources;
+  const ops = OPERATORS.filter((op) => source[op] !== undefined && source[op] !== null);
+  if (ops.length !== 1 || ops[0] !== 'equals' || source.equals.length !== 1) {
+    throw new Error(`a NetworkActivity selector's eventSource takes Equals with one value (one selector per event source): ${where}`);
+  }
+  for (const fs of fields) {
+    if (['readOnly', 'resources.type', 'resources.ARN'].includes(fs.field)) throw new Error(`network activity events have no ${fs.field} field: ${where}`);
+    if (fs.field === 'errorCode' && OPERATORS.some((op) => (fs[op] ?? []).some((v: string) => v !== 'VpceAccessDenied'))) {
+      throw new Error(`the only errorCode value for network activity events is VpceAccessDenied: ${where}`);
+    }
+  }
+}
+
 /** Does one advanced event selector log the event? */
 export function advancedSelectorLogs(selector: any, event: TrailEvent): boolean {
   const fields: any[] = selector.field_selector ?? [];
   if (fields.length === 0) throw new Error('an advanced event selector needs at least one field selector');
+  checkNetworkActivitySelector(fields);
   return fields.every((fs) => fieldSelectorMatches(fs, event));
 }
 
@@ -200,4 +243,18 @@ export const dynamodbItem = (tableArn: string, readOnly: boolean): TrailEvent =>
   eventName: readOnly ? 'GetItem' : 'PutItem',
   resourceType: 'AWS::DynamoDB::Table',
   resourceArn: tableArn,
+});
+
+/**
+ * An AWS API call made through a VPC endpoint: a network activity event of
+ * `eventSource` (e.g. kms.amazonaws.com). `denied` = the endpoint policy
+ * refused it (errorCode VpceAccessDenied).
+ */
+export const vpceCall = (eventSource: string, eventName: string, opts: { readOnly?: boolean; vpcEndpointId?: string; denied?: boolean } = {}): TrailEvent => ({
+  category: 'NetworkActivity',
+  readOnly: opts.readOnly ?? false,
+  eventSource,
+  eventName,
+  vpcEndpointId: opts.vpcEndpointId ?? 'vpce-0123456789abcdef0',
+  ...(opts.denied ? { errorCode: 'VpceAccessDenied' } : {}),
 });

@@ -725,7 +725,7 @@ describe('event settings: bad inputs', () => {
       'management None and no data events: the trail would log nothing',
       (a) => (a.managementEvents = { readWrite: 'None' }),
       'accounts[0].managementEvents.readWrite',
-      'the trail would log nothing: management events are None and no data events are set; log management events (All, ReadOnly or WriteOnly) or add dataEvents',
+      'the trail would log nothing: management events are None and no data or network activity events are set; log management events (All, ReadOnly or WriteOnly) or add dataEvents or networkActivityEvents',
     ],
   ])('%s', (_name, change, path, message) => {
     expect(problems(change)).toEqual([{ path, message }]);

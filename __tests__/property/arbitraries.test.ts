@@ -40,6 +40,13 @@ describe('the config arbitrary', () => {
     expect(seen((e) => e.cloudWatchLogs && Object.keys(e.cloudWatchLogs).sort().join('+'))).toEqual(new Set(['create', 'create+roleArn', 'logGroupArn']));
     for (const kind of ['s3', 'lambda', 'dynamodb', 'advanced']) expect(all.some((e) => e.dataEvents?.[kind] !== undefined)).toBe(true);
     expect(seen((e) => e.managementEvents?.readWrite)).toEqual(new Set(['All', 'ReadOnly', 'WriteOnly', 'None']));
+    // Network activity events: sources as words and with eventNames, raw NetworkActivity selectors, and the rejected forms.
+    const network = all.flatMap((e) => e.networkActivityEvents?.eventSources ?? []);
+    expect(network.some((n: any) => typeof n === 'string') && network.some((n: any) => typeof n === 'object' && n.eventNames)).toBe(true);
+    expect(new Set(network.map((n: any) => (typeof n === 'string' ? n : n.eventSource))).size).toBeGreaterThan(10);
+    expect(all.some((e) => e.networkActivityEvents?.vpceAccessDeniedOnly === true || JSON.stringify(e.networkActivityEvents ?? {}).includes('errorCode') || network.includes('kms'))).toBe(true);
+    expect(all.some((e) => (e.dataEvents?.advanced ?? []).some((a: RawConfig) => a.fieldSelectors[0].equals[0] === 'NetworkActivity'))).toBe(true);
+    expect(all.some((e) => e.managementEvents?.readWrite === 'None' && e.networkActivityEvents?.eventSources?.length && !e.dataEvents)).toBe(true);
     expect(all.some((e) => e.insights?.apiCallRate) && all.some((e) => e.insights?.apiErrorRate)).toBe(true);
     expect(all.some((e) => e.organizationTrail === true)).toBe(true);
     expect(all.some((e) => e.multiRegion === false)).toBe(true);

@@ -9,6 +9,7 @@ import * as rules from '../../config/rules';
 import { BUCKET_POLICY_LIMIT_BYTES, KEY_POLICY_LIMIT_BYTES } from '../../modules/policies/document';
 import { fleetPolicies } from '../../modules/policies/fleet-policies';
 import { synthSummary } from '../../stacks/summary';
+import { trailLogs, vpceCall } from '../helpers/selector-evaluator';
 
 export type Json = Record<string, any>;
 export type Stacks = ReadonlyMap<string, Json>;
@@ -199,6 +200,49 @@ export function tagProblems(stacks: Stacks, raw: Json): string[] {
     const expected = new Map(ownTags(raw.defaults?.tags));
     for (const [k, v] of ownTags(entry.tags)) expected.set(k, v);
     check(`accounts[${i}] (trail ${trailName})`, [...expected], effectiveTags(stack, trail));
+  });
+  return out;
+}
+
+/**
+ * Network activity events as the config writes them are what each trail logs,
+ * by the selector evaluator (which also throws on a network selector
+ * CloudTrail would reject): a call through a VPC endpoint to a listed source
+ * is logged (to one of its listed operations, when it has some), one to a
+ * listed operation's neighbour or to an unlisted source is not, unless a raw
+ * NetworkActivity selector of the same trail names that source. Read from the
+ * config as written (an account's networkActivityEvents replaces the
+ * defaults' eventSources) and the synthesized trail.
+ */
+export function networkProblems(stacks: Stacks, raw: Json): string[] {
+  const out: string[] = [];
+  (raw.accounts ?? []).forEach((entry: Json, i: number) => {
+    if (entry.lifecycle === 'decommission' || entry.lifecycle === 'retain') return;
+    const trailName = entry.trailName ?? raw.defaults?.trailName;
+    const stack = stacks.get(`cloudtrail-account-${entry.accountId}`);
+    const trail = stack && trailResources(stack).get(trailName);
+    if (!trail) return void out.push(`accounts[${i}]: no aws_cloudtrail named ${trailName} in cloudtrail-account-${entry.accountId}`);
+    const sources: Json[] = ({ ...raw.defaults?.networkActivityEvents, ...entry.networkActivityEvents }.eventSources ?? []).map((e: Json | string) =>
+      typeof e === 'string' ? { eventSource: e, eventNames: [] } : { eventSource: e.eventSource, eventNames: e.eventNames ?? [] },
+    );
+    const advanced: Json[] = ({ ...raw.defaults?.dataEvents, ...entry.dataEvents }.advanced ?? []) as Json[];
+    const rawSources = new Set(advanced.flatMap((a) => (a.fieldSelectors[0]?.equals?.[0] === 'NetworkActivity' ? [a.fieldSelectors[1].equals[0]] : [])));
+    const where = `accounts[${i}] (trail ${trailName})`;
+    try {
+      for (const { eventSource, eventNames } of sources) {
+        const call = vpceCall(eventSource, eventNames[0] ?? 'AnyOperation', { denied: true });
+        if (!trailLogs(trail, call)) out.push(`${where}: a call through a VPC endpoint to ${eventSource} ${call.eventName} is not logged`);
+        if (eventNames.length && !rawSources.has(eventSource) && trailLogs(trail, vpceCall(eventSource, 'NotAListedOperation'))) {
+          out.push(`${where}: ${eventSource} logs operations beyond eventNames ${eventNames.join(', ')}`);
+        }
+      }
+      const unlisted = 'workmail.amazonaws.com';
+      if (!sources.some((n) => n.eventSource === unlisted) && !rawSources.has(unlisted) && trailLogs(trail, vpceCall(unlisted, 'AnyOperation'))) {
+        out.push(`${where}: logs network activity events of ${unlisted}, which it does not list`);
+      }
+    } catch (e) {
+      out.push(`${where}: ${(e as Error).message}`);
+    }
   });
   return out;
 }

@@ -20,7 +20,7 @@ import { buildFleet } from '../../stacks/fleet';
 import { withLeanTokenTraces } from '../../stacks/lean-traces';
 import { BAD_CLOUD_HOSTNAMES, BAD_S3_KEY_PREFIXES, configArbitrary, DEFAULT_SEED, FAKE_REGIONS, REAL_REGIONS } from '../../tools/config-arbitraries';
 import type { RawConfig } from '../../tools/fleet-shapes';
-import { backendProblems, guardProblems, Json, nameProblems, policySizeProblems, providerProblems, tagProblems, templateProblems } from './invariants';
+import { backendProblems, guardProblems, Json, nameProblems, networkProblems, policySizeProblems, providerProblems, tagProblems, templateProblems } from './invariants';
 import { FLEET_CHECKS } from '../../modules/fleet-checks';
 
 const SEED = process.env.FC_SEED === undefined ? DEFAULT_SEED : Number(process.env.FC_SEED);
@@ -38,6 +38,7 @@ const INVARIANTS = {
   tags: (o: Synthesized) => tagProblems(o.stacks, o.raw),
   names: (o: Synthesized) => nameProblems(o.stacks),
   backend: (o: Synthesized) => backendProblems(o.stacks, o.raw),
+  network: (o: Synthesized) => networkProblems(o.stacks, o.raw),
   guard: (o: Synthesized) => guardProblems(o.stacks, o.config),
 };
 type Invariant = keyof typeof INVARIANTS;
@@ -181,6 +182,10 @@ describe('every random config', () => {
     fc.assert(holdsForEverySynth('backend'), params(200));
   });
 
+  test('each trail logs the network activity events its config lists, and no other source (the selector evaluator over the synthesized trail)', () => {
+    fc.assert(holdsForEverySynth('network'), params(200));
+  });
+
   test("the guard's service control policies and event patterns, as AWS receives them, fit their limits; its stack and rules exist exactly when configured", () => {
     fc.assert(holdsForEverySynth('guard'), params(200));
   });
@@ -224,6 +229,19 @@ describe('values that Terraform or AWS would reject are rejected by the loader',
         if (!bad) return;
         const o = synthesize(raw);
         if (o.kind !== 'rejected') throw new Error(`accepted the backend ${JSON.stringify(b)}, which terraform init rejects`);
+      }),
+      params(200),
+    );
+  });
+
+  test('network activity events named by a short name or filtered by errorCode (needs aws provider 6.2) are rejected', () => {
+    fc.assert(
+      fc.property(configs, (raw) => {
+        const entries = [raw.defaults, ...raw.accounts].map((e: RawConfig | undefined) => e?.networkActivityEvents).filter(Boolean);
+        const bad = entries.some((n: RawConfig) => n.vpceAccessDeniedOnly !== undefined || (n.eventSources ?? []).some((e: RawConfig | string) => e === 'kms' || (typeof e === 'object' && e.errorCode !== undefined)));
+        if (!bad) return;
+        const o = synthesize(raw);
+        if (o.kind !== 'rejected') throw new Error(`accepted the network activity events ${JSON.stringify(entries)}, which CloudTrail or the pinned provider refuses`);
       }),
       params(200),
     );

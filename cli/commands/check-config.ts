@@ -49,6 +49,10 @@ function events(t: TrailConfig): string {
   if (d.dynamodb.allTables) parts.push(`DynamoDB all ${d.dynamodb.allTables}`);
   if (d.dynamodb.tables.length) parts.push(`DynamoDB ${d.dynamodb.tables.length} table(s)`);
   if (d.advanced.length) parts.push(`${d.advanced.length} raw advanced selector(s)`);
+  if (t.networkActivityEvents.length) {
+    const sources = t.networkActivityEvents.map((n) => `${n.eventSource.replace(/\.amazonaws\.com$/, '')}${n.eventNames.length ? ` (${n.eventNames.join(', ')})` : ''}`);
+    parts.push(`network activity ${sources.join(', ')}`);
+  }
   const insights = [t.insights.apiCallRate && 'call rate', t.insights.apiErrorRate && 'error rate'].filter(Boolean);
   if (insights.length) parts.push(`Insights ${insights.join(' + ')}`);
   return parts.join('; ');

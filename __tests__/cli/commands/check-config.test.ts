@@ -25,6 +25,22 @@ describe('npm run check-config', () => {
     expect(out).toContain('no warnings');
   });
 
+  test('network activity events: in the EVENTS column (source, operations) with advanced selectors, and the cost note under the table', () => {
+    const config = configOf(
+      rawWith((r) => (r.accounts[0].networkActivityEvents = { eventSources: ['kms.amazonaws.com', { eventSource: 'secretsmanager.amazonaws.com', eventNames: ['GetSecretValue'] }] })),
+    );
+    const out = report(config);
+    const row = out.split('\n').find((l) => l.startsWith('222222222222'))!;
+    expect(row).toMatch(/ advanced +management All; network activity kms, secretsmanager \(GetSecretValue\) /);
+    expect(out).toContain(
+      '1 warning(s):\n  - accounts[0].networkActivityEvents: trail my-trail of 222222222222 logs network activity events of kms.amazonaws.com, secretsmanager.amazonaws.com: ' +
+        'they are charged like data events, per event delivered (AWS CloudTrail pricing), and every call through a VPC endpoint of those services counts; list eventNames to log only the operations you need',
+    );
+    const json = reportJson(config) as any;
+    expect(json.trails[0]).toMatchObject({ selectors: 'advanced', events: 'management All; network activity kms, secretsmanager (GetSecretValue)' });
+    expect(json.warnings.map((w: any) => w.path)).toEqual(['accounts[0].networkActivityEvents']);
+  });
+
   test('says what the guard does, that the management account is out of reach of SCPs, and its policy sizes (text and --json)', () => {
     const config = configOf(guardFleet(3, { deliveries: true }));
     const out = report(config);

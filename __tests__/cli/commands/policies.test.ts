@@ -194,3 +194,20 @@ describe('the command', () => {
     expect(r.stdout).toMatch(/^cloudtrail-account-222222222222: 7 policies, as AWS receives them\n/);
   });
 });
+
+describe('network activity events change no policy', () => {
+  test('the bucket, central key and trail key policies are the same with and without them (CloudTrail delivers them like every other event)', () => {
+    const base = (r: any) => (r.accounts[0].kmsKey = { create: { alias: 'alias/ct-222' } });
+    const without = configOf(rawWith(base));
+    const withNetwork = configOf(
+      rawWith((r) => {
+        base(r);
+        r.accounts[0].networkActivityEvents = { eventSources: ['kms.amazonaws.com', 's3.amazonaws.com'] };
+      }),
+    );
+    for (const stack of stackNames(without)) {
+      expect({ stack, policies: stackPolicies(withNetwork, stack) }).toEqual({ stack, policies: stackPolicies(without, stack) });
+    }
+    expect(stackPolicies(withNetwork, 'cloudtrail-account-222222222222')!.length).toBeGreaterThan(0);
+  });
+});

@@ -194,15 +194,18 @@ export function liveSelectorLines(basic: readonly EventSelector[] | undefined, a
   };
 }
 
+/** The config keys the event selectors come from. */
+const SELECTOR_SETTINGS = 'managementEvents/dataEvents/networkActivityEvents (event selectors)';
+
 /** Selector drift: the kind (basic/advanced) and every selector that is missing or extra. */
 export function selectorDrift(expected: EventSelectors, basic: readonly EventSelector[] | undefined, advanced: readonly AdvancedEventSelector[] | undefined): Drift[] {
   const want = expectedSelectorLines(expected);
   const got = liveSelectorLines(basic, advanced);
-  if (want.kind !== got.kind) return [{ setting: 'managementEvents/dataEvents (event selectors)', expected: `${want.kind} selectors`, actual: `${got.kind} selectors` }];
+  if (want.kind !== got.kind) return [{ setting: SELECTOR_SETTINGS, expected: `${want.kind} selectors`, actual: `${got.kind} selectors` }];
   const missing = want.lines.filter((l) => !got.lines.includes(l));
   const extra = got.lines.filter((l) => !want.lines.includes(l));
   if (missing.length === 0 && extra.length === 0) return [];
-  return [{ setting: 'managementEvents/dataEvents (event selectors)', expected: missing.join(' ') || '(nothing more)', actual: extra.join(' ') || '(missing)' }];
+  return [{ setting: SELECTOR_SETTINGS, expected: missing.join(' ') || '(nothing more)', actual: extra.join(' ') || '(missing)' }];
 }
 
 /** Insights drift; `live` = the InsightType of each GetInsightSelectors entry ([] when Insights is not enabled). */

@@ -1,4 +1,4 @@
-import { configOf, rawWith } from '../../../helpers/fleet';
+import { configOf, onlyResource, rawWith, stackOf, synthFleet } from '../../../helpers/fleet';
 import { expectedTrail, insightDrift, selectorDrift, trailDrift } from '../../../../cli/lib/verify/drift';
 import { cloudTrailFolder, dateFolders, statusProblems } from '../../../../cli/lib/verify/health';
 
@@ -38,8 +38,46 @@ describe('expected trail and drift (pure)', () => {
     expect(drift[0].expected).toContain('DeleteObjects');
     // Basic selectors where advanced are expected: the kind is the drift.
     expect(selectorDrift(expected.selectors, [{ ReadWriteType: 'All', IncludeManagementEvents: true }], undefined)).toEqual([
-      { setting: 'managementEvents/dataEvents (event selectors)', expected: 'advanced selectors', actual: 'basic selectors' },
+      { setting: 'managementEvents/dataEvents/networkActivityEvents (event selectors)', expected: 'advanced selectors', actual: 'basic selectors' },
     ]);
+  });
+
+  test('network activity selectors: what the stack writes, as GetEventSelectors returns it, is no drift; a source removed or a filter added by hand is', () => {
+    const config = configOf(
+      rawWith((raw) => {
+        raw.accounts[0].managementEvents = { readWrite: 'WriteOnly' };
+        raw.accounts[0].networkActivityEvents = { eventSources: ['kms.amazonaws.com', { eventSource: 'secretsmanager.amazonaws.com', eventNames: ['GetSecretValue', 'ListSecrets'] }] };
+      }),
+    );
+    const expected = expectedTrail(config, config.trails[0]);
+    // The live answer built from the synthesized trail (what Terraform puts), in API names, selectors and values reversed.
+    const trail = onlyResource(stackOf(synthFleet(config), 'cloudtrail-account-222222222222'), 'aws_cloudtrail');
+    const api: Record<string, string> = { equals: 'Equals', not_equals: 'NotEquals', starts_with: 'StartsWith', not_starts_with: 'NotStartsWith', ends_with: 'EndsWith', not_ends_with: 'NotEndsWith' };
+    const live = [...trail.advanced_event_selector].reverse().map((s: any) => ({
+      Name: s.name,
+      FieldSelectors: [...s.field_selector].reverse().map((f: any) => ({
+        Field: f.field,
+        ...Object.fromEntries(Object.entries(api).filter(([k]) => f[k]).map(([k, v]) => [v, [...f[k]].reverse()])),
+      })),
+    }));
+    expect(live).toHaveLength(3);
+    expect(selectorDrift(expected.selectors, undefined, live)).toEqual([]);
+
+    const withoutKms = live.filter((s: any) => !s.FieldSelectors.some((f: any) => f.Field === 'eventSource' && f.Equals?.[0] === 'kms.amazonaws.com'));
+    expect(selectorDrift(expected.selectors, undefined, withoutKms)).toEqual([
+      {
+        setting: 'managementEvents/dataEvents/networkActivityEvents (event selectors)',
+        expected: JSON.stringify({ fields: [JSON.stringify({ field: 'eventCategory', equals: ['NetworkActivity'] }), JSON.stringify({ field: 'eventSource', equals: ['kms.amazonaws.com'] })] }),
+        actual: '(missing)',
+      },
+    ]);
+    // Someone narrowed KMS to denied calls outside Terraform (a field the pinned provider cannot even express).
+    const narrowed = live.map((s: any) =>
+      s.FieldSelectors.some((f: any) => f.Equals?.[0] === 'kms.amazonaws.com') ? { ...s, FieldSelectors: [...s.FieldSelectors, { Field: 'errorCode', Equals: ['VpceAccessDenied'] }] } : s,
+    );
+    const drift = selectorDrift(expected.selectors, undefined, narrowed);
+    expect(drift).toHaveLength(1);
+    expect(drift[0].actual).toContain('VpceAccessDenied');
   });
 
   test('CloudWatch Logs, SNS and key expectations come from the config', () => {

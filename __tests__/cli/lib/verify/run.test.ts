@@ -151,7 +151,7 @@ describe('verify', () => {
     const report = await run();
     expect(report.healthy).toBe(false);
     const drift = report.trails[1].drift;
-    expect(drift.map((d) => d.setting)).toEqual(['kmsKey', 'sns (topic)', 'managementEvents/dataEvents (event selectors)', 'insights']);
+    expect(drift.map((d) => d.setting)).toEqual(['kmsKey', 'sns (topic)', 'managementEvents/dataEvents/networkActivityEvents (event selectors)', 'insights']);
     expect(drift[0]).toEqual({ setting: 'kmsKey', expected: '(none)', actual: 'arn:aws:kms:us-east-2:333333333333:key/abcd' });
     expect(drift[2].actual).toContain('"readWrite":"ReadOnly"');
     expect(drift[3]).toEqual({ setting: 'insights', expected: 'ApiCallRateInsight', actual: '(none)' });
