@@ -8,6 +8,7 @@ import type { FleetConfig } from './model';
 import * as rules from './rules';
 import { bucketArn } from './arns';
 import type { BucketPart, TrailPart } from './adoption';
+import { isMultiRegionKeyArn, keyIdOf } from './adoption';
 
 export interface AdoptionIssue {
   readonly path: string;
@@ -95,6 +96,16 @@ export function adoptionIssues(config: FleetConfig): AdoptionIssue[] {
       push(
         'central.kmsKey.existingKeyArn',
         `the key is in ${arn.region}, but the central key must be in the bucket's region ${central.region} (CloudTrail and S3 use a key only in the bucket's region)`,
+      );
+    }
+    // multi_region cannot change in place: a mismatch plans a replacement of the key (which prevent_destroy refuses).
+    const mrk = isMultiRegionKeyArn(key.existingKeyArn);
+    if (mrk !== key.multiRegion) {
+      push(
+        'central.kmsKey.multiRegion',
+        mrk
+          ? `the existing key ${keyIdOf(key.existingKeyArn)} is a multi-Region key (its id starts with mrk-), but multiRegion is false; set multiRegion: true or leave it out (a multi-Region key cannot become single-Region: Terraform would plan to replace the key, which prevent_destroy refuses)`
+          : `the existing key ${keyIdOf(key.existingKeyArn)} is a single-Region key (its id does not start with mrk-), but multiRegion is true; set multiRegion: false or leave it out (a key cannot become multi-Region: Terraform would plan to replace it, which prevent_destroy refuses)`,
       );
     }
     if (!key.aliasGiven) {

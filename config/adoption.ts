@@ -118,6 +118,11 @@ export const trailAdoptSchema = adoptSchema(TRAIL_PARTS, {
 
 const KEY_ARN = /^arn:([a-z-]+):kms:([a-z0-9-]+):(\d{12}):key\/(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
 
+/** A multi-Region key: its key id starts with `mrk-` (AWS gives that prefix to multi-Region keys, and only to them). */
+export function isMultiRegionKeyArn(keyArn: string): boolean {
+  return KEY_ARN.exec(keyArn)?.[4].startsWith('mrk-') ?? false;
+}
+
 /** The key id (import ID of aws_kms_key) of a key ARN. */
 export function keyIdOf(keyArn: string): string {
   return KEY_ARN.exec(keyArn)![4];

@@ -9,6 +9,7 @@ import type { Partition } from './rules';
 import { kmsAliasArn } from './arns';
 import type { Statement } from './policy-document';
 import type { BucketManagement, BucketPart, TrailPart } from './adoption';
+import { isMultiRegionKeyArn } from './adoption';
 
 export type { ReadWrite, ManagementReadWrite, BackendConfig, AccountLifecycle };
 
@@ -114,6 +115,10 @@ export interface TrailConfig {
   readonly inherited: ReadonlySet<string>;
   /** `active` for every trail in `FleetConfig.trails`; the others are in `FleetConfig.leaving`. */
   readonly lifecycle: AccountLifecycle;
+  /** The account's trail of that name (same home region) that this one replaces; docs/changing-safely.md. */
+  readonly renamedFrom?: string;
+  /** With `lifecycle: decommission`: the trail's created key is destroyed (scheduled for deletion), not forgotten. */
+  readonly deleteKeys: boolean;
 }
 
 export interface FleetConfig {
@@ -164,7 +169,8 @@ function resolveCentral(file: ConfigFile): CentralConfig {
     assumeRoleArn: c.assumeRoleArn,
     kmsKey: key && {
       alias: key.alias ?? TRAIL_DEFAULTS.centralKeyAlias,
-      multiRegion: key.multiRegion ?? false,
+      // A multi-Region key's id starts with mrk- (and only such a key's); multi_region cannot change in place.
+      multiRegion: key.multiRegion ?? (key.existingKeyArn !== undefined && isMultiRegionKeyArn(key.existingKeyArn)),
       deletionWindowInDays: key.deletionWindowInDays ?? TRAIL_DEFAULTS.centralKeyDeletionWindowInDays,
       decryptPrincipals: [...(key.decryptPrincipals ?? [])].sort(),
       existingKeyArn: key.existingKeyArn,
@@ -231,7 +237,7 @@ export function resolveConfig(file: ConfigFile): FleetConfig {
   const centralAliasArn = central.kmsKey && kmsAliasArn(partition, central.region, central.accountId, central.kmsKey.alias);
   const trails: TrailConfig[] = [];
   file.accounts.forEach((account, index) => {
-    const { accountId, name, region, assumeRoleArn, lifecycle, ...own } = account;
+    const { accountId, name, region, assumeRoleArn, lifecycle, renamedFrom, deleteKeys, ...own } = account;
     const s = mergeSettings(file.defaults, own);
     if (s.trailName === undefined) return;
     const inherited = new Set(Object.keys(file.defaults ?? {}).filter((k) => !Object.hasOwn(own, k)));
@@ -260,6 +266,8 @@ export function resolveConfig(file: ConfigFile): FleetConfig {
       adoptExcept: typeof s.adopt === 'object' ? (s.adopt.except ?? []) : [],
       inherited,
       lifecycle: lifecycle ?? 'active',
+      renamedFrom,
+      deleteKeys: deleteKeys ?? false,
     });
   });
   trails.sort((a, b) => a.accountId.localeCompare(b.accountId) || a.trailName.localeCompare(b.trailName));

@@ -300,8 +300,16 @@ function firstBadTagChar(text: string): string | undefined {
   return [...text].find((c) => !TAG_TEXT.test(c));
 }
 
+/** Tag limits count characters (Unicode code points), as AWS does; JavaScript's `length` counts UTF-16 units (2 for U+20000). */
+function characters(text: string): number {
+  let n = 0;
+  for (const _ of text) n++;
+  return n;
+}
+
 export function tagKeyProblem(key: string): Problem {
-  if (key.length < 1 || key.length > 128) return `tag keys are 1 to 128 characters; "${key}" has ${key.length}`;
+  const length = characters(key);
+  if (length < 1 || length > 128) return `tag keys are 1 to 128 characters; "${key}" has ${length}`;
   if (/^aws:/i.test(key)) return `tag key "${key}" starts with "aws:", which AWS reserves for its own tags; choose another key`;
   const bad = firstBadTagChar(key);
   if (bad) return `tag key "${key}" contains ${JSON.stringify(bad)}; AWS tags allow only letters, digits, spaces and _ . : / = + - @`;
@@ -309,7 +317,8 @@ export function tagKeyProblem(key: string): Problem {
 }
 
 export function tagValueProblem(value: string): Problem {
-  if (value.length > 256) return `tag values are at most 256 characters; this one has ${value.length}`;
+  const length = characters(value);
+  if (length > 256) return `tag values are at most 256 characters; this one has ${length}`;
   const bad = firstBadTagChar(value);
   if (bad) return `tag value "${value}" contains ${JSON.stringify(bad)}; AWS tags allow only letters, digits, spaces and _ . : / = + - @`;
   return undefined;

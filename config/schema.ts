@@ -308,7 +308,17 @@ const accountShape = {
   assumeRoleArn: ruled(rules.iamRoleArnProblem, 'assumeRoleArn').optional().describe('Role that Terraform assumes in this account.'),
   lifecycle: oneOf(ACCOUNT_LIFECYCLES, 'lifecycle')
     .optional()
-    .describe('active | decommission (the next deploy destroys this trail) | retain (Terraform stops managing it; it keeps running). Either way the central policies stop admitting it. @default active'),
+    .describe('active | decommission (the next deploy destroys this trail; its created KMS key is kept unless deleteKeys) | retain (Terraform stops managing it; it keeps running). Either way the central policies stop admitting it. @default active'),
+  renamedFrom: ruled(rules.trailNameProblem, 'renamedFrom')
+    .optional()
+    .describe(
+      "This trail replaces the account's trail of that name (same home region): both are admitted by the central policies while this key is set, the new trail is created before the old one is deleted, and a created key moves with it. Remove the key once deployed. docs/changing-safely.md",
+    ),
+  deleteKeys: bool('deleteKeys')
+    .optional()
+    .describe(
+      'With lifecycle: decommission and kmsKey: { create }: the deploy schedules the deletion of the trail key (30-day window), after which its log files cannot be decrypted. @default false (the key is kept, no longer managed)',
+    ),
   ...trailSettingsShape,
 };
 
@@ -316,7 +326,9 @@ const accountShape = {
 
 const centralKmsKeySchema = obj({
   alias: ruled(rules.kmsAliasProblem, 'central.kmsKey.alias').optional().describe('@default alias/cloudtrail-logs'),
-  multiRegion: bool('central.kmsKey.multiRegion').optional().describe('@default false'),
+  multiRegion: bool('central.kmsKey.multiRegion')
+    .optional()
+    .describe('Multi-Region key (cannot change once created). @default false; true for an existingKeyArn whose key id starts with mrk-'),
   deletionWindowInDays: z.number().int().min(7, { error: 'deletionWindowInDays is 7 to 30' }).max(30, { error: 'deletionWindowInDays is 7 to 30' }).optional().describe('@default 30'),
   decryptPrincipals: z
     .array(ruled(rules.iamPrincipalArnProblem, 'decryptPrincipals[]'))

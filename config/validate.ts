@@ -11,6 +11,7 @@ import { trailsByAccount } from './model';
 import { MAX_TAGS, parseArn, partitionOfRegion, tooManyTags } from './rules';
 import { REGIONS } from './regions';
 import { adoptionIssues } from './adoption-rules';
+import { changeRuleIssues } from './change-rules';
 
 export interface ConfigIssue {
   /** Config path, e.g. `accounts[1].trailName`. */
@@ -44,7 +45,13 @@ function arnsOf(t: TrailConfig): [string, string][] {
  * Reports every name that two trails would create twice in one account and
  * region. `trails` must be in config list order, so the later entry is reported.
  */
-function duplicates(issues: ConfigIssue[], trails: readonly TrailConfig[], what: string, key: (t: TrailConfig) => [string, string] | undefined) {
+function duplicates(
+  issues: ConfigIssue[],
+  trails: readonly TrailConfig[],
+  what: string,
+  key: (t: TrailConfig) => [string, string] | undefined,
+  note: (first: TrailConfig, firstPath: string) => string = () => '',
+) {
   const seen = new Map<string, TrailConfig>();
   for (const t of trails) {
     const k = key(t);
@@ -52,7 +59,10 @@ function duplicates(issues: ConfigIssue[], trails: readonly TrailConfig[], what:
     const id = `${t.accountId}|${k[1]}`;
     const first = seen.get(id);
     if (first) {
-      issues.push({ path: at(t, k[0]), message: `${what} "${k[1].split('|').pop()}" is already used by accounts[${first.index}] (account ${t.accountId}); choose another` });
+      issues.push({
+        path: at(t, k[0]),
+        message: `${what} "${k[1].split('|').pop()}" is already used by accounts[${first.index}] (account ${t.accountId}); choose another${note(first, at(first, k[0]))}`,
+      });
     } else seen.set(id, t);
   }
 }
@@ -113,7 +123,17 @@ export function validateResolved(file: ConfigFile, config: FleetConfig): ConfigI
   const inListOrder = [...config.trails].sort((a, b) => a.index - b.index);
   // A trail leaving the fleet still owns its name in its account until the deploy that removes it.
   duplicates(issues, [...inListOrder, ...config.leaving].sort((a, b) => a.index - b.index), 'trail name', (t) => ['trailName', t.trailName]);
-  duplicates(issues, inListOrder, 'KMS alias', (t) => (t.kmsKey.kind === 'create' ? ['kmsKey.create.alias', t.kmsKey.alias] : undefined));
+  // A leaving trail's created alias stays in AWS (retain; decommission forgets the key and alias unless deleteKeys, and even
+  // then the delete and a create of the same name in one apply are not ordered): no other trail of the account may create it.
+  duplicates(
+    issues,
+    [...inListOrder, ...config.leaving].sort((a, b) => a.index - b.index),
+    'KMS alias',
+    (t) => (t.kmsKey.kind === 'create' ? ['kmsKey.create.alias', t.kmsKey.alias] : undefined),
+    (first, firstPath) =>
+      ` (${firstPath} creates it${first.lifecycle === 'active' ? '' : `, and with lifecycle ${first.lifecycle} the alias stays in AWS`}; an alias names one key per account and region, so creating it twice fails at apply)`,
+  );
+  issues.push(...changeRuleIssues(config));
   duplicates(issues, inListOrder, 'SNS topic', (t) => (t.sns?.kind === 'create' ? ['sns.create.topicName', `${t.region}|${t.sns.topicName}`] : undefined));
   duplicates(issues, inListOrder, 'SQS queue', (t) =>
     t.sns?.kind === 'create' && t.sns.sqsQueueName ? ['sns.create.sqsQueue', `${t.region}|${t.sns.sqsQueueName}`] : undefined,
@@ -206,9 +226,11 @@ export function validateResolved(file: ConfigFile, config: FleetConfig): ConfigI
     }
   }
 
-  // At most 5 trails per account and region; a multi-region trail counts in every region.
+  // At most 5 trails per account and region; a multi-region trail counts in every region. A renamed trail counts
+  // twice: it is created before the trail it replaces is deleted (docs/changing-safely.md).
   const byAccount = trailsByAccount(config);
-  for (const [accountId, trails] of byAccount) {
+  for (const [accountId, active] of byAccount) {
+    const trails = [...active, ...active.filter((t) => t.renamedFrom !== undefined)];
     const multi = trails.filter((t) => t.multiRegion);
     for (const region of new Set([...(multi.length ? ['*'] : []), ...trails.map((t) => t.region)])) {
       const here = [...multi, ...trails.filter((t) => !t.multiRegion && t.region === region)];
@@ -216,7 +238,9 @@ export function validateResolved(file: ConfigFile, config: FleetConfig): ConfigI
         const where = region === '*' ? 'every region' : region;
         push(
           `accounts[${Math.min(...here.map((t) => t.index))}]`,
-          `account ${accountId} would have ${here.length} trails in ${where} (multi-region trails count in every region); CloudTrail allows ${MAX_TRAILS_PER_REGION}: remove trails, or merge their event settings into fewer trails`,
+          `account ${accountId} would have ${here.length} trails in ${where} (multi-region trails count in every region` +
+            `${here.some((t) => t.renamedFrom !== undefined) ? '; a renamed trail counts twice, as the old one is deleted only after the new one exists' : ''}); ` +
+            `CloudTrail allows ${MAX_TRAILS_PER_REGION}: remove trails, or merge their event settings into fewer trails`,
         );
         break;
       }

@@ -34,9 +34,35 @@ function hasSourceCondition(st: Statement): boolean {
   return keys.some((k) => ['aws:sourcearn', 'aws:sourceaccount', 'aws:sourceorgid', 'aws:sourceorgpaths'].includes(k));
 }
 
-export function configWarnings(config: FleetConfig): ConfigWarning[] {
+/** A day as YYYY-MM-DD (UTC). */
+function day(date: Date): string {
+  return date.toISOString().slice(0, 10);
+}
+
+/** Days a created trail key waits in PendingDeletion once its deletion is scheduled (FleetTrail's deletion_window_in_days). */
+export const TRAIL_KEY_DELETION_WINDOW_DAYS = 30;
+
+/**
+ * `deleteKeys: true`: which account's log files become unreadable, and on
+ * which date if the change is deployed today (`now`, injectable so tests pin it).
+ */
+export function keyDeletionWarning(config: FleetConfig, t: TrailConfig, now: Date): ConfigWarning {
+  const alias = t.kmsKey.kind === 'create' ? t.kmsKey.alias : 'its created key';
+  const days = TRAIL_KEY_DELETION_WINDOW_DAYS;
+  const on = new Date(now.getTime() + days * 24 * 3600 * 1000);
+  return {
+    path: `accounts[${t.index}].deleteKeys`,
+    message:
+      `the deploy schedules the deletion of the KMS key ${alias} of trail ${t.trailName} (account ${t.accountId}): the SSE-KMS log files of ${t.accountId} ` +
+      `in s3://${config.central.bucketName} become unreadable ${days} days after the deploy, on ${day(on)} if it is deployed today (${day(now)}); ` +
+      `until then aws kms cancel-key-deletion keeps them readable. Remove deleteKeys to keep the key (it is then no longer managed, and stays)`,
+  };
+}
+
+export function configWarnings(config: FleetConfig, now: () => Date = () => new Date()): ConfigWarning[] {
   const warnings: ConfigWarning[] = [];
   const { central } = config;
+  for (const t of config.leaving) if (t.lifecycle === 'decommission' && t.deleteKeys && t.kmsKey.kind === 'create') warnings.push(keyDeletionWarning(config, t, now()));
   const byAccount = trailsByAccount(config);
 
   // The first copy of management events is free; every further trail logging them in a region is charged.

@@ -43,6 +43,15 @@ export class AccountProviders extends Construct {
   /** The provider for a region: undefined means the default provider. */
   forRegion(region: string): AwsProvider | undefined {
     if (region === this.props.region) return undefined;
+    return this.alias(region);
+  }
+
+  /**
+   * The aliased provider `aws.<region>`, even for the default provider's region. Forgetting or destroying a
+   * resource needs the provider configuration its state entry names, and an earlier deploy may have named
+   * `aws.<region>` for a region that is the default one now (the default follows the account's trails).
+   */
+  alias(region: string): AwsProvider {
     let provider = this.aliased.get(region);
     if (!provider) {
       provider = awsProvider(this.node.scope!, `aws-${region}`, { ...this.props, region, alias: region });

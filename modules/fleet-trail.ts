@@ -9,6 +9,7 @@
  * list positions, so adding or reordering accounts moves nothing.
  */
 import { Construct } from 'constructs';
+import { Op, TerraformSelf } from 'cdktf';
 import type { ITerraformDependable, TerraformProvider } from 'cdktf';
 import { Cloudtrail, CloudtrailConfig } from '@cdktf/provider-aws/lib/cloudtrail';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
@@ -25,6 +26,7 @@ import type { Partition } from '../config/rules';
 import type { TrailConfig } from '../config/model';
 import * as arns from './arns';
 import { renderPolicy } from './policies/document';
+import { admittedArns } from './policies/trail-ref';
 import { trailKeyPolicy } from './policies/key-policies';
 import { cloudWatchDeliveryRolePolicy, cloudWatchDeliveryTrustPolicy, snsTopicPolicy, sqsQueuePolicy } from './policies/delivery-policies';
 import { EventSelectors, eventSelectors, isDefaultSelectorSet } from './selectors';
@@ -130,6 +132,7 @@ export class FleetTrail extends Construct {
         insightSelector: insightSelector.length ? insightSelector : undefined,
         tags: this.resourceTags,
         dependsOn: deliveries.dependsOn.length ? deliveries.dependsOn : undefined,
+        lifecycle: trailLifecycle(t),
       }),
       this.baseName,
     );
@@ -155,6 +158,9 @@ export class FleetTrail extends Construct {
         enableKeyRotation: true,
         multiRegion: t.kmsKey.multiRegion,
         deletionWindowInDays: 30,
+        // Its replacement (a change of multiRegion) would schedule the deletion of the key of every log file it encrypted:
+        // refused. Leaving the config is not a replacement: it is forgotten (modules/change-safety.ts), or destroyed with deleteKeys.
+        lifecycle: { preventDestroy: true },
         policy: renderPolicy(
           trailKeyPolicy({
             partition,
@@ -189,7 +195,7 @@ export class FleetTrail extends Construct {
     const topicArn = arns.snsTopicArn(partition, t.region, t.accountId, t.sns.topicName);
     const topic = pinAddress(new SnsTopic(this, 'topic', { provider, name: t.sns.topicName, tags: this.resourceTags }), this.name('topic'));
     const topicPolicy = pinAddress(
-      new SnsTopicPolicy(this, 'topic-policy', { provider, arn: topic.arn, policy: renderPolicy(snsTopicPolicy(topicArn, this.trailArn)) }),
+      new SnsTopicPolicy(this, 'topic-policy', { provider, arn: topic.arn, policy: renderPolicy(snsTopicPolicy(topicArn, admittedArns(partition, t))) }),
       this.name('topic_policy'),
     );
     out.dependsOn.push(topicPolicy); // CloudTrail checks the topic policy when the trail is saved.
@@ -257,6 +263,32 @@ export class FleetTrail extends Construct {
     out.cloudWatchLogsRoleArn = role.arn;
     return { logGroup, role };
   }
+}
+
+/**
+ * The trail's lifecycle:
+ * - `create_before_destroy`: the only change that replaces a trail is its name (a rename, `renamedFrom`); the new
+ *   trail then starts logging before the old one is deleted, so there is no gap.
+ * - a postcondition on its home region: CloudTrail cannot move a trail, and the provider reads a trail by its ARN
+ *   from any region, so a changed `region` would plan "No changes" while the trail stays where it is (and the central
+ *   policies stop admitting it). Terraform refuses the plan instead, saying how to move a trail.
+ */
+export function trailLifecycle(t: Pick<TrailConfig, 'trailName' | 'region' | 'accountId'>): NonNullable<CloudtrailConfig['lifecycle']> {
+  return {
+    createBeforeDestroy: true,
+    postcondition: [{ condition: Op.eq(TerraformSelf.getString('home_region'), t.region), errorMessage: homeRegionMessage(t) }],
+  };
+}
+
+/** What Terraform says when a trail's configured home region is not the one it lives in. */
+export function homeRegionMessage(t: Pick<TrailConfig, 'trailName' | 'region' | 'accountId'>): string {
+  return (
+    `Trail ${t.trailName} of account ${t.accountId} is configured with home region ${t.region}, but the deployed trail's home_region (shown above) ` +
+    `is another region: CloudTrail cannot move a trail, and a second trail of that name cannot exist beside a multi-region one. ` +
+    `To move it safely: keep this entry with its old region, add an entry with another trailName in ${t.region} next to it and deploy ` +
+    `(both trails log, both are admitted); then set lifecycle: decommission on the old entry and deploy; then remove the old entry. ` +
+    `docs/changing-safely.md, "Moving a trail to another home region".`
+  );
 }
 
 /** The trail's selector arguments, basic or advanced (never both: the API and the provider refuse a mix). */

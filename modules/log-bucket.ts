@@ -3,8 +3,10 @@
  * (`overrideLogicalId`), so moving or renaming this construct can never give
  * the bucket a new Terraform address, which would plan a replacement of the
  * audit evidence; `prevent_destroy` makes Terraform refuse any plan that
- * would destroy it, and `force_destroy` stays off so a non-empty bucket is
- * never deleted with its objects.
+ * would replace it, and `force_destroy` stays off so a non-empty bucket is
+ * never deleted with its objects. `prevent_destroy` does not stop a destroy
+ * when the block leaves the config: the central stack then forgets the
+ * bucket and its parts instead (`removed` blocks, modules/change-safety.ts).
  */
 import { Construct } from 'constructs';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
@@ -42,6 +44,30 @@ export interface LogBucketProps {
   readonly adopt?: { readonly except: readonly BucketPart[] };
 }
 
+/**
+ * The Terraform name (`aws_<type>.<name>`) of the bucket and of each part. Fixed: the
+ * central stack forgets, by these addresses, what a config no longer manages
+ * (modules/change-safety.ts), and `policyOnly` keeps the policy at the same address.
+ */
+export const BUCKET_ADDRESSES: Readonly<Record<BucketPart | 'bucket', string>> = {
+  bucket: 'aws_s3_bucket.log_bucket',
+  policy: 'aws_s3_bucket_policy.log_bucket_policy',
+  versioning: 'aws_s3_bucket_versioning.log_bucket_versioning',
+  encryption: 'aws_s3_bucket_server_side_encryption_configuration.log_bucket_encryption',
+  publicAccessBlock: 'aws_s3_bucket_public_access_block.log_bucket_public_access_block',
+  ownershipControls: 'aws_s3_bucket_ownership_controls.log_bucket_ownership_controls',
+  lifecycle: 'aws_s3_bucket_lifecycle_configuration.log_bucket_lifecycle',
+  objectLock: 'aws_s3_bucket_object_lock_configuration.log_bucket_object_lock',
+  accessLogging: 'aws_s3_bucket_logging.log_bucket_access_logging',
+};
+
+/** Pins a bucket resource to its fixed address in BUCKET_ADDRESSES. */
+function pinPart<T extends TerraformResource>(resource: T, part: BucketPart | 'bucket'): T {
+  const [type, name] = BUCKET_ADDRESSES[part].split('.');
+  if (resource.terraformResourceType !== type) throw new Error(`LogBucket: ${part} is a ${resource.terraformResourceType}, not ${type}`);
+  return pinAddress(resource, name);
+}
+
 /** The config name of each part, by construct id. */
 const PART_OF_CONSTRUCT: Readonly<Record<string, BucketPart | 'bucket'>> = {
   bucket: 'bucket',
@@ -62,13 +88,13 @@ export class LogBucket extends Construct {
 
   constructor(scope: Construct, id: string, props: LogBucketProps) {
     super(scope, id);
-    this.bucket = pinAddress(
+    this.bucket = pinPart(
       new S3Bucket(this, 'bucket', { bucket: props.bucketName, forceDestroy: false, lifecycle: { preventDestroy: true } }),
-      'log_bucket',
+      'bucket',
     );
     const bucket = this.bucket.id;
 
-    pinAddress(
+    pinPart(
       new S3BucketPublicAccessBlock(this, 'public-access-block', {
         bucket,
         blockPublicAcls: true,
@@ -76,18 +102,18 @@ export class LogBucket extends Construct {
         ignorePublicAcls: true,
         restrictPublicBuckets: true,
       }),
-      'log_bucket_public_access_block',
+      'publicAccessBlock',
     );
     // ACLs off: every object belongs to the bucket owner, whoever wrote it.
-    pinAddress(
+    pinPart(
       new S3BucketOwnershipControls(this, 'ownership', { bucket, rule: { objectOwnership: 'BucketOwnerEnforced' } }),
-      'log_bucket_ownership_controls',
+      'ownershipControls',
     );
-    const versioning = pinAddress(
+    const versioning = pinPart(
       new S3BucketVersioningA(this, 'versioning', { bucket, versioningConfiguration: { status: 'Enabled' } }),
-      'log_bucket_versioning',
+      'versioning',
     );
-    pinAddress(
+    pinPart(
       new S3BucketServerSideEncryptionConfigurationA(this, 'encryption', {
         bucket,
         rule: [
@@ -96,43 +122,46 @@ export class LogBucket extends Construct {
             : { applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } },
         ],
       }),
-      'log_bucket_encryption',
+      'encryption',
     );
 
     if (props.retention) {
       const rule = lifecycleRule(props.retention);
-      pinAddress(
+      pinPart(
         new S3BucketLifecycleConfiguration(this, 'lifecycle', { bucket, rule: [rule], dependsOn: [versioning] }),
-        'log_bucket_lifecycle',
+        'lifecycle',
       );
     }
     if (props.objectLock) {
       // Enables object lock on the existing bucket (needs versioning) instead of
       // setting object_lock_enabled on aws_s3_bucket, which would replace it.
-      pinAddress(
+      pinPart(
         new S3BucketObjectLockConfigurationA(this, 'object-lock', {
           bucket,
           objectLockEnabled: 'Enabled',
           rule: { defaultRetention: { mode: props.objectLock.mode, days: props.objectLock.days, years: props.objectLock.years } },
           dependsOn: [versioning],
         }),
-        'log_bucket_object_lock',
+        'objectLock',
       );
     }
     if (props.accessLogging) {
-      pinAddress(
+      pinPart(
         new S3BucketLoggingA(this, 'access-logging', {
           bucket,
           targetBucket: props.accessLogging.targetBucket,
           targetPrefix: props.accessLogging.targetPrefix ?? '',
         }),
-        'log_bucket_access_logging',
+        'accessLogging',
       );
     }
 
-    this.policy = pinAddress(
-      new S3BucketPolicy(this, 'policy', { bucket, policy: renderPolicy(props.policy) }),
-      'log_bucket_policy',
+    // The bucket's name, not a reference to it: the policy's `bucket` forces a new resource, and an unknown value (a
+    // bucket being created) would plan the policy's replacement, deleting it first. With the name, the policy keeps its
+    // address and value whatever bucketManagement was or becomes (policyOnly writes the same).
+    this.policy = pinPart(
+      new S3BucketPolicy(this, 'policy', { bucket: props.bucketName, policy: renderPolicy(props.policy), dependsOn: [this.bucket] }),
+      'policy',
     );
 
     // An adopted bucket and each of its parts are imported by the bucket name (modules/adoption.ts).

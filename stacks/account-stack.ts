@@ -7,13 +7,13 @@ import { AccountProviders } from '../modules/account-providers';
 import { applyBackend } from '../modules/backend';
 import { FleetTrail, trailConstructId } from '../modules/fleet-trail';
 import { KeyLookups } from '../modules/key-lookup';
-import { leaveFleet } from '../modules/leaving-trails';
+import { wireTrailTransitions } from '../modules/trail-transitions';
 import { trailKeyReaders } from '../modules/policies/fleet-policies';
 import { trailOutput } from '../modules/trail-output';
 
 /** `cloudtrail-account-<id>`: the trails of one account, applied with that account's credentials. */
 export class AccountStack extends FleetStack {
-  /** `leaving`: trails with `lifecycle: decommission | retain` (modules/leaving-trails.ts). */
+  /** `leaving`: trails with `lifecycle: decommission | retain` (modules/trail-transitions.ts). */
   constructor(scope: Construct, config: FleetConfig, accountId: string, trails: readonly TrailConfig[], leaving: readonly TrailConfig[] = []) {
     const stackName = stackNameForAccount(accountId);
     super(scope, stackName);
@@ -48,7 +48,14 @@ export class AccountStack extends FleetStack {
         }),
     );
 
-    leaveFleet(this, leaving, { partition, bucketName: central.bucketName, bucketRegion: central.region, organizationId: config.organization?.id }, providerFor);
+    // What Terraform forgets or moves instead of destroying (keys, renamed and leaving trails): modules/trail-transitions.ts.
+    wireTrailTransitions(
+      this,
+      trails,
+      leaving,
+      { partition, bucketName: central.bucketName, bucketRegion: central.region, organizationId: config.organization?.id },
+      providers,
+    );
 
     // Output names are fixed by the spec; with several trails, each output is a map keyed by trail name.
     if (built.length === 1) {

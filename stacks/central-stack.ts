@@ -14,6 +14,8 @@ import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { renderPolicy } from '../modules/policies/document';
 import { importExisting } from '../modules/adoption';
 import { pinAddress } from '../modules/addresses';
+import { centralForgets } from '../modules/change-safety';
+import { forget } from '../modules/terraform-blocks';
 
 /** `cloudtrail-central`: the log bucket, its policy and the central key, in the bucket owner's account. */
 export class CentralStack extends FleetStack {
@@ -65,6 +67,9 @@ export class CentralStack extends FleetStack {
       new TerraformOutput(this, 'bucket_name', { value: central.bucketName });
       new TerraformOutput(this, 'bucket_arn', { value: bucketArn(config.partition, central.bucketName) });
     }
+    // What this config no longer manages is forgotten, never destroyed (modules/change-safety.ts).
+    forget(this, centralForgets(central));
+
     if (key) new TerraformOutput(this, 'kms_key_arn', { value: key.key.arn });
     new TerraformOutput(this, 'bucket_policy_bytes', {
       value: policies.bucket.bytes,

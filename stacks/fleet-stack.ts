@@ -1,6 +1,7 @@
 import { TerraformElement, TerraformStack } from 'cdktf';
 import type { IConstruct } from 'constructs';
 import { escapeLiteralText, templateTextProblems } from '../modules/terraform-text';
+import { blockProblems } from '../modules/terraform-blocks';
 
 const ESCAPED = Symbol('cloudtrail-fleet.escaped');
 
@@ -41,6 +42,8 @@ export abstract class FleetStack extends TerraformStack {
           problems.slice(0, 10).map((p) => `  ${p.path}: ${JSON.stringify(p.text)}`).join('\n'),
       );
     }
+    const blocks = blockProblems(tf);
+    if (blocks.length > 0) throw new Error(`internal error in cloudtrail-fleet: stack ${this.node.id}: ${blocks.join('; ')} (Terraform would refuse the plan)`);
     return tf;
   }
 }

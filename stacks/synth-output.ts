@@ -28,10 +28,10 @@ export function warningsEnabled(env: NodeJS.ProcessEnv): boolean {
 }
 
 /** The summary, then one line per check-config warning (with its config path), for stdout. */
-export function synthReport(config: FleetConfig, env: NodeJS.ProcessEnv): string {
-  const summary = synthSummary(config);
+export function synthReport(config: FleetConfig, env: NodeJS.ProcessEnv, now: () => Date = () => new Date()): string {
+  const summary = synthSummary(config, now);
   if (!warningsEnabled(env)) return summary;
-  const warnings = configWarnings(config);
+  const warnings = configWarnings(config, now);
   if (warnings.length === 0) return summary;
   return (
     summary +

@@ -351,6 +351,9 @@ function resourceMocks(type: string, partition: string, region: string, account:
       return { arn: `arn:${partition}:logs:${region}:${account}:log-group:mock-log-group` };
     case 'aws_iam_role':
       return { arn: `arn:${partition}:iam::${account}:role/mock-role` };
+    case 'aws_cloudtrail':
+      // A trail lives in the region of its provider; the trail's home-region postcondition reads it.
+      return { home_region: region };
     default:
       return undefined;
   }
@@ -505,7 +508,8 @@ export function importedValues(type: string, id: string): Record<string, string>
     case 'aws_iam_role':
       return { id, name: id };
     case 'aws_cloudtrail':
-      return { id, arn: id, name: id.replace(/^.*:trail\//, '') };
+      // The ARN of a trail names its home region.
+      return { id, arn: id, name: id.replace(/^.*:trail\//, ''), home_region: id.split(':')[3] };
     case 'aws_sns_topic':
       return { id, arn: id, name: last(id) };
     case 'aws_sns_topic_policy':

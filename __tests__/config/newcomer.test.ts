@@ -32,7 +32,7 @@ const MISTAKES = [
     kind: "shape: a typo'd key",
     line:
       `${FIXTURE}:35:5: accounts[2]: unknown key "logFileValidaton" (did you mean "logFileValidation"?); valid keys here: accountId, name, region, assumeRoleArn, lifecycle, ` +
-      'trailName, prefix, multiRegion, includeGlobalServiceEvents, organizationTrail, logFileValidation, enableLogging, kmsKey, sns, cloudWatchLogs, tags, managementEvents, dataEvents, insights, adopt',
+      'renamedFrom, deleteKeys, trailName, prefix, multiRegion, includeGlobalServiceEvents, organizationTrail, logFileValidation, enableLogging, kmsKey, sns, cloudWatchLogs, tags, managementEvents, dataEvents, insights, adopt',
     fix: (t: string) => t.replace('logFileValidaton:', 'logFileValidation:'),
   },
   {

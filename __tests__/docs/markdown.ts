@@ -15,7 +15,6 @@ import * as path from 'path';
  */
 export const PENDING_FILES: Readonly<Record<string, string>> = {
   'docs/bootstrap.md': 'bootstrap (issue 16)',
-  'docs/changing-safely.md': 'the change-safety gate (issue 15)',
   'docs/emulator.md': 'the AWS emulator (issue 15)',
   'docs/guard.md': 'the guard (issue 17)',
   'config/examples/network-activity.yaml': 'network activity events (issue 17)',

@@ -56,4 +56,16 @@ describe('the template-text invariant', () => {
       { path: 'provider.aws[0].default_tags[0].tags{key}', text: '%{k}' },
     ]);
   });
+
+  test("a resource condition is an expression: only the trail's home-region comparison passes, and only in a condition", () => {
+    const condition = '${(self.home_region == "eu-west-1")}';
+    const trail = (lifecycle: unknown, name: unknown = 't') => ({ resource: { aws_cloudtrail: { t: { name, lifecycle } } } });
+    expect(templateTextProblems(trail({ postcondition: [{ condition, error_message: 'm' }] }))).toEqual([]);
+    // The same text anywhere else is template text.
+    expect(templateTextProblems(trail({ postcondition: [{ condition: 'x', error_message: condition }] }))).toHaveLength(1);
+    expect(templateTextProblems(trail({}, condition))).toHaveLength(1);
+    // Any other expression in a condition is reported.
+    expect(templateTextProblems(trail({ postcondition: [{ condition: '${(self.name == "${x}")}', error_message: 'm' }] }))).toHaveLength(1);
+    expect(templateTextProblems(trail({ postcondition: [{ condition: '${file("/etc/passwd") == ""}', error_message: 'm' }] }))).toHaveLength(1);
+  });
 });

@@ -7,7 +7,7 @@ import { readFileSync } from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
 import { configOf, issuesOf, list, parsePolicy, rawWith, ROOT, stackOf, synthFleet } from '../helpers/fleet';
-import { trailAddresses } from '../../modules/leaving-trails';
+import { trailAddresses } from '../../modules/trail-transitions';
 import { synthSummary } from '../../stacks/summary';
 import { stackChanges, disappearedMessages } from '../../cli/lib/stack-diff';
 import { synthStacks } from '../../cli/lib/fleet-synth';
@@ -39,7 +39,7 @@ describe('lifecycle: decommission and retain', () => {
   const before = synthFleet(configOf(active()));
   const after = synthFleet(configOf(example()));
 
-  test('a decommissioned account keeps its stack, with no resources and no outputs, so the next deploy destroys the trail and its topic, queue, log group and role', () => {
+  test('a decommissioned account keeps its stack, with no resources and no outputs, so the next deploy destroys the trail and its topic, queue, log group and role, and forgets its key', () => {
     const was = stackOf(before, 'cloudtrail-account-333333333333');
     expect(addresses(was)).toEqual(
       expect.arrayContaining(['aws_cloudtrail.trail_my-trail', 'aws_sns_topic.trail_my-trail_topic', 'aws_sqs_queue.trail_my-trail_queue', 'aws_cloudwatch_log_group.trail_my-trail_log_group', 'aws_iam_role.trail_my-trail_cwl_role']),
@@ -48,9 +48,16 @@ describe('lifecycle: decommission and retain', () => {
     expect(stack.resource).toBeUndefined();
     expect(stack.data).toBeUndefined();
     expect(stack.output).toBeUndefined();
-    expect(stack.removed).toBeUndefined();
-    // Same account pin and region: the destroy runs with the same credentials rules.
-    expect(stack.provider.aws).toEqual([expect.objectContaining({ allowed_account_ids: ['333333333333'], region: 'us-east-2' })]);
+    // Whatever the base created as the trail's key is forgotten, never scheduled for deletion (no deleteKeys).
+    expect(stack.removed).toEqual([
+      { from: 'aws_kms_alias.trail_my-trail_key_alias', lifecycle: { destroy: false } },
+      { from: 'aws_kms_key.trail_my-trail_key', lifecycle: { destroy: false } },
+    ]);
+    // Same account pin and region: the destroy runs with the same credentials rules (and aws.us-east-2, which the state may name).
+    expect(stack.provider.aws).toEqual([
+      expect.objectContaining({ allowed_account_ids: ['333333333333'], region: 'us-east-2' }),
+      expect.objectContaining({ alias: 'us-east-2', allowed_account_ids: ['333333333333'], region: 'us-east-2' }),
+    ]);
   });
 
   test('a retained account keeps its stack with a removed block (destroy = false) for every resource the trail had, and no resources', () => {
@@ -58,20 +65,23 @@ describe('lifecycle: decommission and retain', () => {
     expect(was.length).toBeGreaterThanOrEqual(8); // trail, key, alias, topic, policy, log group, role, role policy
     const stack = stackOf(after, 'cloudtrail-account-444444444444');
     expect(stack.resource).toBeUndefined();
-    expect(stack.removed.map((r: any) => r.from).sort()).toEqual(was);
+    const forgotten = stack.removed.map((r: any) => r.from).sort();
+    expect(forgotten).toEqual(expect.arrayContaining(was));
+    // Every address the module can create for the name, whatever the entry says now: here also the queue it never had.
+    expect(forgotten).toEqual([...was, 'aws_sns_topic_subscription.trail_my-trail_queue_subscription', 'aws_sqs_queue.trail_my-trail_queue', 'aws_sqs_queue_policy.trail_my-trail_queue_policy'].sort());
     for (const r of stack.removed) expect(r.lifecycle).toEqual({ destroy: false });
   });
 
   test('the retained stack keeps the provider of every region its resources live in (the key lives in the bucket region)', () => {
     const regions = stackOf(after, 'cloudtrail-account-444444444444').provider.aws.map((p: any) => `${p.alias ?? 'default'}:${p.region}`);
-    expect(regions.sort()).toEqual(['default:eu-west-1', 'us-east-2:us-east-2']);
+    expect(regions.sort()).toEqual(['default:eu-west-1', 'eu-west-1:eu-west-1', 'us-east-2:us-east-2']);
     const config = configOf(example());
     const key = trailAddresses(config.leaving.find((t) => t.accountId === '444444444444')!, {
       partition: 'aws',
       bucketName: 'my-bucket',
       bucketRegion: 'us-east-2',
     }).find((a) => a.address === 'aws_kms_key.trail_my-trail_key');
-    expect(key).toEqual({ address: 'aws_kms_key.trail_my-trail_key', region: 'us-east-2' });
+    expect(key).toEqual({ address: 'aws_kms_key.trail_my-trail_key', part: 'key', region: 'us-east-2' });
   });
 
   test('the central bucket and key policies no longer name a leaving account, in the same synthesis', () => {

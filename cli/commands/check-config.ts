@@ -16,12 +16,14 @@ import { CommandIO, CommandSpec, EXIT, ParsedArgs, UsageError, parseCommandArgs,
 import { configPath, loadConfig } from '../../config/load';
 import type { FleetConfig, TrailConfig } from '../../config/model';
 import { configWarnings } from '../../config/warnings';
-import { accountRootArn, logFolder, trailArn } from '../../modules/arns';
+import { accountRootArn, logFolder } from '../../modules/arns';
+import { admittedArns } from '../../modules/policies/trail-ref';
 import { fleetPolicies } from '../../modules/policies/fleet-policies';
 import { FLEET_CHECKS } from '../../modules/fleet-checks';
 import { eventSelectors } from '../../modules/selectors';
 import { loadBase, synthStacks } from '../lib/fleet-synth';
 import { disappearedMessages, stackChanges } from '../lib/stack-diff';
+import { transitionProblems } from '../../modules/change-safety';
 import { cloudTrailCovers, formatPolicyDiff, parseCurrentPolicy, policyDiff } from '../../modules/policies/policy-diff';
 import type { Statement } from '../../modules/policies/document';
 
@@ -69,11 +71,17 @@ function table(rows: string[][]): string {
  * through `lifecycle: decommission | retain` first).
  */
 export function baseWarnings(config: FleetConfig, base: string, configFile: string): string[] {
-  const { disappeared } = stackChanges(loadBase(base, configFile).stacks, synthStacks(config));
-  return disappearedMessages(disappeared.filter((d) => d.withoutLifecycle));
+  const baseStacks = loadBase(base, configFile).stacks;
+  const current = synthStacks(config);
+  const { disappeared } = stackChanges(baseStacks, current);
+  return [
+    ...disappearedMessages(disappeared.filter((d) => d.withoutLifecycle)),
+    // Taking the bucket back without adopt, moving a trail's home region (modules/change-safety.ts).
+    ...transitionProblems(baseStacks, current).map((p) => `warning: stack ${p.stack}: ${p.message}`),
+  ];
 }
 
-export function report(config: FleetConfig, extraWarnings: readonly string[] = []): string {
+export function report(config: FleetConfig, extraWarnings: readonly string[] = [], now: () => Date = () => new Date()): string {
   const { central, organization } = config;
   const rows = [['ACCOUNT', 'TRAIL', 'REGION', 'DELIVERS TO', 'ENCRYPTION', 'SELECTORS', 'EVENTS', 'ALSO']];
   for (const t of config.trails) {
@@ -93,7 +101,7 @@ export function report(config: FleetConfig, extraWarnings: readonly string[] = [
   const { bucket, centralKey } = fleetPolicies(config);
   const lines = [table(rows), '', `bucket policy: ${bucket.bytes} bytes of 20480 (${bucket.encoding})`];
   if (centralKey) lines.push(`central key policy: ${centralKey.bytes} bytes of 32768 (${centralKey.encoding})`);
-  const warnings = configWarnings(config);
+  const warnings = configWarnings(config, now);
   const count = warnings.length + extraWarnings.length;
   lines.push('', count ? `${count} warning(s):` : 'no warnings');
   for (const w of warnings) lines.push(`  - ${w.path}: ${w.message}`);
@@ -101,7 +109,13 @@ export function report(config: FleetConfig, extraWarnings: readonly string[] = [
   if (config.leaving.length > 0) {
     lines.push('', 'leaving the fleet (no policy admits them):');
     for (const t of config.leaving) {
-      lines.push(`  - accounts[${t.index}] ${t.accountId} trail ${t.trailName}: ${t.lifecycle === 'decommission' ? 'the next deploy destroys it' : 'the next deploy stops managing it; it keeps running'}`);
+      const does =
+        t.lifecycle === 'retain'
+          ? 'the next deploy stops managing it; it keeps running'
+          : t.deleteKeys
+            ? 'the next deploy destroys it and schedules the deletion of its KMS key (deleteKeys)'
+            : 'the next deploy destroys it; a KMS key created for it is kept, no longer managed';
+      lines.push(`  - accounts[${t.index}] ${t.accountId} trail ${t.trailName}: ${does}`);
     }
   }
   return `${lines.join('\n')}\n`;
@@ -161,7 +175,7 @@ export function currentPolicyReport(config: FleetConfig, args: CheckConfigArgs, 
   const parts: string[] = [];
   // What the computed policies admit: a current CloudTrail statement for any other trail is not covered by them.
   const admitted = {
-    trailArns: new Set(config.trails.map((t) => trailArn(config.partition, t.region, t.accountId, t.trailName))),
+    trailArns: new Set(config.trails.flatMap((t) => admittedArns(config.partition, t))),
     accounts: new Set(config.trails.map((t) => t.accountId)),
   };
   if (args.currentPolicy) {
@@ -190,16 +204,16 @@ export function runCheckConfig(args: CheckConfigArgs, io: CommandIO): number {
   const config = loadConfig(args.configFile, FLEET_CHECKS);
   const extra = args.base ? baseWarnings(config, args.base, file) : [];
   if (args.json) {
-    io.stdout(`${JSON.stringify(reportJson(config, extra), null, 2)}\n`);
+    io.stdout(`${JSON.stringify(reportJson(config, extra, io.now), null, 2)}\n`);
     return EXIT.ok;
   }
-  io.stdout(report(config, extra));
+  io.stdout(report(config, extra, io.now));
   if (args.currentPolicy || args.currentKeyPolicy) io.stdout(`\n${currentPolicyReport(config, args)}`);
   return EXIT.ok;
 }
 
 /** `check-config --json`: what the text report says, as data. */
-export function reportJson(config: FleetConfig, extraWarnings: readonly string[] = []): unknown {
+export function reportJson(config: FleetConfig, extraWarnings: readonly string[] = [], now: () => Date = () => new Date()): unknown {
   const { bucket, centralKey } = fleetPolicies(config);
   return {
     trails: config.trails.map((t) => ({
@@ -214,7 +228,7 @@ export function reportJson(config: FleetConfig, extraWarnings: readonly string[]
     })),
     bucketPolicy: { bytes: bucket.bytes, limit: 20480, encoding: bucket.encoding },
     centralKeyPolicy: centralKey ? { bytes: centralKey.bytes, limit: 32768, encoding: centralKey.encoding } : null,
-    warnings: [...configWarnings(config).map((w) => ({ path: w.path, message: w.message })), ...extraWarnings.map((w) => ({ path: 'accounts', message: w.replace(/^warning: /, '') }))],
+    warnings: [...configWarnings(config, now).map((w) => ({ path: w.path, message: w.message })), ...extraWarnings.map((w) => ({ path: 'accounts', message: w.replace(/^warning: /, '') }))],
     leaving: config.leaving.map((t) => ({ index: t.index, accountId: t.accountId, trailName: t.trailName, lifecycle: t.lifecycle })),
   };
 }

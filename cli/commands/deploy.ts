@@ -132,7 +132,7 @@ export async function deploy(args: ParsedArgs, io: CommandIO, deps: DeployDeps =
   const home = path.join(path.dirname(a.outdir), '.cloudtrail-fleet');
   const logsDir = path.resolve(a.logs ?? path.join(home, 'logs'));
   let session: AwsSession | undefined;
-  const getSession = () => (session ??= deps.session?.(config) ?? new AwsSession({ sessionName: SESSION_NAME, stsRegion: stsRegion(io.env, config.partition) }));
+  const getSession = () => (session ??= deps.session?.(config) ?? new AwsSession({ sessionName: SESSION_NAME, command: 'deploy', stsRegion: stsRegion(io.env, config.partition) }));
 
   const couldNotStart = (e: CouldNotCheck) => {
     progress.done();

@@ -27,6 +27,7 @@
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { CouldNotCheck } from '../command';
+import { AwsFailureKind, classifyAwsFailure, couldNotCheckReason } from './aws-failure';
 
 /** The credential shapes of the SDK (kept local: @aws-sdk/types is not a direct dependency). */
 export interface AwsCredentialIdentity {
@@ -37,113 +38,46 @@ export interface AwsCredentialIdentity {
 }
 export type AwsCredentialIdentityProvider = () => Promise<AwsCredentialIdentity>;
 
-/** Why nothing could be checked. */
-export type CouldNotCheckKind = 'no-credentials' | 'rejected-credentials' | 'unreachable';
-
-/** Node and SDK error codes of a request that never got an answer from AWS. */
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EPIPE',
-  'ECONNABORTED',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'CERT_HAS_EXPIRED',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-]);
-
-/**
- * Errors by which AWS says the caller's own credentials are not valid
- * (unknown key, bad signature, expired session). Only meaningful for calls
- * made with the ambient credentials: an assumed role's session used in a
- * region the account has not enabled answers InvalidClientTokenId too, and
- * that is a finding about that account.
- */
-const REJECTED_CREDENTIALS = new Set([
-  'InvalidClientTokenId',
-  'UnrecognizedClientException',
-  'SignatureDoesNotMatch',
-  'IncompleteSignature',
-  'InvalidAccessKeyId',
-  'ExpiredToken',
-  'ExpiredTokenException',
-  'RequestExpired',
-  'AuthFailure',
-  'InvalidToken',
-]);
-
-interface ErrorLike {
-  readonly name?: string;
-  readonly code?: string;
-  readonly message?: string;
-  readonly $metadata?: { readonly httpStatusCode?: number };
-  readonly cause?: unknown;
-}
+/** Why nothing could be checked (the fatal kinds of cli/lib/aws-failure.ts). */
+export type CouldNotCheckKind = Extract<AwsFailureKind, 'no-credentials' | 'credentials-rejected' | 'unreachable'>;
 
 /** A request that never reached AWS (refused, no such host, timed out, TLS failed). */
 export function isNetworkError(e: unknown): boolean {
-  const err = e as ErrorLike | undefined;
-  if (!err) return false;
-  if (err.code && NETWORK_CODES.has(err.code)) return true;
-  if (err.name === 'TimeoutError' || err.name === 'AbortError') return true;
-  if (err.$metadata?.httpStatusCode === undefined && err.cause) return isNetworkError(err.cause);
-  return false;
+  return classifyAwsFailure(e).kind === 'unreachable';
 }
 
 /** No credentials anywhere in the SDK's default chain. */
 export function isMissingCredentials(e: unknown): boolean {
-  const err = e as ErrorLike | undefined;
-  return err?.name === 'CredentialsProviderError' || /Could not load credentials from any providers/.test(err?.message ?? '');
+  return classifyAwsFailure(e).kind === 'no-credentials';
 }
 
 /**
- * The could-not-check kind of an error from a call made with the ambient
- * credentials, or undefined when AWS answered with a finding
- * (AccessDenied, NoSuchBucket, ...).
+ * The could-not-check kind of an error, or undefined when AWS answered with
+ * a finding (AccessDenied, NoSuchBucket, ...). Refused credentials count only
+ * for calls made with the ambient credentials: an assumed role's session used
+ * in a region the account has not enabled answers InvalidClientTokenId too,
+ * and that is a finding about that account.
  */
 export function couldNotCheckKind(e: unknown, { ambient }: { ambient: boolean }): CouldNotCheckKind | undefined {
-  if (isMissingCredentials(e)) return 'no-credentials';
-  if (isNetworkError(e)) return 'unreachable';
-  const name = (e as ErrorLike | undefined)?.name ?? '';
-  if (ambient && REJECTED_CREDENTIALS.has(name)) return 'rejected-credentials';
+  const { kind } = classifyAwsFailure(e);
+  if (kind === 'no-credentials' || kind === 'unreachable') return kind;
+  if (kind === 'credentials-rejected' && ambient) return kind;
   return undefined;
 }
 
 /** `Name: message` of an AWS (or Node) error, for reports. */
 export function describeError(e: unknown): string {
-  const err = e as ErrorLike | undefined;
+  const err = e as { name?: string; code?: string; message?: string } | undefined;
   const name = err?.name && err.name !== 'Error' ? err.name : err?.code;
   return `${name ?? 'Error'}: ${err?.message ?? String(e)}`;
-}
-
-/** Where requests go: AWS_ENDPOINT_URL (the emulator) when set, for the message. */
-export function endpointLabel(env: NodeJS.ProcessEnv): string {
-  return env.AWS_ENDPOINT_URL ? `the endpoint ${env.AWS_ENDPOINT_URL} (AWS_ENDPOINT_URL)` : 'AWS';
 }
 
 /** What a could-not-check before any account was tried adds: nobody is blamed. */
 export const NOTHING_CHECKED = 'Nothing was checked; no account was blamed';
 
-/** The one message of a could-not-check, with what to do. */
-export function couldNotCheckMessage(kind: CouldNotCheckKind, e: unknown, env: NodeJS.ProcessEnv): string {
-  switch (kind) {
-    case 'no-credentials':
-      return (
-        'no AWS credentials: the SDK found none in the environment (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY), ' +
-        `AWS_PROFILE${env.AWS_PROFILE ? ` (${env.AWS_PROFILE})` : ''}, the shared config and credentials files, SSO or an instance role; ` +
-        'sign in (aws sso login, or export a profile) and run again'
-      );
-    case 'rejected-credentials':
-      return `${endpointLabel(env)} rejected the caller's credentials (${describeError(e)}): refresh them (expired session? wrong profile?) and run again`;
-    case 'unreachable':
-      return `${endpointLabel(env)} cannot be reached (${describeError(e)}): check the network, proxy or AWS_ENDPOINT_URL and run again`;
-  }
+/** The one message of a could-not-check, with what to do (the same words verify uses). */
+export function couldNotCheckMessage(kind: CouldNotCheckKind, e: unknown, env: NodeJS.ProcessEnv, command = 'doctor'): string {
+  return couldNotCheckReason(e, { endpoint: env.AWS_ENDPOINT_URL, profile: env.AWS_PROFILE, command, fatal: [kind] }) ?? `${kind}: ${describeError(e)}`;
 }
 
 /** Default region of a partition's global services (STS, Organizations). */
@@ -198,6 +132,8 @@ export interface AwsSessionOptions {
   readonly ambient?: AwsCredentialIdentityProvider;
   /** RoleSessionName of assumed roles (shows in CloudTrail). */
   readonly sessionName: string;
+  /** The command, for its could-not-check message ("give doctor the credentials…"). @default doctor */
+  readonly command?: string;
   /** Region of STS calls. @default AWS_REGION, else the partition's home region */
   readonly stsRegion: string;
   readonly settings?: ClientSettings;
@@ -245,7 +181,7 @@ export class AwsSession {
         return { account: out.Account, arn: out.Arn };
       } catch (e) {
         const kind = couldNotCheckKind(e, { ambient: true });
-        throw new CouldNotCheck(`${kind ? couldNotCheckMessage(kind, e, env) : `STS GetCallerIdentity failed: ${describeError(e)}`}. ${NOTHING_CHECKED}`);
+        throw new CouldNotCheck(`${kind ? couldNotCheckMessage(kind, e, env, this.options.command) : `STS GetCallerIdentity failed: ${describeError(e)}`}. ${NOTHING_CHECKED}`);
       }
     })();
   }

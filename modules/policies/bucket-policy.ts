@@ -23,7 +23,7 @@
 import type { Partition } from '../../config/rules';
 import { bucketArn, CLOUDTRAIL_PRINCIPAL, logFolder } from '../arns';
 import { BUCKET_POLICY_LIMIT_BYTES, firstThatFits, policy, PolicyDocument, SizedPolicy, sortedUnique, Statement } from './document';
-import { arnOf, groupBy, TrailRef } from './trail-ref';
+import { admittedArns, groupBy, TrailRef } from './trail-ref';
 
 export const BUCKET_POLICY_ENCODINGS = ['per-account', 'per-prefix-trail-arns', 'per-prefix-source-account'] as const;
 export type BucketPolicyEncoding = (typeof BUCKET_POLICY_ENCODINGS)[number];
@@ -47,7 +47,7 @@ const ACL = 'bucket-owner-full-control';
 export function bucketPolicyDocument(input: BucketPolicyInput, encoding: BucketPolicyEncoding): PolicyDocument {
   const bucket = bucketArn(input.partition, input.bucketName);
   const objects = (folder: string) => `${bucket}/${folder}*`;
-  const arns = (ts: readonly TrailRef[]) => sortedUnique(ts.map((t) => arnOf(input.partition, t)));
+  const arns = (ts: readonly TrailRef[]) => sortedUnique(ts.flatMap((t) => admittedArns(input.partition, t)));
   const statements: Statement[] = [];
 
   if (encoding === 'per-account') {

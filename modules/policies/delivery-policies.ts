@@ -5,8 +5,9 @@
 import { CLOUDTRAIL_PRINCIPAL } from '../arns';
 import { policy, PolicyDocument } from './document';
 
-/** Topic policy: only this trail may publish (`aws:SourceArn`). */
-export function snsTopicPolicy(topicArn: string, trailArn: string): PolicyDocument {
+/** Topic policy: only this trail may publish (`aws:SourceArn`; while a trail is renamed, the old and the new one). */
+export function snsTopicPolicy(topicArn: string, trailArns: string | readonly string[]): PolicyDocument {
+  const sources = typeof trailArns === 'string' ? trailArns : trailArns.length === 1 ? trailArns[0] : [...trailArns];
   return policy([
     {
       Sid: 'AWSCloudTrailSNSPolicy',
@@ -14,7 +15,7 @@ export function snsTopicPolicy(topicArn: string, trailArn: string): PolicyDocume
       Principal: { Service: CLOUDTRAIL_PRINCIPAL },
       Action: 'SNS:Publish',
       Resource: topicArn,
-      Condition: { StringEquals: { 'aws:SourceArn': trailArn } },
+      Condition: { StringEquals: { 'aws:SourceArn': sources } },
     },
   ]);
 }

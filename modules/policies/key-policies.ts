@@ -9,7 +9,7 @@
 import type { Partition } from '../../config/rules';
 import { accountRootArn, bucketArn, CLOUDTRAIL_PRINCIPAL } from '../arns';
 import { firstThatFits, KEY_POLICY_LIMIT_BYTES, policy, PolicyDocument, SizedPolicy, sortedUnique, Statement } from './document';
-import { arnOf, TrailRef } from './trail-ref';
+import { admittedArns, TrailRef } from './trail-ref';
 
 const service = { Service: CLOUDTRAIL_PRINCIPAL };
 
@@ -136,7 +136,7 @@ export type KeyPolicyResult = SizedPolicy<KeyPolicyEncoding>;
  */
 export function centralKeyPolicyDocument(input: CentralKeyPolicyInput, encoding: KeyPolicyEncoding): PolicyDocument {
   const { partition } = input;
-  const trailArns = sortedUnique(input.trails.map((t) => arnOf(partition, t)));
+  const trailArns = sortedUnique(input.trails.flatMap((t) => admittedArns(partition, t)));
   const accounts = sortedUnique(input.trails.map((t) => t.accountId));
   const statements: Statement[] = [adminStatement(partition, input.centralAccountId)];
 
@@ -229,7 +229,7 @@ export interface TrailKeyPolicyInput {
  * and the bucket owner's readers may decrypt.
  */
 export function trailKeyPolicy(input: TrailKeyPolicyInput): PolicyDocument {
-  const trailArns = sortedUnique(input.trails.map((t) => arnOf(input.partition, t)));
+  const trailArns = sortedUnique(input.trails.flatMap((t) => admittedArns(input.partition, t)));
   return policy([
     adminStatement(input.partition, input.accountId),
     ...trailStatements(trailArns),

@@ -12,6 +12,7 @@ import { cloudWatchDeliveryRolePolicy, cloudWatchDeliveryTrustPolicy, snsTopicPo
 import { BUCKET_POLICY_LIMIT_BYTES, KEY_POLICY_LIMIT_BYTES, PolicyDocument, policyBytes } from './document';
 import { fleetPolicies, trailKeyReaders } from './fleet-policies';
 import { trailKeyPolicy } from './key-policies';
+import { admittedArns } from './trail-ref';
 
 export interface StackPolicy {
   /** Terraform address of the resource (or output) that carries the policy, and its attribute. */
@@ -86,7 +87,6 @@ function sized(p: Omit<StackPolicy, 'bytes'>): StackPolicy {
 function trailPolicies(config: FleetConfig, t: TrailConfig): StackPolicy[] {
   const { partition, central } = config;
   const base = arns.terraformNameForTrail(t.trailName);
-  const trailArn = arns.trailArn(partition, t.region, t.accountId, t.trailName);
   const out: StackPolicy[] = [];
   if (t.kmsKey.kind === 'create') {
     out.push(
@@ -106,7 +106,7 @@ function trailPolicies(config: FleetConfig, t: TrailConfig): StackPolicy[] {
         address: `aws_sns_topic_policy.${base}_topic_policy`,
         attribute: 'policy',
         title: `SNS topic policy of ${t.sns.topicName} (trail ${t.trailName})`,
-        document: snsTopicPolicy(topicArn, trailArn),
+        document: snsTopicPolicy(topicArn, admittedArns(partition, t)),
       }),
     );
     if (t.sns.sqsQueueName) {

@@ -8,10 +8,21 @@ export interface TrailRef {
   readonly trailName: string;
   readonly prefix?: string;
   readonly organizationTrail?: boolean;
+  /**
+   * The trail this one replaces (same account, home region, prefix): while it is set, policies admit both,
+   * so the old trail keeps delivering until it is deleted and the new one is admitted before it exists.
+   */
+  readonly renamedFrom?: string;
 }
 
 export function arnOf(partition: Partition, t: TrailRef): string {
   return trailArn(partition, t.region, t.accountId, t.trailName);
+}
+
+/** Every trail ARN a policy must admit for this trail: its own, and the one it replaces (`renamedFrom`). */
+export function admittedArns(partition: Partition, t: TrailRef): string[] {
+  const own = arnOf(partition, t);
+  return t.renamedFrom === undefined ? [own] : [own, trailArn(partition, t.region, t.accountId, t.renamedFrom)];
 }
 
 /** Groups items by a string key; groups come back sorted by key. */

@@ -19,7 +19,7 @@ const named = (name: string, extra: object = {}) => Object.assign(new Error(name
 describe('classification', () => {
   test('no credentials, rejected credentials (caller only), unreachable', () => {
     expect(couldNotCheckKind(named('CredentialsProviderError'), { ambient: false })).toBe('no-credentials');
-    expect(couldNotCheckKind(named('ExpiredToken'), { ambient: true })).toBe('rejected-credentials');
+    expect(couldNotCheckKind(named('ExpiredToken'), { ambient: true })).toBe('credentials-rejected');
     // An assumed role's session rejected in a region its account has not enabled is about that account.
     expect(couldNotCheckKind(named('InvalidClientTokenId'), { ambient: false })).toBeUndefined();
     expect(couldNotCheckKind(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), { ambient: false })).toBe('unreachable');
@@ -46,7 +46,7 @@ describe('preflight', () => {
     sts.on(GetCallerIdentityCommand).rejects(named('CredentialsProviderError'));
     await expect(session().preflight({ AWS_PROFILE: 'ops' })).rejects.toThrow(
       new CouldNotCheck(
-        'no AWS credentials: the SDK found none in the environment (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY), AWS_PROFILE (ops), the shared config and credentials files, SSO or an instance role; sign in (aws sso login, or export a profile) and run again. Nothing was checked; no account was blamed',
+        'no AWS credentials found for AWS_PROFILE=ops (CredentialsProviderError): give doctor the credentials you would give the AWS CLI, e.g. AWS_PROFILE=<profile> (after `aws sso login --profile <profile>` for an SSO profile), AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN), or an instance or container role; against the emulator, set AWS_ENDPOINT_URL and any dummy keys. Nothing was checked; no account was blamed',
       ),
     );
   });

@@ -29,7 +29,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { CouldNotCheck } from '../../command';
-import { classifyAwsFailure, couldNotCheckReason } from './could-not-check';
+import { classifyAwsFailure, couldNotCheckReason } from '../aws-failure';
 
 /** The credential shapes of the SDK (kept local: @aws-sdk/types is not a direct dependency). */
 export interface AwsCredentialIdentity {

@@ -26,7 +26,7 @@ import type { FleetConfig, TrailConfig } from '../../../config/model';
 import { stackNameForAccount } from '../../../modules/arns';
 import { CouldNotCheck } from '../../command';
 import { AwsAccess, describeError, mapPool, withRetry } from './aws';
-import { classifyAwsFailure, couldNotCheckReason } from './could-not-check';
+import { classifyAwsFailure, couldNotCheckReason } from '../aws-failure';
 import { aggregationDrift, Drift, expectedTrail, insightsDrift, selectorDrift, trailDrift } from './drift';
 import { age, cloudTrailFolder, dateFolders, folderProblems, FolderState, folderState, statusProblems } from './health';
 import { DigestReport, verifyDigests } from './digests';

@@ -4,7 +4,7 @@
  * apart from a finding about one trail (AccessDenied on a role, a missing
  * trail), with the error shapes the SDK and Node really throw.
  */
-import { classifyAwsFailure, couldNotCheckReason } from '../../../../cli/lib/verify/could-not-check';
+import { classifyAwsFailure, couldNotCheckReason } from '../../../cli/lib/aws-failure';
 
 /** Node's error for a refused connection, as the SDK rethrows it (seen with @aws-sdk 3.11xx against a closed port). */
 const refused = () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5055'), { errno: -111, code: 'ECONNREFUSED', syscall: 'connect', address: '127.0.0.1', port: 5055, $metadata: { attempts: 3 } });
@@ -91,9 +91,9 @@ describe('AwsAccess: the caller\'s credentials are checked once, when the SDK fi
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { GetCallerIdentityCommand, STSClient } = require('@aws-sdk/client-sts');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { AwsAccess } = require('../../../../cli/lib/verify/aws');
+  const { AwsAccess } = require('../../../cli/lib/verify/aws');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { CouldNotCheck } = require('../../../../cli/command');
+  const { CouldNotCheck } = require('../../../cli/command');
   const sts = mockClient(STSClient);
   afterAll(() => sts.restore());
   beforeEach(() => sts.reset());

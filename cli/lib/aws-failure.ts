@@ -9,8 +9,9 @@
  * role, a missing trail, an S3 error on one folder) is a finding about that
  * trail (exit 1).
  *
- * TODO(merge): `doctor` (cli/lib/aws-access.ts, branch rollout) classifies
- * the same failures for its preflight; unify on one function at merge.
+ * Every command that talks to AWS (verify, doctor, deploy's preflight)
+ * classifies failures here, so all of them draw the line in the same place
+ * and say it in the same words.
  */
 
 export type AwsFailureKind =
@@ -51,6 +52,13 @@ const UNREACHABLE_CODES = new Set([
   'TimeoutError',
   'RequestTimeout',
   'NetworkingError',
+  'AbortError',
+  'UND_ERR_CONNECT_TIMEOUT',
+  // TLS failures: the answer could not be trusted, so nothing was learnt.
+  'CERT_HAS_EXPIRED',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
 ]);
 
 /** AWS error codes for credentials that were sent but refused (STS, CloudTrail, S3 names). */
@@ -134,6 +142,10 @@ export function classifyAwsFailure(e: unknown): AwsFailure {
 export interface CouldNotCheckContext {
   /** AWS_ENDPOINT_URL when set: the emulator (or a proxy) every call went to. */
   readonly endpoint?: string;
+  /** The command, for "give <command> the credentials…". @default verify */
+  readonly command?: string;
+  /** AWS_PROFILE when set: named in the no-credentials message (an expired SSO session of that profile, say). */
+  readonly profile?: string;
   /** The kinds that mean "could not check" at this point. @default all three */
   readonly fatal?: readonly AwsFailureKind[];
 }
@@ -147,17 +159,18 @@ const ALL_FATAL: readonly AwsFailureKind[] = ['no-credentials', 'credentials-rej
  */
 export function couldNotCheckReason(e: unknown, context: CouldNotCheckContext = {}): string | undefined {
   const f = classifyAwsFailure(e);
+  const command = context.command ?? 'verify';
   if (!(context.fatal ?? ALL_FATAL).includes(f.kind)) return undefined;
   switch (f.kind) {
     case 'no-credentials':
       return (
-        `no AWS credentials found (${f.message}): give verify the credentials you would give the AWS CLI, ` +
+        `no AWS credentials found${context.profile ? ` for AWS_PROFILE=${context.profile}` : ''} (${f.message}): give ${command} the credentials you would give the AWS CLI, ` +
         'e.g. AWS_PROFILE=<profile> (after `aws sso login --profile <profile>` for an SSO profile), ' +
         'AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN), or an instance or container role; ' +
         'against the emulator, set AWS_ENDPOINT_URL and any dummy keys'
       );
     case 'credentials-rejected':
-      return `AWS refused the credentials (${f.code}: ${f.message}): refresh them (\`aws sso login\`, new keys, or a new session) and run verify again`;
+      return `AWS refused the credentials (${f.code}: ${f.message}): refresh them (\`aws sso login\`, new keys, or a new session) and run ${command} again`;
     case 'unreachable':
       return context.endpoint
         ? `the endpoint ${context.endpoint} (AWS_ENDPOINT_URL) did not answer (${f.code}${f.target ? ` ${f.target}` : ''}): start the emulator, or unset AWS_ENDPOINT_URL to check AWS itself`
