@@ -12,7 +12,7 @@
  */
 import { COMMANDS } from '../../cli/main';
 import { ROOT } from '../helpers/fleet';
-import { BlockRun, buildProject, createWorkspace, runBlock } from './workspace';
+import { BlockRun, buildProject, createWorkspace, realNpx, runBlock } from './workspace';
 import { documentationFiles, Fence, noise, outputMatches, readMarkdown, slug } from './markdown';
 
 const RUNNABLE: Fence[] = documentationFiles(ROOT)
@@ -24,6 +24,12 @@ const WORKSPACES_AT_ONCE = 3;
 
 const results = new Map<Fence, BlockRun>();
 const helps = new Map<string, BlockRun>();
+let throughNpx: BlockRun;
+
+/** The docs block that runs exactly `npx cloudtrail-fleet <name> --help`, if there is one (then its run serves). */
+function helpBlock(name: string): Fence | undefined {
+  return RUNNABLE.find((f) => f.body.trim() === `npx cloudtrail-fleet ${name} --help`);
+}
 
 function firstLine(f: Fence): string {
   const line = f.body.split('\n').find((l) => l.trim() && !l.trim().startsWith('#')) ?? '';
@@ -40,7 +46,10 @@ beforeAll(async () => {
   });
   jobs.push(async () => {
     const ws = createWorkspace(ROOT);
-    for (const name of Object.keys(COMMANDS)) helps.set(name, await runBlock(ws, `npx cloudtrail-fleet ${name} --help`));
+    throughNpx = await runBlock(ws, `${JSON.stringify(realNpx())} cloudtrail-fleet --help`);
+    for (const name of Object.keys(COMMANDS)) {
+      if (!helpBlock(name)) helps.set(name, await runBlock(ws, `npx cloudtrail-fleet ${name} --help`));
+    }
   });
   let next = 0;
   const worker = async () => {
@@ -51,6 +60,12 @@ beforeAll(async () => {
 
 test('the docs have blocks the doc tests run', () => {
   expect(RUNNABLE.length).toBeGreaterThanOrEqual(10);
+});
+
+test('npx itself finds the project\'s command on a fresh clone, quietly', () => {
+  expect(throughNpx.exitCode).toBe(0);
+  expect(throughNpx.output).toMatch(/^cloudtrail-fleet: .*\n\nusage: cloudtrail-fleet <command>/);
+  expect(noise(throughNpx.output)).toEqual([]);
 });
 
 describe.each(RUNNABLE.map((f) => [`${f.file}:${f.line}`, f] as const))('%s', (_where, fence) => {
@@ -75,7 +90,8 @@ describe.each(RUNNABLE.map((f) => [`${f.file}:${f.line}`, f] as const))('%s', (_
 
 describe.each(Object.keys(COMMANDS))('cloudtrail-fleet %s', (name) => {
   test('--help exits 0, quietly, with its usage', () => {
-    const run = helps.get(name)!;
+    const documented = helpBlock(name);
+    const run = documented ? results.get(documented)! : helps.get(name)!;
     expect(run.exitCode).toBe(0);
     expect(run.output).toContain(`usage: cloudtrail-fleet ${name} `);
     expect(noise(run.output)).toEqual([]);

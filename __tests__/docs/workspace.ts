@@ -8,13 +8,45 @@
  * credentials and is not a terminal (docs/testing.md, "Doc tests").
  */
 import { execFileSync, spawn } from 'child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, symlinkSync } from 'fs';
+import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
 /** Builds dist/ in the project when a source is newer than the last build (what `npm run setup` leaves behind). */
 export function buildProject(root: string): void {
   execFileSync(process.execPath, [path.join(root, 'bin', 'app.js'), '--build-only'], { cwd: root, stdio: 'pipe' });
+}
+
+/** The npx a reader's shell would find (the one next to the node running the tests, else on PATH). */
+export function realNpx(): string {
+  const dirs = [path.dirname(process.execPath), ...(process.env.PATH ?? '').split(path.delimiter)];
+  const found = dirs.map((d) => path.join(d, 'npx')).find((f) => existsSync(f));
+  if (!found) throw new Error('npx not found next to node or on PATH');
+  return found;
+}
+
+/**
+ * `npx cloudtrail-fleet …` goes straight to the project's bin, the file npx
+ * resolves it to (package.json "bin"), run by the node first on PATH as its
+ * `#!/usr/bin/env node` line would be: npm's own start-up (loading the
+ * package tree) costs about a second of CPU per command, which the doc tests
+ * would pay some twenty times. Any other npx command goes to the real npx,
+ * and one test runs `npx cloudtrail-fleet` through the real npx.
+ */
+function writeNpxShim(dir: string, workspace: string): void {
+  mkdirSync(dir, { recursive: true });
+  const shim = path.join(dir, 'npx');
+  writeFileSync(
+    shim,
+    [
+      '#!/usr/bin/env bash',
+      '# doc tests: npx cloudtrail-fleet runs the bin npx resolves it to, without npm start-up (__tests__/docs/workspace.ts).',
+      `if [ "$1" = cloudtrail-fleet ]; then shift; exec node ${JSON.stringify(path.join(workspace, 'bin', 'cloudtrail-fleet.js'))} "$@"; fi`,
+      `exec ${JSON.stringify(realNpx())} "$@"`,
+      '',
+    ].join('\n'),
+  );
+  chmodSync(shim, 0o755);
 }
 
 /** A new workspace (`<tmp>/doc-test-*\/repo`, so `..` is still a scratch folder); returns the repo folder. */
@@ -37,6 +69,7 @@ export function createWorkspace(root: string): string {
   git('add', '-A');
   git('commit', '-q', '-m', 'doc-test workspace');
   git('update-ref', 'refs/remotes/origin/main', 'HEAD');
+  writeNpxShim(path.join(base, 'shim'), dir);
   return dir;
 }
 
@@ -46,7 +79,8 @@ function cleanGitEnv(): NodeJS.ProcessEnv {
 
 /**
  * The environment of a reader's shell: the node running the tests first on
- * PATH (so the Node 22 run runs the commands on Node 22 too), no AWS
+ * PATH (so the Node 22 run runs the commands on Node 22 too; only the npx
+ * shim above is before it), no AWS
  * credentials anywhere (and no instance metadata probe), not a terminal but
  * a TERM that would allow colour, and nothing the project's wrappers set for
  * themselves (CI, CHECKPOINT_DISABLE, the SDK warning switch, npm_*), so the
@@ -54,7 +88,7 @@ function cleanGitEnv(): NodeJS.ProcessEnv {
  */
 export function readerEnv(workspace: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
-    PATH: [path.dirname(process.execPath), process.env.PATH ?? ''].join(path.delimiter),
+    PATH: [path.join(path.dirname(workspace), 'shim'), path.dirname(process.execPath), process.env.PATH ?? ''].join(path.delimiter),
     HOME: process.env.HOME ?? os.homedir(),
     LANG: 'C.UTF-8',
     TERM: 'xterm-256color',
