@@ -96,6 +96,8 @@ export function readerEnv(workspace: string): NodeJS.ProcessEnv {
     AWS_CONFIG_FILE: path.join(path.dirname(workspace), 'no-aws', 'config'),
     AWS_SHARED_CREDENTIALS_FILE: path.join(path.dirname(workspace), 'no-aws', 'credentials'),
     AWS_EC2_METADATA_DISABLED: 'true',
+    // npm's weekly "new version available" notice depends on the registry and the date, not on the project.
+    npm_config_update_notifier: 'false',
   };
   mkdirSync(env.TMPDIR!, { recursive: true });
   // Kept as the machine has them: a TF_CLI_CONFIG_FILE naming a missing file is what these machines set,
