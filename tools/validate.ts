@@ -814,7 +814,7 @@ async function main(): Promise<number> {
         bar,
         'SKIPPED: terraform not found on PATH; Terraform did not check the generated stacks.',
         `         Not one of the ${jobs.length} stacks selected for checking was checked by Terraform.`,
-        '         Install Terraform >= 1.7 (with the provider mirror, see "npm run validate" in the README) and rerun npm run validate.',
+        '         Install Terraform >= 1.7 (with the provider mirror, see docs/testing.md, "npm run validate") and rerun npm run validate.',
         bar,
       ].join('\n'),
     );

@@ -15,7 +15,7 @@
  *     CreateTrail). Right after cloudtrail-central changed the bucket or key
  *     policy, the new policy may not be visible to CloudTrail yet (S3 and
  *     KMS are eventually consistent: see below); the same apply a little
- *     later succeeds (README, "What AWS checks only at apply time"). "Bucket
+ *     later succeeds (docs/deploying.md, "What AWS checks only at apply time"). "Bucket
  *     configurations have an eventual consistency model" (S3 User Guide,
  *     https://docs.aws.amazon.com/AmazonS3/latest/userguide/Welcome.html#ConsistencyModel).
  *
