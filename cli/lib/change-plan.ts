@@ -26,9 +26,11 @@
  * every trail. Not protected: lifecycle rules and access logging (removing
  * them keeps more, not less), SNS/SQS, CloudWatch Logs, delivery roles.
  * A protected destroy or replacement is declared only by the config's own
- * words: `lifecycle: decommission` (the trail), with `deleteKeys: true` (its
- * created key and alias), `renamedFrom: <old name>` (the old trail, replaced
- * by the new one).
+ * words (modules/gate-declarations.ts, the one notion of "declared"):
+ * `lifecycle: decommission` (the trail), with `deleteKeys: true` (its created
+ * key and alias), `renamedFrom: <old name>` (the old trail, replaced by the
+ * new one, created first), a new alias name (the alias, replaced: KMS cannot
+ * rename one; docs/changing-safely.md, "Renaming a KMS alias").
  */
 import { CENTRAL_STACK, GUARD_STACK, terraformNameForTrail } from '../../modules/arns';
 import { FleetIdentity, describeFleet, fleetId, sameFleet } from '../../modules/fleet-identity';
