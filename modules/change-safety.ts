@@ -19,17 +19,18 @@
  * - For the deploy gate and the transition tests, pure functions over
  *   synthesized stack JSON and Terraform's JSON plan: `classifyAddress` /
  *   `protectedAddresses` (protected or not, and what losing it costs in
- *   words), `declaredChanges` (the destroys a config declares), `undeclaredLosses`
- *   (a plan's deletes and replacements of protected resources the config did
- *   not declare) and `transitionProblems` (changes only a comparison with the
- *   deployed base can see).
+ *   words), `undeclaredLosses` (a plan's deletes and replacements of
+ *   protected resources the config did not declare, judged by the one notion
+ *   of "declared" in modules/gate-declarations.ts) and `transitionProblems`
+ *   (changes only a comparison with the deployed base can see).
  */
 import type { CentralConfig, FleetConfig, TrailConfig } from '../config/model';
 import { BUCKET_PARTS, type BucketPart } from '../config/adoption';
-import { CENTRAL_STACK, stackNameForAccount, terraformNameForTrail } from './arns';
+import { CENTRAL_STACK } from './arns';
 import { BUCKET_ADDRESSES } from './log-bucket';
 import { CENTRAL_KEY_ADDRESSES } from './central-key';
-import { everyTrailAddress, KEY_PARTS } from './trail-transitions';
+import { trailBaseName } from './trail-transitions';
+import { declaresAliasRename, declaresDestroy, declaresRename, type Declarations } from './gate-declarations';
 
 export type StackJson = Record<string, any>;
 
@@ -185,51 +186,13 @@ export function protectedAddresses(stackName: string, stack: StackJson): Protect
   return out.sort((a, b) => (a.address < b.address ? -1 : 1));
 }
 
-// ------------------------------------------------------------ what a config declares
-
-export interface DeclaredChange {
-  readonly stack: string;
-  readonly address: string;
-  /** `delete`: the deploy destroys it; `replace`: it is replaced, the new one created first. */
-  readonly action: 'delete' | 'replace';
-  /** The config that says so: `accounts[2].lifecycle: decommission`. */
-  readonly reason: string;
-}
-
-/**
- * The destroys and replacements a config declares in so many words: a
- * decommissioned trail and what was created for it (its key and alias only
- * with `deleteKeys: true`), and a renamed trail (`renamedFrom`: the new trail
- * replaces the old one, created first). Everything else protected must not
- * be destroyed or replaced.
- */
-export function declaredChanges(config: FleetConfig): DeclaredChange[] {
-  const out: DeclaredChange[] = [];
-  const bucketRegion = config.central.region;
-  for (const t of config.leaving) {
-    if (t.lifecycle !== 'decommission') continue;
-    const stack = stackNameForAccount(t.accountId);
-    for (const a of everyTrailAddress(t, { bucketRegion })) {
-      const isKey = KEY_PARTS.includes(a.part);
-      if (isKey && !t.deleteKeys) continue;
-      out.push({ stack, address: a.address, action: 'delete', reason: `accounts[${t.index}].${isKey ? 'deleteKeys: true' : 'lifecycle: decommission'}` });
-    }
-  }
-  for (const t of config.trails) {
-    if (t.renamedFrom === undefined) continue;
-    const stack = stackNameForAccount(t.accountId);
-    const reason = `accounts[${t.index}].renamedFrom: ${t.renamedFrom}`;
-    out.push({ stack, address: `aws_cloudtrail.${terraformNameForTrail(t.renamedFrom)}`, action: 'delete', reason });
-    out.push({ stack, address: `aws_cloudtrail.${terraformNameForTrail(t.trailName)}`, action: 'replace', reason });
-  }
-  return out;
-}
+// ------------------------------------------------------------ losses in a plan
 
 /** One resource change of `terraform show -json <plan>` (the fields read here). */
 export interface PlannedChange {
   readonly address: string;
   readonly previous_address?: string;
-  readonly change: { readonly actions: readonly string[] };
+  readonly change: { readonly actions: readonly string[]; readonly before?: Record<string, any> | null; readonly after?: Record<string, any> | null };
 }
 
 export interface Loss extends ProtectedResource {
@@ -240,31 +203,39 @@ export interface Loss extends ProtectedResource {
 
 /**
  * The deletes and replacements of protected resources in one stack's plan
- * that the config did not declare. `before` is the stack JSON the state was
- * deployed from (names and deletion windows for the words). A renamed
- * trail's replacement is declared only when it creates the new trail first.
+ * that the config did not declare. `declarations` are what the config says
+ * (modules/gate-declarations.ts: from the synthesized stacks, or from the
+ * config); `before` is the stack JSON the state was deployed from (trail
+ * names, deletion windows for the words). A renamed trail's replacement is
+ * declared only when it creates the new trail first.
  */
-export function undeclaredLosses(
-  stackName: string,
-  changes: readonly PlannedChange[],
-  declared: readonly DeclaredChange[],
-  before?: StackJson,
-): Loss[] {
-  const mine = declared.filter((d) => d.stack === stackName);
+export function undeclaredLosses(stackName: string, changes: readonly PlannedChange[], declarations: Declarations, before?: StackJson): Loss[] {
+  const accountId = ACCOUNT_STACK.exec(stackName)?.[1];
+  /** The name of the trail a resource of an account stack belongs to, as deployed. */
+  const trailOf = (address: string): string | undefined => {
+    const [type, name] = address.split('.');
+    const base = name ? trailBaseName(type, name) : undefined;
+    if (!base) return undefined;
+    return resourceOf(before, `aws_cloudtrail.${base}`)?.name ?? trailNameOf(base);
+  };
   const out: Loss[] = [];
   for (const c of changes) {
     const actions = c.change.actions;
     if (!actions.includes('delete')) continue;
     const action = actions.includes('create') ? 'replace' : 'delete';
     const order = action === 'replace' ? (actions[0] === 'create' ? 'create-then-delete' : 'delete-then-create') : undefined;
-    const p = classifyAddress(stackName, c.previous_address ?? c.address, before) ?? classifyAddress(stackName, c.address, before);
+    const from = c.previous_address ?? c.address;
+    const p = classifyAddress(stackName, from, before) ?? classifyAddress(stackName, c.address, before);
     if (!p) continue;
-    const ok = mine.some(
-      (d) =>
-        (d.address === c.address || d.address === c.previous_address) &&
-        (d.action === 'delete' || (action === 'replace' && order === 'create-then-delete')),
-    );
-    if (!ok) out.push({ ...p, action, order });
+    const [type] = from.split('.');
+    const trail = trailOf(from);
+    let declared = false;
+    if (accountId && trail) {
+      if (action === 'delete') declared = declaresDestroy(declarations, accountId, trail, type);
+      else if (type === 'aws_cloudtrail') declared = declaresRename(declarations, accountId, trail, c.change.after?.name, order === 'create-then-delete');
+    }
+    if (action === 'replace' && type === 'aws_kms_alias') declared = declaresAliasRename(c.change.before?.name, c.change.after?.name);
+    if (!declared) out.push({ ...p, action, order });
   }
   return out;
 }
@@ -277,20 +248,13 @@ export interface TransitionProblem {
   readonly message: string;
 }
 
-function regionOfResource(stack: StackJson, body: Record<string, any>): string | undefined {
-  const providers: Record<string, any>[] = [].concat(stack.provider?.aws ?? []);
-  const alias = typeof body.provider === 'string' ? body.provider.replace(/^aws\./, '') : undefined;
-  return providers.find((p) => (alias ? p.alias === alias : !p.alias))?.region;
-}
-
 /**
- * Changes that synth cannot see, because it knows only the current config:
- * - the bucket taken back into management (`bucketManagement` from
- *   `policyOnly` or `none` to `managed`) without `central.adopt`: Terraform
- *   would create a bucket that exists;
- * - a trail whose home region changed: CloudTrail cannot move a trail, the
- *   account stack's plan fails on the trail's postcondition, but the central
- *   stack (deployed first) would stop admitting the trail where it runs.
+ * Changes that synth cannot see, because it knows only the current config,
+ * and that the change gate (cli/lib/change-plan.ts) does not judge: the
+ * bucket taken back into management (`bucketManagement` from `policyOnly` or
+ * `none` to `managed`) without `central.adopt`: Terraform would create a
+ * bucket that exists, and the apply fails. (A trail whose home region
+ * changed is the gate's own finding, `home-region`: unsafe.)
  */
 export function transitionProblems(base: ReadonlyMap<string, StackJson>, current: ReadonlyMap<string, StackJson>): TransitionProblem[] {
   const out: TransitionProblem[] = [];
@@ -309,27 +273,6 @@ export function transitionProblems(base: ReadonlyMap<string, StackJson>, current
           `Terraform would try to create a bucket that exists and the apply fails (BucketAlreadyOwnedByYou). Add central.adopt: true ` +
           `(or adopt: { except: [...] } listing the parts the bucket does not have yet) so the deploy imports the bucket and its parts (docs/adopting.md)`,
       });
-    }
-  }
-  for (const [name, stack] of current) {
-    const before = base.get(name);
-    if (!before || !ACCOUNT_STACK.test(name)) continue;
-    for (const [trailName, body] of Object.entries<Record<string, any>>(stack.resource?.aws_cloudtrail ?? {})) {
-      const was = before.resource?.aws_cloudtrail?.[trailName];
-      if (!was) continue;
-      const from = regionOfResource(before, was);
-      const to = regionOfResource(stack, body);
-      if (from && to && from !== to) {
-        out.push({
-          stack: name,
-          address: `aws_cloudtrail.${trailName}`,
-          message:
-            `trail ${body.name} of account ${ACCOUNT_STACK.exec(name)![1]} moves its home region from ${from} to ${to}: CloudTrail cannot move a trail ` +
-            `(the account stack's plan fails on the trail's home region check), and the central policies would stop admitting the trail where it runs. ` +
-            `Keep region: ${from} on this entry, add a trail with another trailName in ${to} next to it and deploy; then set lifecycle: decommission on the old one and deploy; ` +
-            `then remove it (docs/changing-safely.md)`,
-        });
-      }
     }
   }
   return out;

@@ -103,6 +103,16 @@ let template: readonly { type: string; suffix: string; part: string; region?: st
  * trail's addresses are its base name plus the same suffixes.
  */
 export function everyTrailAddress(trail: Pick<TrailConfig, 'trailName' | 'region'>, props: Pick<TrailModuleProps, 'bucketRegion'>): TrailAddress[] {
+  const base = terraformNameForTrail(trail.trailName);
+  return templateAddresses().map((a) => ({
+    address: `${a.type}.${base}${a.suffix}`,
+    part: a.part,
+    region: a.region === HOME ? trail.region : a.region === BUCKET ? props.bucketRegion : undefined,
+  }));
+}
+
+/** The trail module built once with every option on, for a template name: each part's type and address suffix. */
+function templateAddresses(): readonly { type: string; suffix: string; part: string; region?: string }[] {
   if (!template) {
     const base = terraformNameForTrail(TEMPLATE_NAME);
     template = trailAddresses(
@@ -121,12 +131,23 @@ export function everyTrailAddress(trail: Pick<TrailConfig, 'trailName' | 'region
       return { type, suffix: name.slice(base.length), part: a.part, region: a.region };
     });
   }
-  const base = terraformNameForTrail(trail.trailName);
-  return template.map((a) => ({
-    address: `${a.type}.${base}${a.suffix}`,
-    part: a.part,
-    region: a.region === HOME ? trail.region : a.region === BUCKET ? props.bucketRegion : undefined,
-  }));
+  return template;
+}
+
+/**
+ * The Terraform base name (`trail_<name>`, arns.terraformNameForTrail) of the
+ * trail a resource of an account stack belongs to, read from its address with
+ * the trail module's own suffixes (`aws_kms_key.trail_<name>_key`, ...);
+ * undefined for a resource no trail module makes (e.g. the guard's rules).
+ */
+export function trailBaseName(type: string, name: string): string | undefined {
+  let found: string | undefined;
+  for (const a of templateAddresses()) {
+    if (a.type !== type || !name.endsWith(a.suffix)) continue;
+    const base = name.slice(0, name.length - a.suffix.length);
+    if (base.startsWith('trail_') && base.length > 'trail_'.length && (found === undefined || base.length < found.length)) found = base;
+  }
+  return found;
 }
 
 /** A resolved trail with every option off, for the template (only its name, region and options matter). */

@@ -11,9 +11,11 @@
  * - The current stacks are planned with `terraform plan -refresh=false`
  *   (nothing is read from AWS; the provider's own plan logic runs: ForceNew,
  *   moved and removed blocks), with dummy credentials, no backend, no import
- *   blocks, no prevent_destroy (so a refused replacement still shows as one),
- *   and `data "aws_kms_key"` lookups replaced by a fixed key ARN per alias
- *   (the same on both sides, so they change nothing).
+ *   blocks, no prevent_destroy and no postconditions (so a replacement or a
+ *   home region change Terraform would refuse still shows what it plans;
+ *   `keepChecks` keeps them, to see Terraform refuse), and `data "aws_kms_key"`
+ *   lookups replaced by a fixed key ARN per alias (the same on both sides, so
+ *   they change nothing).
  * - Many stack pairs are planned at once, each as a child module of one root,
  *   whose provider configurations come from the root (one per region: one
  *   provider process per region instead of one per stack).
@@ -45,6 +47,10 @@ const STATE_DEFAULTS: Record<string, Json> = {
   aws_s3_bucket_object_lock_configuration: { expected_bucket_owner: '' },
   aws_s3_bucket_logging: { expected_bucket_owner: '' },
   aws_cloudwatch_log_group: { log_group_class: 'STANDARD' },
+  aws_cloudwatch_event_rule: { event_bus_name: 'default' },
+  aws_cloudwatch_event_target: { event_bus_name: 'default' },
+  aws_cloudwatch_event_bus_policy: { event_bus_name: 'default' },
+  aws_organizations_policy: { type: 'SERVICE_CONTROL_POLICY' },
 };
 
 const uuid = (seed: string) => {
@@ -126,7 +132,7 @@ export interface TerraformAction {
  * Plans every pair (child module per pair, one `terraform plan`) and returns,
  * per pair, the destroys, replacements, forgets and moves Terraform plans.
  */
-export function terraformChangePlans(dir: string, pairs: readonly StackPairToPlan[]): TerraformAction[][] {
+export function terraformChangePlans(dir: string, pairs: readonly StackPairToPlan[], options: { readonly keepChecks?: boolean } = {}): TerraformAction[][] {
   mkdirSync(dir, { recursive: true });
   const rc = path.join(dir, 'terraform.rc');
   writeFileSync(
@@ -146,7 +152,7 @@ export function terraformChangePlans(dir: string, pairs: readonly StackPairToPla
   pairs.forEach((p, i) => {
     const name = `p${i}`;
     mkdirSync(path.join(dir, name), { recursive: true });
-    const { module, providers } = offline(p.current);
+    const { module, providers } = offline(p.current, options.keepChecks === true);
     writeFileSync(path.join(dir, name, 'main.tf.json'), JSON.stringify(module));
     for (const region of Object.values(providers)) regions.add(region);
     modules[name] = { source: `./${name}`, providers: Object.fromEntries(Object.entries(providers).map(([local, region]) => [local, `aws.${regionAlias(region)}`])) };
@@ -192,10 +198,10 @@ const regionAlias = (region: string) => `r_${region.replace(/-/g, '_')}`;
 /**
  * The stack as a child module planned offline: no backend, no provider blocks
  * (the root passes one per region: `providers` maps the module's provider
- * names, `aws` and `aws.<alias>`, to regions), no imports, no prevent_destroy,
+ * names, `aws` and `aws.<alias>`, to regions), no imports, no prevent_destroy or postconditions (unless `keepChecks`),
  * key lookups as fixed ARNs.
  */
-function offline(stack: Json): { module: Json; providers: Record<string, string> } {
+function offline(stack: Json, keepChecks = false): { module: Json; providers: Record<string, string> } {
   const lookups = new Map<string, string>();
   for (const [name, body] of Object.entries<Json>(stack.data?.aws_kms_key ?? {})) lookups.set(`data.aws_kms_key.${name}.arn`, lookedUpKeyArn(unescape(body.key_id)));
   const rewrite = (v: unknown): unknown => {
@@ -223,7 +229,10 @@ function offline(stack: Json): { module: Json; providers: Record<string, string>
   for (const byName of Object.values<Json>(out.resource ?? {})) {
     for (const body of Object.values<Json>(byName)) {
       const lifecycle = asList(body.lifecycle)[0];
-      if (lifecycle) delete lifecycle.prevent_destroy;
+      if (lifecycle && !keepChecks) {
+        delete lifecycle.prevent_destroy;
+        delete lifecycle.postcondition;
+      }
     }
   }
   return { module: out, providers };

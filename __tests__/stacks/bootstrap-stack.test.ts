@@ -94,12 +94,17 @@ describe('the provider: the administrator credentials, through adminRoleName exc
 });
 
 describe('state: next to the fleet in S3, else a local file (never an HCP Terraform workspace, which would run without credentials)', () => {
-  test('local and cloud backends: a local state file in the project root', () => {
+  test('local and cloud backends: a local state file in the fleet\'s own state folder (state/<partition>-<central account>-<bucket>/, as every stack of the fleet)', () => {
     for (const change of [principal, hcp()]) {
       const { stacks } = synthBootstrapStacks(configOf(rawWith(change)));
-      expect(stackOf(stacks, 'cloudtrail-bootstrap-222222222222').terraform.backend).toEqual({ local: { path: '../../../terraform.cloudtrail-bootstrap-222222222222.tfstate' } });
+      expect(stackOf(stacks, 'cloudtrail-bootstrap-222222222222').terraform.backend).toEqual({
+        local: { path: '../../../state/aws-111111111111-my-bucket/terraform.cloudtrail-bootstrap-222222222222.tfstate' },
+      });
       expect(stackOf(stacks, 'cloudtrail-bootstrap-222222222222').terraform.cloud).toBeUndefined();
     }
+    // Another fleet in the same clone: another file.
+    const other = synthBootstrapStacks(configOf(rawWith((r) => (principal(r), (r.central.bucketName = 'other-bucket'))))).stacks;
+    expect(stackOf(other, 'cloudtrail-bootstrap-222222222222').terraform.backend.local.path).toBe('../../../state/aws-111111111111-other-bucket/terraform.cloudtrail-bootstrap-222222222222.tfstate');
   });
   test('s3 backend: the same bucket, a key per bootstrap stack', () => {
     const { stacks } = synthBootstrapStacks(configOf(rawWith((r) => ((r.backend = { type: 's3', bucket: 'acme-state', region: 'eu-central-1' }), principal(r)))));

@@ -6,7 +6,8 @@
  * refresh). What the plan does to each address is read from
  * `terraform show -json`, and no protected resource may be deleted or
  * replaced unless the config declares it (modules/change-safety.ts:
- * `undeclaredLosses`, `declaredChanges`).
+ * `undeclaredLosses`, with what the "after" synthesis declares:
+ * modules/gate-declarations.ts).
  *
  * All pairs are planned in one Terraform run (two plans); the ones Terraform
  * must refuse in a second run. Without `terraform` or the provider mirror the
@@ -14,7 +15,8 @@
  */
 import { configOf, rawWith, stackOf, synthFleet, type StackJson } from '../helpers/fleet';
 import { actionsOf, planTransitions, PLUGIN_DIR, terraformAvailable, type TransitionPlan } from '../helpers/terraform-transition';
-import { declaredChanges, undeclaredLosses } from '../../modules/change-safety';
+import { undeclaredLosses } from '../../modules/change-safety';
+import { declarationsFromStacks } from '../../modules/gate-declarations';
 import type { FleetConfig } from '../../config/model';
 
 if (!terraformAvailable) console.warn(`SKIPPED: transition tests need terraform on PATH and a provider mirror at ${PLUGIN_DIR}; Terraform did not check any config change`);
@@ -130,7 +132,7 @@ tf('config changes planned by Terraform on the state of the base', () => {
   };
   const losses = (name: string) => {
     const pair = PAIRS[name];
-    return undeclaredLosses(pair.stack, planOf(name).changes, declaredChanges(pair.after), stackOf(synthFleet(pair.before), pair.stack));
+    return undeclaredLosses(pair.stack, planOf(name).changes, declarationsFromStacks(synthFleet(pair.after)), stackOf(synthFleet(pair.before), pair.stack));
   };
   const lossWords = (name: string) => losses(name).map((l) => `${l.address} ${l.action}: ${l.cost}`);
 
@@ -228,7 +230,7 @@ tf('config changes planned by Terraform on the state of the base', () => {
     expect(losses('decommission-delete-keys')).toEqual([]);
     // Without the declaration, the same plan is a loss:
     const pair = PAIRS['decommission-delete-keys'];
-    const undeclared = undeclaredLosses(pair.stack, planOf('decommission-delete-keys').changes, declaredChanges(PAIRS['decommission-keeps-key'].after));
+    const undeclared = undeclaredLosses(pair.stack, planOf('decommission-delete-keys').changes, declarationsFromStacks(synthFleet(PAIRS['decommission-keeps-key'].after)));
     expect(undeclared.map((l) => `${l.address}: ${l.action}`)).toEqual(['aws_kms_alias.trail_my-trail_key_alias: delete', 'aws_kms_key.trail_my-trail_key: delete']);
   });
 

@@ -93,11 +93,8 @@ export function baseWarnings(config: FleetConfig, base: string, configFile: stri
 /** The gate's plan of the change from the base, and the transition warnings the gate does not judge. */
 function baseCheck(config: FleetConfig, base: string, configFile: string): { plan: ChangePlan; warnings: string[] } {
   const gate = gateChange(base, configFile, config);
-  // What the gate does not judge (a bucket taken back without adopt fails at apply; modules/change-safety.ts); the
-  // home region is the gate's own finding.
-  const warnings = transitionProblems(gate.base.stacks, gate.current)
-    .filter((p) => !p.address?.startsWith('aws_cloudtrail.'))
-    .map((p) => `warning: stack ${p.stack}: ${p.message}`);
+  // What the gate does not judge (a bucket taken back without adopt fails at apply; modules/change-safety.ts).
+  const warnings = transitionProblems(gate.base.stacks, gate.current).map((p) => `warning: stack ${p.stack}: ${p.message}`);
   return { plan: gate.plan, warnings };
 }
 

@@ -17,10 +17,15 @@ import { FLEET_CHECKS } from '../../modules/fleet-checks';
 import type { FleetConfig } from '../../config/model';
 import { CommandIO, CommandSpec, CouldNotCheck, EXIT, ParsedArgs, UsageError, countOption, stringOption } from '../command';
 import { AwsSession, stsRegion } from '../lib/aws-access';
+import { localStateDir as stateFolderOf } from '../../modules/backend';
+import { CENTRAL_STACK } from '../../modules/arns';
+import { fleetIdentity, sameFleet } from '../../modules/fleet-identity';
 import { localStateDir } from '../lib/doctor/backend';
 import { loadBase } from '../lib/fleet-synth';
+import { changePlanJson, fleetIdentityOfStacks, formatChangePlan } from '../lib/change-plan';
+import { checkBaseFleet } from '../lib/change-gate';
 import { ChangeGate, projectGate } from '../lib/deploy/gate';
-import { DeployRecord, FolderRecords, RecordStore, S3Records, defaultRecordsDir, synthHash } from '../lib/deploy/records';
+import { DeployRecord, FleetRecords, FolderRecords, RecordStore, S3Records, defaultRecordsDir, synthHash } from '../lib/deploy/records';
 import { DeployReport, formatDeployJson, formatDeployTable, summarize, summaryLine } from '../lib/deploy/report';
 import { DeployEvent, StackResult, accountOfStack, runDeploy } from '../lib/deploy/run';
 import { SelectMode, selectStacks } from '../lib/deploy/select';
@@ -103,11 +108,30 @@ function deployArgs(args: ParsedArgs): DeployArgs {
   };
 }
 
-/** Where the records of this backend live (records.ts). */
+/**
+ * Where the records of this backend live (records.ts): local and cloud, in
+ * the fleet's own state folder (`state/<fleet>/`, beside its local state) of
+ * the project root (the folder holding the output folder); s3, beside the
+ * state in the bucket.
+ */
 function recordStore(config: FleetConfig, a: DeployArgs, session: () => AwsSession): RecordStore {
   if (a.records) return new FolderRecords(path.resolve(a.records));
   if (config.backend.type === 's3') return new S3Records(config.backend, session());
-  return new FolderRecords(defaultRecordsDir(localStateDir(a.outdir)));
+  const root = localStateDir(a.outdir);
+  return new FleetRecords(defaultRecordsDir(path.join(root, stateFolderOf(fleetIdentity(config)))), defaultRecordsDir(root), recordOfFleet(config));
+}
+
+/** A record of this fleet (for records an earlier release kept for every fleet in one folder): its central stack, or an account stack whose trails deliver into its bucket. */
+function recordOfFleet(config: FleetConfig): (r: DeployRecord) => boolean {
+  const identity = fleetIdentity(config);
+  return (r) => {
+    if (r.stack === CENTRAL_STACK) {
+      const of = fleetIdentityOfStacks(new Map([[CENTRAL_STACK, r.terraform]]));
+      return !!of && sameFleet(of, identity);
+    }
+    const trails = Object.values<Record<string, unknown>>((r.terraform.resource as Record<string, any> | undefined)?.aws_cloudtrail ?? {});
+    return trails.length > 0 && trails.every((t) => t.s3_bucket_name === identity.bucketName);
+  };
 }
 
 /** "could not start" before anything ran: no credentials (local, s3) or no token (cloud). */
@@ -165,6 +189,9 @@ export async function deploy(args: ParsedArgs, io: CommandIO, deps: DeployDeps =
     if (e instanceof CouldNotCheck) return couldNotStart(e);
     return couldNotStart(new CouldNotCheck(`cannot read the deploy records at ${store.location}: ${(e as Error).name}: ${(e as Error).message}`));
   }
+  if (store instanceof FleetRecords && store.fromLegacy > 0) {
+    say(`note: read ${store.fromLegacy} deploy record(s) of this fleet from ${store.legacyDir}, where earlier releases kept every fleet's records; new ones go to ${store.location}`);
+  }
   if (a.mode === 'records' && records.size === 0 && config.backend.type === 'cloud' && !a.records) {
     throw new UsageError(
       `no record of a previous deploy in ${store.location}: with backend.type cloud the records are kept on this machine, so a fresh CI clone has none. ` +
@@ -175,28 +202,25 @@ export async function deploy(args: ParsedArgs, io: CommandIO, deps: DeployDeps =
   let mode: SelectMode;
   if (a.mode === 'base') {
     const base = loadBase(a.base!, configPath(args.config));
+    checkBaseFleet(base, a.base!, configPath(args.config), config); // a folder of another fleet: exit 2; a ref of another fleet: the gate's fleet-changed
     mode = { kind: 'base', label: base.label, stacks: base.stacks };
   } else mode = { kind: a.mode };
   const selection = selectStacks(stacks, records, mode);
+  // Stacks deployed before and no longer in the config: those that still manage resources are the gate's (account-dropped).
   for (const gone of selection.gone) {
     const r = records.get(gone)!;
-    say(
-      managesResources(r.terraform)
-        ? `warning: ${gone} was deployed (${r.appliedAt}) but is no longer in the config, and it still manages resources: they keep running, unmanaged. Put the account back with lifecycle: decommission or retain, deploy, then remove it (docs/day-two.md, "Leaving the fleet")`
-        : `${gone} was deployed but is no longer in the config; it managed nothing any more (delete its state or workspace when you like)`,
-    );
+    if (!managesResources(r.terraform)) say(`${gone} was deployed but is no longer in the config; it managed nothing any more (delete its state or workspace when you like)`);
   }
 
-  // 3. The change-safety gate.
-  const gate = (deps.gate ?? projectGate)(selection.gateBase, new Map(stacks.map((s) => [s.name, s.json])));
-  if (!gate.available) say('note: this build has no change-safety gate yet; the change was not checked for lost evidence');
-  if (gate.unsafe.length) {
-    for (const u of gate.unsafe) say(`${a.allowUnsafe ? 'UNSAFE (allowed by --allow-unsafe)' : 'UNSAFE'}: ${u.stack}: ${u.message}`);
-    if (!a.allowUnsafe) {
-      say(`refused: the change-safety gate calls ${gate.unsafe.length} change${gate.unsafe.length === 1 ? '' : 's'} unsafe; nothing was applied. Make the change safely (docs/changing-safely.md) or pass --allow-unsafe`);
-      if (args.json) io.stdout(`${JSON.stringify({ ok: false, refused: true, gate: { available: true, unsafe: gate.unsafe, allowed: false } }, null, 2)}\n`);
-      return EXIT.problems;
-    }
+  // 3. The change-safety gate: what is deployed (the records, or --base) against what would be (docs/changing-safely.md).
+  const plan = (deps.gate ?? projectGate)(selection.gateBase, new Map(stacks.map((s) => [s.name, s.json])));
+  if (plan.actions.length || plan.findings.length) for (const line of formatChangePlan(plan, a.allowUnsafe).trimEnd().split('\n')) progress.line(line);
+  const gate = changePlanJson(plan, a.allowUnsafe);
+  if (plan.unsafe.length && !a.allowUnsafe) {
+    say(`refused: the change-safety gate calls ${plan.unsafe.length} change${plan.unsafe.length === 1 ? '' : 's'} unsafe; nothing was applied. Make the change safely (docs/changing-safely.md) or pass --allow-unsafe`);
+    progress.done();
+    if (args.json) io.stdout(`${JSON.stringify({ ok: false, refused: true, gate }, null, 2)}\n`);
+    return EXIT.problems;
   }
 
   const skipped: StackResult[] = selection.skipped.map((s) => ({ stack: s.stack, account: accountOfStack(s.stack, config.central.accountId), result: 'skipped', reason: s.reason, attempts: 0, seconds: 0, retries: [] }));
@@ -296,7 +320,7 @@ export async function deploy(args: ParsedArgs, io: CommandIO, deps: DeployDeps =
     records: store.location,
     logs: logsDir,
     synthesis: { hash, stacks: stacks.length, seconds: synthSeconds },
-    gate: { available: gate.available, unsafe: gate.unsafe, allowed: a.allowUnsafe },
+    gate,
     stacks: all,
     summary,
   };

@@ -30,20 +30,32 @@ export function baseIdentity(base: Base): FleetIdentity | undefined {
   return fleetIdentityOfStacks(base.stacks);
 }
 
-export function gateChange(baseArg: string, configFile: string, config: FleetConfig, current: Map<string, StackJson> = synthStacks(config)): GateResult {
-  const base = loadBase(baseArg, configFile);
+/**
+ * A base folder of another fleet is refused (a usage error, exit 2): its
+ * stacks are not this fleet's deployed state. Returns the base's fleet when
+ * it differs and the base is a git ref (a change of fleet, for the gate to
+ * report), else undefined.
+ */
+export function checkBaseFleet(base: Base, baseArg: string, configFile: string, config: FleetConfig): FleetIdentity | undefined {
   const identity = fleetIdentity(config);
   const from = baseIdentity(base);
+  if (!from || sameFleet(from, identity)) return undefined;
+  if (base.kind === 'folder') {
+    const what = base.marker ? `a synth of fleet ${describeFleet(from)} (config ${base.marker.config})` : `a synth of fleet ${describeFleet(from)}`;
+    throw new UsageError(
+      `--base ${baseArg} is ${what}, not of this config's fleet ${describeFleet(identity)} (${configFile}): ` +
+        `comparing them would plan one fleet against the other's resources. Pass a synth folder of this fleet, or the config of that one (--config <file>)`,
+    );
+  }
+  return from;
+}
+
+export function gateChange(baseArg: string, configFile: string, config: FleetConfig, current: Map<string, StackJson> = synthStacks(config)): GateResult {
+  const base = loadBase(baseArg, configFile);
   const changes = stackChanges(base.stacks, current);
-  if (from && !sameFleet(from, identity)) {
-    if (base.kind === 'folder') {
-      const what = base.marker ? `a synth of fleet ${describeFleet(from)} (config ${base.marker.config})` : `a synth of fleet ${describeFleet(from)}`;
-      throw new UsageError(
-        `--base ${baseArg} is ${what}, not of this config's fleet ${describeFleet(identity)} (${configFile}): ` +
-          `comparing them would plan one fleet against the other's resources. Pass a synth folder of this fleet, or the config of that one (--config <file>)`,
-      );
-    }
-    const findings = fleetChangeFindings(from, identity, base.stacks, config.backend.type === 'local');
+  const from = checkBaseFleet(base, baseArg, configFile, config);
+  if (from) {
+    const findings = fleetChangeFindings(from, fleetIdentity(config), base.stacks, config.backend.type === 'local');
     const rest = config.backend.type === 'local' ? { actions: [], findings: [], unsafe: [] } : analyzeChange(base.stacks, current, declarationsOf(config));
     const all = [...findings, ...rest.findings];
     return { base, current, changes, plan: { actions: rest.actions, findings: all, unsafe: all.filter((f) => f.unsafe) } };

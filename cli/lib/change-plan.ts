@@ -26,18 +26,28 @@
  * every trail. Not protected: lifecycle rules and access logging (removing
  * them keeps more, not less), SNS/SQS, CloudWatch Logs, delivery roles.
  * A protected destroy or replacement is declared only by the config's own
- * words: `lifecycle: decommission` (the trail), with `deleteKeys: true` (its
- * created key and alias), `renamedFrom: <old name>` (the old trail, replaced
- * by the new one).
+ * words (modules/gate-declarations.ts, the one notion of "declared"):
+ * `lifecycle: decommission` (the trail), with `deleteKeys: true` (its created
+ * key and alias), `renamedFrom: <old name>` (the old trail, replaced by the
+ * new one, created first), a new alias name (the alias, replaced: KMS cannot
+ * rename one; docs/changing-safely.md, "Renaming a KMS alias").
  */
-import { CENTRAL_STACK, terraformNameForTrail } from '../../modules/arns';
+import { CENTRAL_STACK, GUARD_STACK, terraformNameForTrail } from '../../modules/arns';
 import { FleetIdentity, describeFleet, fleetId, sameFleet } from '../../modules/fleet-identity';
-import type { FleetConfig } from '../../config/model';
-import { trailsByAccount } from '../../config/model';
-import { GATE_DECLARATIONS_KEY, gateDeclarations, type GateDeclarations } from '../../modules/gate-declarations';
+import {
+  declarationsFromStacks,
+  declarationsOf,
+  declaresAliasRename,
+  declaresDestroy,
+  declaresRename,
+  declaresRetain,
+  NO_DECLARATIONS,
+  type Declarations,
+} from '../../modules/gate-declarations';
 import type { PolicyDocument } from '../../modules/policies/document';
 import { IamRequest, statementApplies } from '../../modules/policies/iam-evaluator';
 import { unescapeTemplateText } from '../../modules/terraform-text';
+import { trailBaseName } from '../../modules/trail-transitions';
 import { forceNewArguments } from './force-new';
 import { managesResources, type StackJson } from './stack-diff';
 
@@ -70,6 +80,8 @@ export type FindingKind =
   | 'protected-replace'
   /** A stack of the base gone while it manages resources: an account dropped without a lifecycle step. */
   | 'account-dropped'
+  /** The guard's stack gone while its service control policies are attached: they stay, unmanaged. */
+  | 'guard-dropped'
   /** A trail's home region changed under the same name: it cannot move. */
   | 'home-region'
   /** A trail that keeps running is no longer admitted by the central bucket or key policy. */
@@ -97,54 +109,8 @@ export interface ChangePlan {
   readonly unsafe: readonly Finding[];
 }
 
-/** What the config declares, in its own words, about trails that leave or change name. */
-export interface Declarations {
-  /** `<account>/<trail name>` of trails with `lifecycle: decommission` -> `deleteKeys`. */
-  readonly decommissioned: ReadonlyMap<string, { readonly deleteKeys: boolean }>;
-  /** `<account>/<trail name>` of trails with `lifecycle: retain`. */
-  readonly retained: ReadonlySet<string>;
-  /** `<account>/<old trail name>` -> the new trail name (`renamedFrom`). */
-  readonly renamed: ReadonlyMap<string, string>;
-}
-
-export const NO_DECLARATIONS: Declarations = { decommissioned: new Map(), retained: new Set(), renamed: new Map() };
-
-const trailKey = (accountId: string, trailName: string) => `${accountId}/${trailName}`;
-
-function declarationsFrom(entries: Iterable<[string, GateDeclarations | undefined]>): Declarations {
-  const decommissioned = new Map<string, { deleteKeys: boolean }>();
-  const retained = new Set<string>();
-  const renamed = new Map<string, string>();
-  for (const [accountId, d] of entries) {
-    for (const t of d?.decommission ?? []) decommissioned.set(trailKey(accountId, t.trailName), { deleteKeys: t.deleteKeys === true });
-    for (const name of d?.retain ?? []) retained.add(trailKey(accountId, name));
-    for (const r of d?.renamed ?? []) renamed.set(trailKey(accountId, r.from), r.to);
-  }
-  return { decommissioned, retained, renamed };
-}
-
-/** The declarations of a config (the same that synth writes into each account stack). */
-export function declarationsOf(config: FleetConfig): Declarations {
-  const active = trailsByAccount(config);
-  const leaving = trailsByAccount({ trails: config.leaving });
-  const accounts = [...new Set([...active.keys(), ...leaving.keys()])];
-  return declarationsFrom(accounts.map((a) => [a, gateDeclarations(active.get(a) ?? [], leaving.get(a) ?? [])]));
-}
-
-/**
- * The declarations a synthesis carries: the `//` entry synth writes into each
- * account stack (modules/gate-declarations.ts). What `analyzeChange` reads
- * when it is given two syntheses and nothing else.
- */
-export function declarationsFromStacks(stacks: ReadonlyMap<string, StackJson>): Declarations {
-  const entries: [string, GateDeclarations | undefined][] = [];
-  for (const stack of stacks.values()) {
-    const d = ((stack as Json)['//'] as Json | undefined)?.[GATE_DECLARATIONS_KEY] as GateDeclarations | undefined;
-    const account = accountOf(stack);
-    if (d && account) entries.push([account, d]);
-  }
-  return declarationsFrom(entries);
-}
+/** What the config declares (modules/gate-declarations.ts: the one notion of "declared", shared with modules/change-safety.ts). */
+export { declarationsFromStacks, declarationsOf, NO_DECLARATIONS, type Declarations };
 
 // ------------------------------------------------------------ reading a stack
 
@@ -266,30 +232,21 @@ export function isProtected(stack: string, type: string): boolean {
   return (stack === CENTRAL_STACK ? PROTECTED_CENTRAL : PROTECTED_ACCOUNT).has(type);
 }
 
-/**
- * The suffix of each resource of the shared trail module (modules/fleet-trail.ts):
- * `aws_kms_key.trail_<name>_key`, ... Which trail a resource belongs to is read
- * from its address with these.
- */
-const TRAIL_RESOURCE_SUFFIX: Readonly<Record<string, string>> = {
-  aws_kms_key: '_key',
-  aws_kms_alias: '_key_alias',
-  aws_sns_topic: '_topic',
-  aws_sns_topic_policy: '_topic_policy',
-  aws_sqs_queue: '_queue',
-  aws_sqs_queue_policy: '_queue_policy',
-  aws_sns_topic_subscription: '_queue_subscription',
-  aws_cloudwatch_log_group: '_log_group',
-  aws_iam_role: '_cwl_role',
-  aws_iam_role_policy: '_cwl_role_policy',
-};
+export { trailBaseName };
 
-/** The Terraform base name (`trail_<name>`) of the trail an account stack resource belongs to. */
-export function trailBaseName(type: string, name: string): string | undefined {
-  if (type === 'aws_cloudtrail') return name;
-  const suffix = Object.hasOwn(TRAIL_RESOURCE_SUFFIX, type) ? TRAIL_RESOURCE_SUFFIX[type] : undefined;
-  return suffix && name.startsWith('trail_') && name.endsWith(suffix) ? name.slice(0, -suffix.length) : undefined;
+/**
+ * Whose a resource of an account stack is: a trail's (its Terraform base
+ * name `trail_<name>`, from the trail module's addresses), or the guard's
+ * detection (its EventBridge rules, targets and role, `guard_...`:
+ * modules/guard/guard-rules.ts); undefined for anything else.
+ */
+export function accountResourceOwner(type: string, name: string): { readonly trail: string } | { readonly guard: true } | undefined {
+  const trail = trailBaseName(type, name);
+  if (trail) return { trail };
+  return GUARD_ACCOUNT_TYPES.has(type) && name.startsWith('guard_') ? { guard: true } : undefined;
 }
+
+const GUARD_ACCOUNT_TYPES = new Set(['aws_cloudwatch_event_rule', 'aws_cloudwatch_event_target', 'aws_iam_role', 'aws_iam_role_policy']);
 
 // ------------------------------------------------------------ one synthesis, read for the gate
 
@@ -440,6 +397,42 @@ function refusedBy(syn: Synthesis, t: TrailInfo, orgIds: readonly string[]): 'bu
   return undefined;
 }
 
+/**
+ * The resources of a stack that Terraform replaces new-one-first: those with
+ * `lifecycle { create_before_destroy = true }` and, as Terraform propagates
+ * it, every resource they depend on (references and depends_on), transitively
+ * (e.g. a renamed trail's CloudWatch Logs delivery role and its policy).
+ */
+function createBeforeDestroyAddresses(resources: ReadonlyMap<string, Resource>): Set<string> {
+  const dependencies = (r: Resource): string[] => {
+    const out: string[] = [];
+    const walk = (v: unknown): void => {
+      if (typeof v === 'string') {
+        for (const part of splitTemplate(v)) {
+          const m = part.ref === undefined ? undefined : /^([\w-]+)\.([\w-]+)/.exec(part.ref);
+          if (m && resources.has(`${m[1]}.${m[2]}`)) out.push(`${m[1]}.${m[2]}`);
+        }
+      } else if (Array.isArray(v)) v.forEach(walk);
+      else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) if (k !== '//') walk(x);
+    };
+    walk({ ...r.body, lifecycle: undefined });
+    for (const d of asList<string>(r.body.depends_on)) {
+      const a = addressText(d);
+      if (a && resources.has(a)) out.push(a);
+    }
+    return out;
+  };
+  const out = new Set<string>();
+  const todo = [...resources.values()].filter((r) => asList<Json>(r.body.lifecycle)[0]?.create_before_destroy === true).map((r) => r.address);
+  while (todo.length) {
+    const a = todo.pop()!;
+    if (out.has(a)) continue;
+    out.add(a);
+    todo.push(...dependencies(resources.get(a)!));
+  }
+  return out;
+}
+
 // ------------------------------------------------------------ comparing ForceNew arguments
 
 /** A value that is unknown until apply (never equal to anything). */
@@ -588,9 +581,19 @@ function destroyCost(c: CostContext, r: Resource): string {
       return `the SNS topic ${literal(r.body.name) ?? r.name} of ${trail} is deleted (no more notifications)`;
     case 'aws_cloudwatch_log_group':
       return `the log group ${literal(r.body.name) ?? r.name} of ${trail} is deleted with the events in it`;
+    case 'aws_cloudwatch_event_rule':
+      return `the guard's EventBridge rule ${literal(r.body.name) ?? r.name} is deleted: tampering it watched for is no longer reported`;
+    case 'aws_organizations_policy':
+      return `the guard's service control policy ${literal(r.body.name) ?? r.name} is deleted: what it denied is allowed again`;
+    case 'aws_organizations_policy_attachment':
+      return `the guard's service control policy is detached from ${literal(r.body.target_id) ?? 'its target'}: what it denied there is allowed again`;
     default:
       return `${r.address} is deleted`;
   }
+}
+
+function preventDestroy(r: Resource): boolean {
+  return asList<Json>(r.body.lifecycle)[0]?.prevent_destroy === true;
 }
 
 function replaceCost(c: CostContext, before: Resource, after: Resource, createBeforeDestroy: boolean): string {
@@ -605,7 +608,16 @@ function replaceCost(c: CostContext, before: Resource, after: Resource, createBe
     case 'aws_s3_bucket':
       return `the log bucket ${c.base.bucketName ?? ''} is to be replaced by a new, empty one: Terraform refuses the plan (prevent_destroy) or, without it, deletes the old bucket`.replace('  ', ' ');
     case 'aws_kms_key':
-      return `${destroyCost(c, before)}; a new key is created`;
+      return `${destroyCost(c, before)}; a new key is created${preventDestroy(after) ? ' (prevent_destroy: Terraform refuses this plan)' : ''}`;
+    case 'aws_kms_alias': {
+      const oldName = literal(before.body.name) ?? before.name;
+      const newName = literal(after.body.name) ?? after.name;
+      return (
+        `the alias ${oldName} is replaced by ${newName} for the same key (${order}); the key and the log files it encrypted are not affected, ` +
+        `and anything that names ${oldName} must use ${newName}` +
+        (c.stack === CENTRAL_STACK ? `. Account stacks look the central key up by its alias: plan them only after cloudtrail-central is applied (deploy does, central first)` : '')
+      );
+    }
     default:
       return `${destroyCost(c, before)}; it is created again (${order})`;
   }
@@ -639,6 +651,18 @@ export function analyzeChange(
 
     if (!currentStack) {
       if (!managesResources(baseStack)) continue;
+      if (stackName === GUARD_STACK) {
+        findings.push({
+          kind: 'guard-dropped',
+          stack: stackName,
+          unsafe: true,
+          message:
+            `stack ${GUARD_STACK} is in the base but not in the current config, and it still manages ${baseResources.size} resource(s): its service control policies ` +
+            `would stay attached, unmanaged, and keep denying whoever they do not exempt, with no deploy to remove them. Set guard.prevention: false and deploy ` +
+            `(the stack stays, empty, and its deploy detaches and deletes them), then remove guard.prevention (docs/guard.md)`,
+        });
+        continue;
+      }
       const trails = [...baseResources.values()].filter((r) => r.type === 'aws_cloudtrail').map((r) => trailInfo(base, stackName, r)).filter((t): t is TrailInfo => !!t);
       const what = trails.length ? `trail${trails.length > 1 ? 's' : ''} ${trails.map((t) => t.name).join(', ')}` : `${baseResources.size} resource(s)`;
       findings.push({
@@ -692,13 +716,9 @@ export function analyzeChange(
     const declaredDestroy = (r: Resource): boolean => {
       if (!accountId || stackName === CENTRAL_STACK) return false;
       const trailName = trailNameOf(r.type, r.name, baseResources);
-      if (!trailName) return false;
-      const key = trailKey(accountId, trailName);
-      const decommission = declarations.decommissioned.get(key);
-      if (r.type === 'aws_cloudtrail') return !!decommission || declarations.renamed.has(key);
-      if (r.type === 'aws_kms_key' || r.type === 'aws_kms_alias') return decommission?.deleteKeys === true;
-      return !!decommission;
+      return !!trailName && declaresDestroy(declarations, accountId, trailName, r.type);
     };
+    const createdFirst = createBeforeDestroyAddresses(currentResources);
 
     for (const [address, before] of baseResources) {
       const trailName = trailNameOf(before.type, before.name, baseResources);
@@ -718,7 +738,7 @@ export function analyzeChange(
       if (!after) {
         const block = removed.get(address);
         if (block && !block.destroy) {
-          const retainedTrail = !!accountId && !!trailName && declarations.retained.has(trailKey(accountId, trailName));
+          const retainedTrail = !!accountId && !!trailName && declaresRetain(declarations, accountId, trailName);
           actions.push({
             stack: stackName,
             address,
@@ -743,10 +763,12 @@ export function analyzeChange(
       // In both (possibly moved).
       const forcing = replaced.get(address);
       if (forcing) {
-        const createBeforeDestroy = asList<Json>(after.body.lifecycle)[0]?.create_before_destroy === true;
+        const createBeforeDestroy = createdFirst.has(after.address);
         const oldName = trailNameOf(before.type, before.name, baseResources);
         const declared =
-          before.type === 'aws_cloudtrail' && !!accountId && !!oldName && declarations.renamed.get(trailKey(accountId, oldName)) === literal(after.body.name);
+          before.type === 'aws_cloudtrail'
+            ? !!accountId && !!oldName && declaresRename(declarations, accountId, oldName, literal(after.body.name), createBeforeDestroy)
+            : before.type === 'aws_kms_alias' && forcing.every((f) => f === 'name') && declaresAliasRename(literal(before.body.name), literal(after.body.name));
         const action: PlannedAction = {
           stack: stackName,
           address: after.address,
@@ -761,6 +783,22 @@ export function analyzeChange(
         };
         actions.push(action);
         if (isProt && !declared) findings.push(protectedFinding('protected-replace', action));
+        if (before.type === 'aws_cloudtrail') {
+          const t = trailInfo(base, stackName, before);
+          const now = trailInfo(current, stackName, after);
+          if (t && now && t.region !== now.region) {
+            findings.push({
+              kind: 'home-region',
+              stack: stackName,
+              address: after.address,
+              unsafe: true,
+              message:
+                `trail ${t.name} of ${t.accountId} (home region ${t.region}) is replaced by trail ${now.name} in ${now.region} in one change: Terraform deletes the old trail ` +
+                `through the provider of ${now.region}, and CloudTrail deletes a trail only in its home region, so the apply fails after the new trail is created and the old one ` +
+                `keeps running where the central policies no longer admit it. ${moveSteps(t.name, t.region, now.region)}`,
+            });
+          }
+        }
         continue;
       }
       if (to) {
@@ -786,9 +824,9 @@ export function analyzeChange(
               address: after.address,
               unsafe: true,
               message:
-                `trail ${t.name} of ${t.accountId} cannot move its home region from ${t.region} to ${now.region}: Terraform reads the trail by its ARN in any region ` +
-                `and plans no change, so it keeps running in ${t.region} while the config describes a trail in ${now.region}. ` +
-                `Give the trail a new name with renamedFrom: ${t.name} (the new trail is created in ${now.region} before the old one is deleted), or keep region: ${t.region}`,
+                `trail ${t.name} of ${t.accountId} cannot move its home region from ${t.region} to ${now.region}: CloudTrail cannot move a trail, and the provider reads it ` +
+                `by its ARN in any region, so the account stack's plan fails on the trail's home region check while the central policies, deployed first, ` +
+                `would admit it only in ${now.region}. ${moveSteps(t.name, t.region, now.region)}`,
             });
           }
           // It keeps running where it is, with the current settings.
@@ -829,6 +867,14 @@ export function analyzeChange(
   actions.sort((a, b) => rank(a.stack) - rank(b.stack) || (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
   findings.sort((a, b) => rank(a.stack) - rank(b.stack) || (a.address ?? '').localeCompare(b.address ?? ''));
   return { actions, findings, unsafe: findings.filter((f) => f.unsafe) };
+}
+
+/** How to move a trail to another home region (docs/changing-safely.md, "Moving a trail to another home region"). */
+function moveSteps(name: string, from: string, to: string): string {
+  return (
+    `Keep region: ${from} on the entry of ${name}, add an entry with another trailName in ${to} beside it and deploy (both trails log, both are admitted); ` +
+    `then set lifecycle: decommission on the old entry and deploy; then remove it (docs/changing-safely.md, "Moving a trail to another home region")`
+  );
 }
 
 function protectedFinding(kind: 'protected-destroy' | 'protected-replace', a: PlannedAction): Finding {

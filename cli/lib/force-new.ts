@@ -28,6 +28,10 @@ export interface ForceNewArguments {
 
 export const FORCE_NEW: Readonly<Record<string, ForceNewArguments>> = {
   aws_cloudtrail: { source: 'internal/service/cloudtrail/trail.go', args: ['name'] },
+  aws_cloudwatch_event_bus: { source: 'internal/service/events/bus.go', args: ['event_source_name', 'name'] },
+  aws_cloudwatch_event_bus_policy: { source: 'internal/service/events/bus_policy.go', args: ['event_bus_name'] },
+  aws_cloudwatch_event_rule: { source: 'internal/service/events/rule.go', args: ['event_bus_name', 'name', 'name_prefix'], computed: ['name', 'name_prefix'] },
+  aws_cloudwatch_event_target: { source: 'internal/service/events/target.go', args: ['event_bus_name', 'rule', 'target_id'], computed: ['target_id'] },
   aws_cloudwatch_log_group: { source: 'internal/service/logs/group.go', args: ['log_group_class', 'name', 'name_prefix'], computed: ['log_group_class', 'name', 'name_prefix'] },
   aws_iam_role: { source: 'internal/service/iam/role.go', args: ['name', 'name_prefix', 'path'], computed: ['name', 'name_prefix'] },
   aws_iam_role_policy: { source: 'internal/service/iam/role_policy.go', args: ['name', 'name_prefix', 'role'], computed: ['name'] },
@@ -37,6 +41,8 @@ export const FORCE_NEW: Readonly<Record<string, ForceNewArguments>> = {
     args: ['custom_key_store_id', 'customer_master_key_spec', 'key_usage', 'multi_region', 'xks_key_id'],
     computed: ['multi_region'],
   },
+  aws_organizations_policy: { source: 'internal/service/organizations/policy.go', args: ['type'] },
+  aws_organizations_policy_attachment: { source: 'internal/service/organizations/policy_attachment.go', args: ['policy_id', 'target_id'] },
   aws_s3_bucket: { source: 'internal/service/s3/bucket.go', args: ['bucket', 'bucket_prefix', 'object_lock_enabled'], computed: ['bucket', 'bucket_prefix', 'object_lock_enabled'] },
   aws_s3_bucket_lifecycle_configuration: { source: 'internal/service/s3/bucket_lifecycle_configuration.go', args: ['bucket', 'expected_bucket_owner'] },
   aws_s3_bucket_logging: { source: 'internal/service/s3/bucket_logging.go', args: ['bucket', 'expected_bucket_owner'] },

@@ -4,7 +4,8 @@
  * never started after a central failure), the parallelism bound, retries
  * only on documented transient errors, one log file per stack, the table
  * and JSON, skipping what was applied already, init once per folder, the
- * change-safety seam, and "could not start" (exit 3).
+ * change-safety gate (the project's, on the records or --base, and a stub),
+ * records per fleet, and "could not start" (exit 3).
  */
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'fs';
 import * as os from 'os';
@@ -52,6 +53,8 @@ afterEach(() => world.restore());
 
 const outdir = () => path.join(dir, 'cdktf.out');
 const home = () => path.join(dir, '.cloudtrail-fleet');
+/** The fleet's own state folder (docs/changing-safely.md, "Local state per fleet"): its deploy records are there, beside its local state. */
+const recordsDir = (bucket = 'my-bucket') => path.join(dir, 'state', `aws-111111111111-${bucket}`, '.cloudtrail-fleet', 'deployed');
 
 async function run(argv: string[] = [], o: { scenario?: Scenario; env?: NodeJS.ProcessEnv; tty?: boolean; deps?: DeployDeps; raw?: any } = {}): Promise<Run> {
   if (o.raw) writeFileSync(configFile, stringify(o.raw));
@@ -264,12 +267,16 @@ describe('deploy: what is applied again', () => {
     expect(fake.calls()).toEqual([]);
   });
 
-  test('records are written only for applied stacks, next to the local state', async () => {
+  test('records are written only for applied stacks, next to the local state, in the fleet\'s own state folder', async () => {
     const bad = { exit: 1, stderr: awsApplyError({ action: 'x', service: 'CloudTrail', operation: 'CreateTrail', code: 'TrailAlreadyExistsException', message: 'exists', address: 'aws_cloudtrail.t' }) };
     await run([], { scenario: { stacks: { [stackOf(1)]: { apply: [bad] } } } });
-    const records = readdirSync(path.join(dir, '.cloudtrail-fleet', 'deployed')).sort();
+    // Where the synthesized local backend puts the state (../../../ from cdktf.out/stacks/<stack>/).
+    const backend = JSON.parse(readFileSync(path.join(outdir(), 'stacks', stackOf(2), 'cdk.tf.json'), 'utf8')).terraform.backend.local.path;
+    expect(path.dirname(path.resolve(outdir(), 'stacks', stackOf(2), backend))).toBe(path.dirname(path.dirname(recordsDir())));
+    const records = readdirSync(recordsDir()).sort();
     expect(records).toEqual([`${CENTRAL}.json`, `${stackOf(2)}.json`, `${stackOf(3)}.json`].sort());
-    const rec = JSON.parse(readFileSync(path.join(dir, '.cloudtrail-fleet', 'deployed', `${stackOf(2)}.json`), 'utf8'));
+    expect(existsSync(path.join(dir, '.cloudtrail-fleet', 'deployed'))).toBe(false);
+    const rec = JSON.parse(readFileSync(path.join(recordsDir(), `${stackOf(2)}.json`), 'utf8'));
     expect(rec).toMatchObject({ version: 1, stack: stackOf(2), appliedAt: NOW.toISOString(), terraformVersion: '1.11.4' });
     expect(rec.content).toMatch(/^[0-9a-f]{64}$/);
     expect(rec.terraform.resource.aws_cloudtrail).toBeDefined();
@@ -277,21 +284,23 @@ describe('deploy: what is applied again', () => {
   });
 });
 
-describe('deploy: the change-safety gate (seam)', () => {
-  const unsafeGate: ChangeGate = () => ({ available: true, unsafe: [{ stack: stackOf(1), message: 'aws_cloudtrail.trail_old would be destroyed: its logs stop' }] });
+describe('deploy: the change-safety gate', () => {
+  const finding = { kind: 'protected-destroy' as const, stack: stackOf(1), address: 'aws_cloudtrail.trail_old', unsafe: true, message: 'destroys protected aws_cloudtrail.trail_old: its logs stop' };
+  const unsafeGate: ChangeGate = () => ({ actions: [], findings: [finding], unsafe: [finding] });
 
-  test('an unsafe change is refused before any Terraform runs (exit 1)', async () => {
+  test('an unsafe change is refused before any Terraform runs (exit 1), with the listing', async () => {
     const r = await run([], { deps: { gate: unsafeGate } });
     expect(r.code).toBe(1);
     expect(fake.calls()).toEqual([]);
-    expect(r.stderr).toContain(`deploy: UNSAFE: ${stackOf(1)}: aws_cloudtrail.trail_old would be destroyed: its logs stop`);
-    expect(r.stderr).toContain('deploy: refused: the change-safety gate calls 1 change unsafe; nothing was applied');
+    expect(r.stderr).toContain(`change: 1 unsafe finding(s):\n  UNSAFE  ${stackOf(1)} aws_cloudtrail.trail_old: destroys protected aws_cloudtrail.trail_old: its logs stop\n`);
+    expect(r.stderr).toContain('deploy: refused: the change-safety gate calls 1 change unsafe; nothing was applied. Make the change safely (docs/changing-safely.md) or pass --allow-unsafe');
   });
 
   test('--allow-unsafe deploys anyway and says so', async () => {
     const r = await run(['--allow-unsafe'], { deps: { gate: unsafeGate } });
     expect(r.code).toBe(0);
-    expect(r.stderr).toContain(`deploy: UNSAFE (allowed by --allow-unsafe): ${stackOf(1)}`);
+    expect(r.stderr).toContain('change: UNSAFE, deployed anyway (--allow-unsafe): 1 finding(s) above');
+    expect(r.stderr).not.toContain('refused');
   });
 
   test('the gate gets what is deployed (records) and what would be', async () => {
@@ -299,13 +308,88 @@ describe('deploy: the change-safety gate (seam)', () => {
     const seen: { base: string[]; current: string[] }[] = [];
     const raw = fleetRaw(3);
     raw.accounts[0].insights = { apiErrorRate: true };
-    await run([], { raw, scenario: {}, deps: { gate: (base, current) => (seen.push({ base: [...base.keys()].sort(), current: [...current.keys()].sort() }), { available: true, unsafe: [] }) } });
+    await run([], { raw, scenario: {}, deps: { gate: (base, current) => (seen.push({ base: [...base.keys()].sort(), current: [...current.keys()].sort() }), { actions: [], findings: [], unsafe: [] }) } });
     expect(seen).toEqual([{ base: [CENTRAL, stackOf(1), stackOf(2), stackOf(3)].sort(), current: [CENTRAL, stackOf(1), stackOf(2), stackOf(3)].sort() }]);
   });
 
-  test('without a gate in the build, every run says the change was not checked', async () => {
-    const r = await run();
-    expect(r.stderr).toContain('deploy: note: this build has no change-safety gate yet; the change was not checked for lost evidence');
+  test('the project\'s gate: an account dropped without a lifecycle step is refused (exit 1), nothing applied; the first deploy had nothing to compare', async () => {
+    const first = await run();
+    expect(first.stderr).not.toMatch(/^change: /m);
+    const raw = fleetRaw(3);
+    raw.accounts.pop();
+    const r = await run([], { raw, scenario: {} });
+    expect(r.code).toBe(1);
+    expect(fake.calls()).toEqual([]);
+    expect(r.stderr).toContain(`  UNSAFE  ${stackOf(3)}: stack ${stackOf(3)} is in the base but not in the current config, and it still manages trail my-trail`);
+    expect(r.stderr).toContain(`  UNSAFE  ${stackOf(3)} aws_cloudtrail.trail_my-trail: trail my-trail of ${acct(3)} keeps running, unmanaged, but the central bucket policy no longer admits it`);
+    expect(r.stderr).toContain('deploy: refused: the change-safety gate calls 2 changes unsafe; nothing was applied');
+    const json = await run(['--json'], { raw, scenario: {} });
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, refused: true, gate: { safe: false, allowUnsafe: false, unsafe: [{ kind: 'account-dropped' }, { kind: 'delivery-refused' }] } });
+    // Said in so many words: decommission first. The trail's destroy is listed, declared; the deploy goes on.
+    raw.accounts.push({ ...fleetRaw(3).accounts[2], lifecycle: 'decommission' });
+    const decommission = await run([], { raw, scenario: {} });
+    expect(decommission.code).toBe(0);
+    expect(decommission.stderr).toContain(`  destroy  ${stackOf(3)}  aws_cloudtrail.trail_my-trail [protected, declared]\n           trail my-trail of ${acct(3)} is deleted: it stops logging\n`);
+    expect(decommission.stderr).toContain('change: safe (nothing protected is lost that the config does not declare)');
+    expect(fake.calls().filter((c) => c.endsWith(' apply'))).toEqual([`${CENTRAL} apply`, `${stackOf(3)} apply`]);
+  });
+
+  test('the project\'s gate with --base: the same verdict against a previous synthesis; --allow-unsafe applies', async () => {
+    await run();
+    const { cpSync } = require('fs');
+    cpSync(outdir(), path.join(dir, 'before'), { recursive: true });
+    const raw = fleetRaw(3);
+    raw.accounts[0].trailName = 'renamed'; // without renamedFrom: the old trail would be destroyed
+    const r = await run(['--base', path.join(dir, 'before')], { raw, scenario: {} });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`  UNSAFE  ${stackOf(1)} aws_cloudtrail.trail_my-trail: destroys protected aws_cloudtrail.trail_my-trail, which the config does not declare`);
+    const allowed = await run(['--base', path.join(dir, 'before'), '--allow-unsafe'], { raw, scenario: {} });
+    expect(allowed.code).toBe(0);
+    expect(fake.calls()).toContain(`${stackOf(1)} apply`);
+    // With renamedFrom it is declared: the new trail is created first.
+    (raw.accounts[0] as any).renamedFrom = 'my-trail';
+    const renamed = await run(['--base', path.join(dir, 'before'), '--dry-run'], { raw });
+    expect(renamed.code).toBe(0);
+    expect(renamed.stderr).toContain(`  replace  ${stackOf(1)}  aws_cloudtrail.trail_my-trail -> aws_cloudtrail.trail_renamed [protected, declared]`);
+  });
+
+  test('--base: a synth folder of another fleet is refused (exit 2), as by affected', async () => {
+    await run();
+    const { cpSync } = require('fs');
+    cpSync(outdir(), path.join(dir, 'before'), { recursive: true });
+    const raw = fleetRaw(3);
+    raw.central.bucketName = 'other-bucket';
+    await expect(run(['--base', path.join(dir, 'before'), '--dry-run'], { raw })).rejects.toThrow(/is a synth of fleet aws-111111111111-my-bucket .*not of this config's fleet aws-111111111111-other-bucket/);
+  });
+
+  test('two fleets in one clone keep their own records: switching the config never compares one with the other', async () => {
+    await run();
+    const other = fleetRaw(2);
+    other.central.bucketName = 'other-bucket';
+    const r = await run([], { raw: other, scenario: {} });
+    expect(r.code).toBe(0);
+    expect(r.stderr).not.toMatch(/^change: /m);
+    expect(readdirSync(recordsDir('other-bucket')).sort()).toEqual([`${CENTRAL}.json`, `${stackOf(1)}.json`, `${stackOf(2)}.json`].sort());
+    expect(readdirSync(recordsDir())).toHaveLength(4);
+  });
+
+  test('records an earlier release kept in the project root are read while the fleet has none of its own, only those of this fleet', async () => {
+    await run();
+    const { renameSync, mkdirSync } = require('fs');
+    mkdirSync(path.join(dir, '.cloudtrail-fleet'), { recursive: true });
+    renameSync(recordsDir(), path.join(dir, '.cloudtrail-fleet', 'deployed'));
+    const raw = fleetRaw(3);
+    raw.accounts.pop();
+    const r = await run([], { raw, scenario: {} });
+    expect(r.stderr).toContain(`deploy: note: read 4 deploy record(s) of this fleet from ${path.join(dir, '.cloudtrail-fleet', 'deployed')}, where earlier releases kept every fleet's records; new ones go to ${recordsDir()}`);
+    expect(r.code).toBe(1); // the gate saw what was deployed: the dropped account
+    // Another fleet finds none of them its own.
+    const other = fleetRaw(3);
+    other.central.bucketName = 'other-bucket';
+    const o = await run(['--dry-run'], { raw: other });
+    expect(o.stderr).not.toContain('deploy: note: read');
+    expect(o.stdout.split('\n').filter((l) => l.startsWith('apply'))).toHaveLength(4);
   });
 });
 
@@ -362,7 +446,7 @@ describe('deploy: output for people and for CI', () => {
     expect(report.summary).toEqual({ applied: 4, failed: 0, notStarted: 0, skipped: 0 });
     expect(report.stacks.map((s: any) => s.stack)).toEqual([CENTRAL, stackOf(1), stackOf(2), stackOf(3)]);
     expect(report.stacks[1]).toMatchObject({ account: acct(1), result: 'applied', attempts: 1, init: 'ran', log: path.join(home(), 'logs', `${stackOf(1)}.log`) });
-    expect(report.gate).toEqual({ available: false, unsafe: [], allowed: false });
+    expect(report.gate).toEqual({ safe: true, allowUnsafe: false, actions: [], findings: [], unsafe: [] });
   });
 });
 

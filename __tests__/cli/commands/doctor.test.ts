@@ -92,7 +92,7 @@ describe('doctor: a ready fleet', () => {
     expect(rows.map((l) => l.slice(0, 12))).toEqual(['111111111111', '222222222222', '333333333333']);
     expect(rowOf(r.stdout, '111111111111')).toMatch(/central\s+TerraformDeploy\s+ready\s+credentials, account, regions; s3:\/\/my-bucket does not exist yet: the first deploy of cloudtrail-central creates it/);
     expect(rowOf(r.stdout, '222222222222')).toMatch(/team-0\s+TerraformDeploy\s+ready\s+credentials, account, regions$/);
-    expect(r.stdout).toContain(`state backend (local): ok: state files go to ${dir} (writable)`);
+    expect(r.stdout).toContain(`state backend (local): ok: state files go to ${path.join(dir, 'state', 'aws-111111111111-my-bucket')} (writable)`);
     expect(r.stdout).toContain('3 accounts: 3 ready, 0 not ready; ready to deploy');
     // Each role assumed once, with doctor's own session name.
     expect(world.count('AssumeRole')).toBe(3);

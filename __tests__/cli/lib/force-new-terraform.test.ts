@@ -21,6 +21,8 @@ const K1 = 'arn:aws:kms:us-east-2:111111111111:key/11111111-2222-3333-4444-55555
 const K2 = 'arn:aws:kms:us-east-2:111111111111:key/21111111-2222-3333-4444-555555555555';
 const doc = (sid: string) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: sid, Effect: 'Allow', Principal: { Service: 'cloudtrail.amazonaws.com' }, Action: 's3:GetBucketAcl', Resource: 'arn:aws:s3:::b' }] });
 const keyDoc = (sid: string) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: sid, Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111111111111:root' }, Action: 'kms:*', Resource: '*' }] });
+const busDoc = (sid: string) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: sid, Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::222222222222:root' }, Action: 'events:PutEvents', Resource: '*' }] });
+const scpDoc = (sid: string) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: sid, Effect: 'Deny', Action: 'cloudtrail:StopLogging', Resource: '*' }] });
 const trust = (sid: string) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: sid, Effect: 'Allow', Principal: { Service: 'cloudtrail.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
 
 /**
@@ -34,6 +36,28 @@ const CASES: Record<string, { schemaVersion?: number; before: Json; after: Json;
     before: { id: 'arn:aws:cloudtrail:us-east-2:111111111111:trail/trail-a', name: 'trail-a', s3_bucket_name: 'bucket-a', enable_logging: true, include_global_service_events: true },
     after: { name: 'trail-b', s3_bucket_name: 'bucket-b' },
     ordinary: 's3_bucket_name',
+  },
+  aws_cloudwatch_event_bus: {
+    before: { id: 'bus-a', name: 'bus-a', event_source_name: 'aws.partner/a.com/1/x', description: 'a' },
+    after: { name: 'bus-b', event_source_name: 'aws.partner/b.com/1/x', description: 'b' },
+    ordinary: 'description',
+  },
+  aws_cloudwatch_event_bus_policy: {
+    before: { id: 'bus-a', event_bus_name: 'bus-a', policy: busDoc('A') },
+    after: { event_bus_name: 'bus-b', policy: busDoc('B') },
+    ordinary: 'policy',
+  },
+  aws_cloudwatch_event_rule: {
+    schemaVersion: 1,
+    before: { id: 'bus-a/rule-a', name: 'rule-a', name_prefix: '', event_bus_name: 'bus-a', description: 'a', event_pattern: '{"source":["a"]}', state: 'ENABLED', is_enabled: true, force_destroy: false },
+    after: { name: 'rule-b', event_bus_name: 'bus-b', description: 'b', event_pattern: '{"source":["a"]}' },
+    ordinary: 'description',
+  },
+  aws_cloudwatch_event_target: {
+    schemaVersion: 1,
+    before: { id: 'bus-a-rule-a-t-a', rule: 'rule-a', target_id: 't-a', event_bus_name: 'bus-a', arn: 'arn:aws:events:us-east-2:111111111111:event-bus/x', input: '{"a":1}', force_destroy: false },
+    after: { rule: 'rule-b', target_id: 't-b', event_bus_name: 'bus-b', arn: 'arn:aws:events:us-east-2:111111111111:event-bus/x', input: '{"a":2}' },
+    ordinary: 'input',
   },
   aws_cloudwatch_log_group: {
     before: { id: 'lg-a', name: 'lg-a', log_group_class: 'STANDARD', retention_in_days: 365, skip_destroy: false },
@@ -59,6 +83,16 @@ const CASES: Record<string, { schemaVersion?: number; before: Json; after: Json;
     before: { id: '11111111-2222-3333-4444-555555555555', description: 'a', key_usage: 'ENCRYPT_DECRYPT', customer_master_key_spec: 'SYMMETRIC_DEFAULT', multi_region: false, enable_key_rotation: true, is_enabled: true, bypass_policy_lockout_safety_check: false, policy: keyDoc('A') },
     after: { description: 'b', key_usage: 'ENCRYPT_DECRYPT', customer_master_key_spec: 'SYMMETRIC_DEFAULT', multi_region: true, custom_key_store_id: 'cks-1234567890abcdef0', enable_key_rotation: true, policy: keyDoc('A') },
     ordinary: 'description',
+  },
+  aws_organizations_policy: {
+    before: { id: 'p-abcdefgh', name: 'scp-a', type: 'SERVICE_CONTROL_POLICY', description: 'a', content: scpDoc('A'), skip_destroy: false },
+    after: { name: 'scp-a', type: 'TAG_POLICY', description: 'a', content: scpDoc('B') },
+    ordinary: 'content',
+  },
+  aws_organizations_policy_attachment: {
+    before: { id: 'r-ab12:p-abcdefgh', policy_id: 'p-abcdefgh', target_id: 'r-ab12', skip_destroy: false },
+    after: { policy_id: 'p-bcdefghi', target_id: 'r-cd34', skip_destroy: true },
+    ordinary: 'skip_destroy',
   },
   aws_s3_bucket: {
     before: { id: 'bucket-a', bucket: 'bucket-a', force_destroy: false, object_lock_enabled: false },

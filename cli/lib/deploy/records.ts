@@ -9,8 +9,10 @@
  * Terraform content itself (the gate's base next time).
  *
  * Where it lives, so that the next deploy finds it wherever it runs:
- *   local  `<state folder>/.cloudtrail-fleet/deployed/<stack>.json`, next to
- *          the `terraform.<stack>.tfstate` files it describes;
+ *   local  `state/<fleet>/.cloudtrail-fleet/deployed/<stack>.json`, next to
+ *          the `terraform.<stack>.tfstate` files it describes, in the
+ *          fleet's own state folder (two configs in one clone never read
+ *          each other's records);
  *   s3     `s3://<state bucket>/<keyPrefix>deployed/<stack>.json`, next to
  *          the state, with the backend's credentials: a CI runner that
  *          starts from a clean clone reads it like the state;
@@ -156,4 +158,39 @@ export class S3Records implements RecordStore {
 /** The default record folder of a local (or cloud) backend: `.cloudtrail-fleet/deployed` next to the state files. */
 export function defaultRecordsDir(stateDir: string): string {
   return path.join(stateDir, '.cloudtrail-fleet', 'deployed');
+}
+
+/**
+ * The records of one fleet in its own folder. Earlier releases kept every
+ * fleet's records in one folder of the project root (`legacyDir`); while the
+ * fleet's own folder holds none, the records there that are this fleet's
+ * (`belongs`) are read instead, so the first deploy after the upgrade still
+ * applies only what changed and the change gate still sees what was
+ * deployed. New records always go to the fleet's own folder.
+ */
+export class FleetRecords implements RecordStore {
+  /** How many records were read from the legacy folder (0: none, or the fleet's own folder had records). */
+  fromLegacy = 0;
+
+  constructor(
+    readonly dir: string,
+    readonly legacyDir: string,
+    private readonly belongs: (record: DeployRecord) => boolean,
+  ) {}
+
+  get location(): string {
+    return this.dir;
+  }
+
+  async readAll(): Promise<Map<string, DeployRecord>> {
+    const own = await new FolderRecords(this.dir).readAll();
+    if (own.size > 0 || path.resolve(this.legacyDir) === path.resolve(this.dir)) return own;
+    const legacy = new Map([...(await new FolderRecords(this.legacyDir).readAll())].filter(([, r]) => this.belongs(r)));
+    this.fromLegacy = legacy.size;
+    return legacy;
+  }
+
+  write(record: DeployRecord): Promise<void> {
+    return new FolderRecords(this.dir).write(record);
+  }
 }

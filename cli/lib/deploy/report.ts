@@ -20,7 +20,8 @@ export interface DeployReport {
   readonly records: string;
   readonly logs: string;
   readonly synthesis: { readonly hash: string; readonly stacks: number; readonly seconds?: number };
-  readonly gate: { readonly available: boolean; readonly unsafe: readonly { stack: string; message: string }[]; readonly allowed: boolean };
+  /** The change-safety gate's plan, as `check-config --base --json` gives it under `change` (cli/lib/change-plan.ts, changePlanJson). */
+  readonly gate: unknown;
   readonly stacks: readonly StackResult[];
   readonly summary: DeploySummary;
 }

@@ -1,9 +1,11 @@
 /**
  * Is the state backend reachable, the way Terraform will reach it?
  *
- *   local  the folder the state files go to is writable (the stacks name
- *          `../../../terraform.<stack>.tfstate` from `<out>/stacks/<stack>/`,
- *          so the folder holding the output folder);
+ *   local  the folder the state files go to is writable: the fleet's own
+ *          `state/<partition>-<central account>-<bucket>/` in the folder
+ *          holding the output folder (the stacks name
+ *          `../../../state/<fleet>/terraform.<stack>.tfstate` from
+ *          `<out>/stacks/<stack>/`);
  *   s3     the state bucket answers HeadBucket, with the backend's
  *          assumeRoleArn when set (as the backend block says), else the
  *          ambient credentials;
@@ -16,6 +18,8 @@ import { mkdirSync, rmSync, writeFileSync } from 'fs';
 import * as path from 'path';
 import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import type { BackendConfig } from '../../../config/model';
+import { localStateDir as fleetStateFolder } from '../../../modules/backend';
+import type { FleetIdentity } from '../../../modules/fleet-identity';
 import { AccessGuard, AwsSession, describeError, isNetworkError } from '../aws-access';
 import { DEFAULT_TFC_HOST, findTerraformToken, missingTokenMessage } from '../terraform/credentials';
 import type { CheckStatus } from './checks';
@@ -35,6 +39,8 @@ export interface BackendCheckOptions {
   readonly backend: BackendConfig;
   /** The synthesis output folder (cdktf.out). */
   readonly outdir: string;
+  /** The fleet: its local state has a folder of its own (modules/backend.ts). */
+  readonly fleet: FleetIdentity;
   readonly session: AwsSession;
   readonly guard: AccessGuard;
   readonly env: NodeJS.ProcessEnv;
@@ -43,13 +49,13 @@ export interface BackendCheckOptions {
   readonly timeoutMs?: number;
 }
 
-/** The folder of local state files for an output folder (the stacks' `../../../` from `<out>/stacks/<stack>/`). */
+/** The project root of an output folder: what the stacks' `../../../` from `<out>/stacks/<stack>/` is (local state folders are under it). */
 export function localStateDir(outdir: string): string {
   return path.resolve(outdir, 'stacks', 'x', '..', '..', '..');
 }
 
-function checkLocal(outdir: string): BackendReport {
-  const dir = localStateDir(outdir);
+function checkLocal(outdir: string, fleet: FleetIdentity): BackendReport {
+  const dir = path.join(localStateDir(outdir), fleetStateFolder(fleet));
   const probe = path.join(dir, `.cloudtrail-fleet-doctor-${randomBytes(4).toString('hex')}`);
   try {
     mkdirSync(dir, { recursive: true });
@@ -113,7 +119,7 @@ async function checkCloud(backend: Extract<BackendConfig, { type: 'cloud' }>, o:
 export async function checkBackend(o: BackendCheckOptions): Promise<BackendReport> {
   switch (o.backend.type) {
     case 'local':
-      return checkLocal(o.outdir);
+      return checkLocal(o.outdir, o.fleet);
     case 's3':
       return checkS3(o.backend, o);
     case 'cloud':

@@ -7,6 +7,7 @@ import type { FleetConfig } from '../../../config/model';
 import { CouldNotCheck } from '../../command';
 import { AccessGuard, AwsSession, CallerIdentity } from '../aws-access';
 import { mapPool } from '../pool';
+import { fleetIdentity } from '../../../modules/fleet-identity';
 import { BackendReport, Fetch, checkBackend } from './backend';
 import { AccountReport, checkAccount } from './checks';
 import { accountTargets } from './targets';
@@ -36,7 +37,7 @@ export async function runDoctor(config: FleetConfig, session: AwsSession, option
   const caller = await session.preflight(options.env);
   const guard = new AccessGuard(() => session.callerIdentity(options.env), options.env);
   const targets = accountTargets(config);
-  const backendCheck = checkBackend({ backend: config.backend, outdir: options.outdir, session, guard, env: options.env, fetch: options.fetch });
+  const backendCheck = checkBackend({ backend: config.backend, outdir: options.outdir, fleet: fleetIdentity(config), session, guard, env: options.env, fetch: options.fetch });
   const accounts = await mapPool(targets, options.concurrency, (t) => checkAccount(t, { config, session, guard, caller }), (done) => options.onProgress?.(done, targets.length));
   const backend = await backendCheck;
   if (guard.failure) {
