@@ -13,4 +13,6 @@ module.exports = {
   testTimeout: 15 * 60 * 1000,
   // Each test file starts its own emulator and runs Terraform: two at a time on a 2-core machine.
   maxWorkers: 2,
+  // test.concurrent cases (the stage's configs) at once per file.
+  maxConcurrency: 2,
 };

@@ -400,7 +400,7 @@ def control(call: Call, environ: dict[str, Any]) -> tuple[int, Any]:
                 "code": _require(body, "code"),
                 "message": body.get("message"),
                 "status": int(body.get("status") or 400),
-                "remaining": int(body.get("count") or 1),
+                "remaining": int(body.get("count", 1)),
                 "accountId": body.get("accountId"),
                 "region": body.get("region"),
                 "trailName": body.get("trailName"),
@@ -523,13 +523,33 @@ class Emulator:
                 start_response(status, headers)
                 return [body]
 
+            captured: dict[str, Any] = {}
+
             def recording_start_response(status: str, headers: Any, exc_info: Any = None) -> Any:
                 record["status"] = int(status.split()[0])
                 with STATE.lock:
                     STATE.calls.append(record)
-                return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
+                captured.update(status=status, headers=headers, exc_info=exc_info)
+                return lambda data: None
 
-            return self.moto_app(environ, recording_start_response)
+            result = self.moto_app(environ, recording_start_response)
+            try:
+                body = b"".join(result)
+            finally:
+                if hasattr(result, "close"):
+                    result.close()
+            status, headers = captured["status"], list(captured["headers"])
+            if call.service == "s3" and status.startswith("403") and not body and call.method != "HEAD":
+                # moto refuses an object request the bucket policy denies with an empty 403; S3 answers an AccessDenied error
+                # (https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html).
+                body = (
+                    '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code><Message>Access Denied</Message>'
+                    f"<RequestId>{secrets.token_hex(8).upper()}</RequestId></Error>"
+                ).encode()
+                headers = [(k, v) for k, v in headers if k.lower() not in ("content-length", "content-type")]
+                headers += [("Content-Type", "application/xml"), ("Content-Length", str(len(body)))]
+            start_response(status, headers, captured["exc_info"]) if captured["exc_info"] else start_response(status, headers)
+            return [body]
         finally:
             patches.REQUEST.caller = None
 
