@@ -123,7 +123,7 @@ export interface PlannedChange {
 export interface PlanResult {
   /** Terraform said "No changes" (plan -detailed-exitcode exited 0). */
   readonly noChanges: boolean;
-  /** Every resource change (no-op and read left out); [] when noChanges. */
+  /** Every resource change (no-op and read left out), then output changes (`output.<name>`); [] when noChanges. */
   readonly changes: readonly PlannedChange[];
   /** The saved plan (`<stack>/emulator.tfplan`). */
   readonly planFile: string;
@@ -146,12 +146,24 @@ export function destructiveChanges(changes: readonly PlannedChange[]): PlannedCh
   return changes.filter((c) => c.actions.includes('delete'));
 }
 
-/** The resource changes of `terraform show -json <planfile>` output. */
+const unchanged = (actions: readonly string[]) => actions.length === 1 && (actions[0] === 'no-op' || actions[0] === 'read');
+
+/**
+ * The changes of `terraform show -json <planfile>` output: resource changes,
+ * then output changes as `output.<name>` (a plan that changes only outputs
+ * is not "No changes" either).
+ */
 export function plannedChanges(showJson: string): PlannedChange[] {
-  const plan = JSON.parse(showJson) as { resource_changes?: { address: string; change: { actions: string[] } }[] };
-  return (plan.resource_changes ?? [])
-    .filter((r) => !(r.change.actions.length === 1 && (r.change.actions[0] === 'no-op' || r.change.actions[0] === 'read')))
-    .map((r) => ({ address: r.address, actions: r.change.actions }));
+  const plan = JSON.parse(showJson) as {
+    resource_changes?: { address: string; change: { actions: string[] } }[];
+    output_changes?: Record<string, { actions: string[] }>;
+  };
+  return [
+    ...(plan.resource_changes ?? []).filter((r) => !unchanged(r.change.actions)).map((r) => ({ address: r.address, actions: r.change.actions })),
+    ...Object.entries(plan.output_changes ?? {})
+      .filter(([, c]) => !unchanged(c.actions))
+      .map(([name, c]) => ({ address: `output.${name}`, actions: c.actions })),
+  ];
 }
 
 function run(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<TerraformResult> {

@@ -72,9 +72,10 @@ describe('plannedChanges and destructiveChanges', () => {
       { address: 'aws_sns_topic.t', change: { actions: ['create', 'delete'] } },
       { address: 'aws_iam_role.r', change: { actions: ['forget'] } },
     ],
+    output_changes: { trail_arn: { actions: ['no-op'] }, trail: { actions: ['update'] } },
   });
 
-  test('keeps every change but no-op and read, in order', () => {
+  test('keeps every change but no-op and read, in order, then output changes', () => {
     expect(plannedChanges(show).map((c) => `${c.address} ${c.actions.join('/')}`)).toEqual([
       'aws_cloudtrail.new create',
       'aws_s3_bucket_policy.p update',
@@ -82,6 +83,7 @@ describe('plannedChanges and destructiveChanges', () => {
       'aws_cloudtrail.t delete/create',
       'aws_sns_topic.t create/delete',
       'aws_iam_role.r forget',
+      'output.trail update',
     ]);
     expect(plannedChanges('{"format_version":"1.2"}')).toEqual([]);
   });
