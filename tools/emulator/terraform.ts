@@ -15,7 +15,8 @@
  * The backend is replaced by a local state file in a work folder.
  */
 import { spawn } from 'child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { cpSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'fs';
+import { createHash } from 'crypto';
 import * as path from 'path';
 import { emulatorCredentials } from './emulator';
 
@@ -78,16 +79,29 @@ export function emulatorOverride(stack: Json, options: OverrideOptions): Json {
   return {
     '//': 'Written by tools/emulator (terraform.ts): this stack runs against the AWS emulator. Not part of the synthesized stack.',
     provider: { aws },
-    terraform: { backend: { local: { path: options.stateFile } } },
+    // The same backend block in every stack (the state file is a link beside cdk.tf.json, see
+    // writeEmulatorOverride), so one `terraform init` serves every stack with the same providers.
+    terraform: { backend: { local: { path: STATE_LINK } } },
   };
 }
 
-/** Writes `emulator_override.tf.json` beside the stack's cdk.tf.json; returns its path. */
+/** The local state path of every stack: a symbolic link to the stack's state file in the work folder. */
+export const STATE_LINK = 'terraform.tfstate';
+
+/**
+ * Writes `emulator_override.tf.json` beside the stack's cdk.tf.json, and
+ * links `terraform.tfstate` there to `options.stateFile` (so the state
+ * outlives a new synthesis into the same folder); returns the override's path.
+ */
 export function writeEmulatorOverride(stackDir: string, options: OverrideOptions): string {
   const stack = JSON.parse(readFileSync(path.join(stackDir, 'cdk.tf.json'), 'utf8')) as Json;
   const file = path.join(stackDir, OVERRIDE_FILE);
-  mkdirSync(path.dirname(options.stateFile), { recursive: true });
+  const stateFile = path.resolve(options.stateFile);
+  mkdirSync(path.dirname(stateFile), { recursive: true });
   writeFileSync(file, `${JSON.stringify(emulatorOverride(stack, options), null, 2)}\n`);
+  const link = path.join(stackDir, STATE_LINK);
+  rmSync(link, { force: true });
+  symlinkSync(stateFile, link);
   return file;
 }
 
@@ -229,6 +243,10 @@ export class Terraform {
       ...(this.mirror ? {} : { TF_PLUGIN_CACHE_DIR: cache }),
       AWS_EC2_METADATA_DISABLED: 'true',
       ...(options.endpoint ? { AWS_ENDPOINT_URL: options.endpoint } : {}),
+      // Terraform and the provider are Go programs that mostly start up and exit: collecting garbage
+      // less often saves about a quarter of their CPU (measured: plan 6.2 -> 4.6 CPU s, apply 9.4 -> 6.8)
+      // for about 480 MB per provider process. The caller's GOGC wins.
+      GOGC: process.env.GOGC || '400',
     };
   }
 
@@ -245,24 +263,74 @@ export class Terraform {
     return run(args, stackDir, this.env, this.timeout);
   }
 
-  private async check(stackDir: string, args: readonly string[], what: string): Promise<TerraformResult> {
+  /** Runs a command after init; when Terraform still asks for `terraform init` (a copied init that does not fit), inits for real and runs it again. */
+  private async runInitialized(stackDir: string, args: readonly string[]): Promise<TerraformResult> {
+    await this.init(stackDir);
     const r = await this.run(stackDir, args);
+    if (r.code === 0 || r.code === 2 || !/terraform init/.test(r.stderr + r.stdout)) return r;
+    await this.realInit(stackDir);
+    return this.run(stackDir, args);
+  }
+
+  private async check(stackDir: string, args: readonly string[], what: string): Promise<TerraformResult> {
+    const r = what === 'init' ? await this.run(stackDir, args) : await this.runInitialized(stackDir, args);
     if (r.code !== 0) throw new TerraformError(`terraform ${what} failed in ${stackDir} (exit ${r.code}):\n${(r.stderr + r.stdout).trim()}`, r);
     return r;
   }
 
-  /** `terraform init` (once per folder, one at a time: concurrent inits race on shared folders). */
+  /**
+   * `terraform init`, once per folder and one at a time (concurrent inits race
+   * on shared folders). A stack pointed at the emulator by
+   * writeEmulatorOverride has the same backend block as every other, so after
+   * the first init of a set of required providers the next stacks get a copy
+   * of its `.terraform` folder and lock file instead (init costs 1.5 CPU
+   * seconds; a command that still asks for init gets a real one, see run).
+   */
   init(stackDir: string): Promise<void> {
     const key = path.resolve(stackDir);
     let done = this.initialized.get(key);
     if (!done) {
-      const task = () => this.check(stackDir, ['init', '-input=false', '-no-color', '-reconfigure'], 'init').then(() => undefined);
+      const task = async () => {
+        const template = this.templateFor(stackDir);
+        if (template && existsSync(path.join(template, 'lock.hcl'))) {
+          rmSync(path.join(stackDir, '.terraform'), { recursive: true, force: true });
+          cpSync(path.join(template, 'data'), path.join(stackDir, '.terraform'), { recursive: true, verbatimSymlinks: true });
+          cpSync(path.join(template, 'lock.hcl'), path.join(stackDir, '.terraform.lock.hcl'));
+          return;
+        }
+        await this.realInit(stackDir);
+        if (template) {
+          rmSync(template, { recursive: true, force: true });
+          mkdirSync(template, { recursive: true });
+          cpSync(path.join(stackDir, '.terraform'), path.join(template, 'data'), { recursive: true, verbatimSymlinks: true });
+          cpSync(path.join(stackDir, '.terraform.lock.hcl'), path.join(template, 'lock.hcl'));
+        }
+      };
       done = this.initQueue.then(task, task);
       this.initQueue = done.catch(() => undefined);
       this.initialized.set(key, done);
       done.catch(() => this.initialized.delete(key));
     }
     return done;
+  }
+
+  private async realInit(stackDir: string): Promise<void> {
+    await this.check(stackDir, ['init', '-input=false', '-no-color', '-reconfigure'], 'init');
+  }
+
+  /** The init template folder of a stack pointed at the emulator (by its required providers), else undefined. */
+  private templateFor(stackDir: string): string | undefined {
+    try {
+      const link = path.join(stackDir, STATE_LINK);
+      if (!lstatSync(link).isSymbolicLink()) return undefined;
+      const override = JSON.parse(readFileSync(path.join(stackDir, OVERRIDE_FILE), 'utf8')) as Json;
+      if (override.terraform?.backend?.local?.path !== STATE_LINK) return undefined;
+      const stack = JSON.parse(readFileSync(path.join(stackDir, 'cdk.tf.json'), 'utf8')) as Json;
+      const providers = JSON.stringify(stack.terraform?.required_providers ?? {});
+      return path.join(this.options.workDir, 'init-templates', createHash('sha256').update(providers).digest('hex').slice(0, 16));
+    } catch {
+      return undefined;
+    }
   }
 
   /** Forgets that a folder was initialized (after its backend or providers changed). */
@@ -272,13 +340,11 @@ export class Terraform {
 
   /** `terraform apply -auto-approve`; throws TerraformError when it fails. */
   async apply(stackDir: string): Promise<TerraformResult> {
-    await this.init(stackDir);
     return this.check(stackDir, ['apply', '-auto-approve', '-input=false', '-no-color', ...this.parallelismArgs()], 'apply');
   }
 
   /** `terraform destroy -auto-approve`; throws TerraformError when it fails. */
   async destroy(stackDir: string): Promise<TerraformResult> {
-    await this.init(stackDir);
     return this.check(stackDir, ['destroy', '-auto-approve', '-input=false', '-no-color', ...this.parallelismArgs()], 'destroy');
   }
 
@@ -288,10 +354,9 @@ export class Terraform {
    * {address, actions}. Throws TerraformError when the plan fails.
    */
   async plan(stackDir: string): Promise<PlanResult> {
-    await this.init(stackDir);
     const planFile = path.join(stackDir, 'emulator.tfplan');
     rmSync(planFile, { force: true });
-    const r = await this.run(stackDir, ['plan', '-detailed-exitcode', '-input=false', '-no-color', `-out=${planFile}`, ...this.parallelismArgs()]);
+    const r = await this.runInitialized(stackDir, ['plan', '-detailed-exitcode', '-input=false', '-no-color', `-out=${planFile}`, ...this.parallelismArgs()]);
     if (r.code !== 0 && r.code !== 2) throw new TerraformError(`terraform plan failed in ${stackDir} (exit ${r.code}):\n${(r.stderr + r.stdout).trim()}`, r);
     if (r.code === 0) return { noChanges: true, changes: [], planFile, seconds: r.seconds, output: r.stdout };
     const changes = await this.show(stackDir, planFile);

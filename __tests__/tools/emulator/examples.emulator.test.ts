@@ -31,12 +31,13 @@ describeWithEmulator('every example config and fleet shape applies on the emulat
   });
 
   test.concurrent.each(cases.map((c) => [c.name, c] as const))('%s', async (name, c) => {
-    const r = await runCase(c, { workDir: workDir(name.replace(/\W+/g, '-')), jobs: 2 });
+    // CLOUDTRAIL_TF_JOBS: Terraform runs at once per config (as npm run validate; default 2).
+    const r = await runCase(c, { workDir: workDir(name.replace(/\W+/g, '-')), jobs: Math.max(1, Math.min(4, Number(process.env.CLOUDTRAIL_TF_JOBS) || 2)) });
     results.push(r);
     expect({ name, changed: r.changed }).toEqual({ name, changed: [] });
     // The central stack first; then every account stack (a generated fleet: its sample).
     expect(r.applied[0]).toBe(r.central);
     if (!c.sample) expect(r.applied).toHaveLength(r.stacks);
-    else expect(r.applied.length).toBeGreaterThanOrEqual(3);
+    else expect(r.applied.length).toBeGreaterThanOrEqual(2);
   });
 });

@@ -1,14 +1,14 @@
 /**
  * The emulator harness end to end with the real provider: the default config
- * applied (central first, then the account) and re-planned with "No changes";
- * allowed_account_ids really checked; an injected CreateTrail error reaching
- * Terraform; a plan's `terraform show -json` read back as delete/replace.
+ * applied (central first, then the account, which an injected CreateTrail
+ * error fails once) and re-planned with "No changes"; allowed_account_ids
+ * really checked; a plan's `terraform show -json` read back as delete/replace.
  */
 import { readFileSync, writeFileSync } from 'fs';
 import * as path from 'path';
 import { loadConfig, projectRoot } from '../../../config/load';
 import { Emulator, startEmulator } from '../../../tools/emulator/emulator';
-import { deployFleet, FleetStack, isCentral, planFleet, pointAtEmulator, synthFleet } from '../../../tools/emulator/fleet';
+import { applyFleet, FleetStack, isCentral, planFleet, pointAtEmulator, prepareWorld, synthFleet } from '../../../tools/emulator/fleet';
 import { destructiveChanges, Terraform, TerraformError, writeEmulatorOverride } from '../../../tools/emulator/terraform';
 import { describeWithEmulator, workDir } from './emulator-env';
 
@@ -29,15 +29,29 @@ describeWithEmulator('the emulator harness with the default config', { terraform
     await emulator?.stop();
   });
 
-  test('applies the central stack first, then the account stack, and re-plans with "No changes"', async () => {
-    stacks = await deployFleet(loadConfig(path.join(ROOT, 'config', 'cloudtrail.yaml')), { emulator, terraform, workDir: work });
+  test('applies the central stack first, then the account stack (an injected CreateTrail error fails it once), and re-plans with "No changes"', async () => {
+    const config = loadConfig(path.join(ROOT, 'config', 'cloudtrail.yaml'));
+    stacks = synthFleet(config, path.join(work, 'out'));
     expect(stacks.map((s) => s.name)).toEqual(['cloudtrail-central', 'cloudtrail-account-222222222222']);
+    await prepareWorld(config, emulator);
+    pointAtEmulator(stacks, emulator.endpoint, work);
+    const [central, account] = stacks;
+    await applyFleet([central], { emulator, terraform, workDir: work });
+
+    // CloudTrail refuses the trail once (as it does while a bucket policy is not in place yet): Terraform fails with AWS's error.
+    await emulator.injectFault({ service: 'cloudtrail', action: 'CreateTrail', code: 'InsufficientS3BucketPolicyException', message: 'Incorrect S3 bucket policy is detected for bucket: my-bucket', accountId: '222222222222', trailName: 'my-trail', count: 1 });
+    const err = await terraform.apply(account.dir).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TerraformError);
+    expect((err as TerraformError).message).toMatch(/InsufficientS3BucketPolicyException: Incorrect S3 bucket policy is detected for bucket: my-bucket/);
+    expect(await emulator.faults()).toEqual([]);
+    await terraform.apply(account.dir);
 
     const calls = await emulator.calls();
     const bucketPolicy = calls.findIndex((c) => c.action === 'PutBucketPolicy' && c.status === 200);
     const createTrail = calls.findIndex((c) => c.action === 'CreateTrail' && c.status === 200);
     expect(bucketPolicy).toBeGreaterThanOrEqual(0);
     expect(createTrail).toBeGreaterThan(bucketPolicy);
+    expect(calls.filter((c) => c.action === 'CreateTrail').map((c) => c.fault ?? c.status)).toEqual(['InsufficientS3BucketPolicyException', 200]);
     // Each stack ran with its own account's credentials.
     expect(calls[bucketPolicy].accountId).toBe('111111111111');
     expect(calls[createTrail]).toMatchObject({ accountId: '222222222222', region: 'us-east-2', trailName: 'my-trail' });
@@ -59,18 +73,6 @@ describeWithEmulator('the emulator harness with the default config', { terraform
     } finally {
       writeFileSync(path.join(account.dir, 'emulator_override.tf.json'), original);
     }
-  });
-
-  test('an injected CreateTrail error reaches Terraform for the given number of calls only', async () => {
-    const account = stacks.find((s) => !isCentral(s))!;
-    await terraform.destroy(account.dir);
-    await emulator.injectFault({ service: 'cloudtrail', action: 'CreateTrail', code: 'InsufficientS3BucketPolicyException', message: 'Incorrect S3 bucket policy is detected for bucket: my-bucket', accountId: '222222222222', trailName: 'my-trail', count: 1 });
-    const err = await terraform.apply(account.dir).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(TerraformError);
-    expect((err as TerraformError).message).toMatch(/InsufficientS3BucketPolicyException: Incorrect S3 bucket policy is detected for bucket: my-bucket/);
-    expect(await emulator.faults()).toEqual([]);
-    await terraform.apply(account.dir);
-    expect((await terraform.plan(account.dir)).noChanges).toBe(true);
   });
 
   test('a renamed trail plans a delete that destructiveChanges reports (terraform show -json)', async () => {

@@ -3,11 +3,13 @@
  * it writes beside cdk.tf.json, reading `terraform show -json`, credentials,
  * the seeds of imported resources and the account sample of big fleets.
  */
-import { existsSync } from 'fs';
+import { existsSync, mkdtempSync, readFileSync, readlinkSync, writeFileSync } from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { emulatorCredentials, launcherPath } from '../../../tools/emulator/emulator';
 import { FleetStack, seedResource } from '../../../tools/emulator/fleet';
 import { sampleAccounts } from '../../../tools/emulator/stage';
-import { destructiveChanges, EMULATED_ENDPOINTS, emulatorOverride, plannedChanges } from '../../../tools/emulator/terraform';
+import { destructiveChanges, EMULATED_ENDPOINTS, emulatorOverride, plannedChanges, writeEmulatorOverride } from '../../../tools/emulator/terraform';
 
 const ENDPOINT = 'http://127.0.0.1:4566';
 
@@ -35,7 +37,20 @@ describe('emulatorOverride', () => {
       for (const kept of ['region', 'assume_role', 'allowed_account_ids', 'default_tags']) expect(p).not.toHaveProperty(kept);
     }
     for (const service of ['s3', 'kms', 'cloudtrail', 'sts', 'iam', 'sns', 'sqs', 'logs', 'organizations', 'events']) expect(EMULATED_ENDPOINTS).toContain(service);
-    expect(o.terraform).toEqual({ backend: { local: { path: '/work/state/s.tfstate' } } });
+    // Every stack the same backend block (one init serves all); the state file is a link beside cdk.tf.json.
+    expect(o.terraform).toEqual({ backend: { local: { path: 'terraform.tfstate' } } });
+  });
+
+  test('writeEmulatorOverride writes the override and links terraform.tfstate to the state file', () => {
+    const dir = mkdtempSync(path.join(process.env.CLOUDTRAIL_JEST_TMP || os.tmpdir(), 'override-'));
+    writeFileSync(path.join(dir, 'cdk.tf.json'), JSON.stringify(stack));
+    const file = writeEmulatorOverride(dir, { endpoint: ENDPOINT, stateFile: path.join(dir, 'state', 'x.tfstate') });
+    expect(file).toBe(path.join(dir, 'emulator_override.tf.json'));
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(emulatorOverride(stack, { endpoint: ENDPOINT, stateFile: 'ignored' }));
+    expect(readlinkSync(path.join(dir, 'terraform.tfstate'))).toBe(path.join(dir, 'state', 'x.tfstate'));
+    // Pointing it elsewhere replaces the link.
+    writeEmulatorOverride(dir, { endpoint: ENDPOINT, stateFile: path.join(dir, 'state', 'y.tfstate') });
+    expect(readlinkSync(path.join(dir, 'terraform.tfstate'))).toBe(path.join(dir, 'state', 'y.tfstate'));
   });
 
   test('another account credentials on request (to prove allowed_account_ids), and a clear error without allowed_account_ids', () => {
@@ -130,9 +145,10 @@ describe('sampleAccounts', () => {
     json: { resource: { aws_cloudtrail: { t: {} }, ...extra }, provider: { aws: [{}] } },
   });
 
-  test('the first, the last and the first of each other stack shape, in order; small fleets whole', () => {
+  test('the last and the first of each other stack shape, in order', () => {
     const fleet = Array.from({ length: 50 }, (_, i) => account(i, i === 20 || i === 30 ? { aws_sns_topic: { t: {} } } : {}));
-    expect(sampleAccounts(fleet).map((s) => s.accountId)).toEqual(['200000000000', '200000000020', '200000000049']);
-    expect(sampleAccounts(fleet.slice(0, 2))).toHaveLength(2);
+    expect(sampleAccounts(fleet).map((s) => s.accountId)).toEqual(['200000000020', '200000000049']);
+    expect(sampleAccounts(fleet.slice(0, 20)).map((s) => s.accountId)).toEqual(['200000000019']);
+    expect(sampleAccounts([])).toEqual([]);
   });
 });
