@@ -13,6 +13,8 @@ module.exports = {
   testTimeout: 15 * 60 * 1000,
   // Each test file starts its own emulator and runs Terraform: two at a time on a 2-core machine.
   maxWorkers: 2,
-  // test.concurrent cases (the stage's configs) at once per file.
-  maxConcurrency: 2,
+  // test.concurrent cases (the stage's configs) at once per file: the provider waits a lot (KMS keys about 8 s,
+  // SQS queue policies about 50 s, by design), so three configs keep two cores busy (up to 6 Terraform
+  // processes, about 480 MB each).
+  maxConcurrency: 3,
 };

@@ -156,7 +156,9 @@ export async function runCase(c: StageCase, options: RunCaseOptions): Promise<St
 }
 
 /** The coverage table of a stage run. */
-export function stageReport(results: readonly StageResult[], seconds: number): string {
+export function stageReport(unordered: readonly StageResult[], seconds: number): string {
+  // cloudtrail, examples/..., generated/...: the order of stageCases, whatever order they finished in.
+  const results = [...unordered].sort((a, b) => a.name.localeCompare(b.name));
   const width = Math.max(0, ...results.map((r) => r.name.length));
   const lines = ['', 'emulator stage: applied on the emulator (central first, then accounts), then planned again:'];
   for (const r of results) {
