@@ -46,7 +46,10 @@ export function trailOutput(ft: FleetTrail): Record<string, unknown> {
     LogFileValidationEnabled: ref('enable_log_file_validation'),
     IsOrganizationTrail: ref('is_organization_trail'),
     ...(cfg.kmsKey.kind !== 'none' ? { KmsKeyId: ref('kms_key_id') } : {}),
-    ...(cfg.sns ? { SnsTopicARN: ref('sns_topic_arn') } : {}),
+    // Not the trail's computed sns_topic_arn: the provider keeps its old value in the plan when sns_topic_name
+    // changes, so after an apply that adds a topic to an existing trail this output stayed "" and every later
+    // plan showed it changing (seen on the emulator with adopt-everything.yaml; plain Terraform 1.11.4 + aws 5.100.0).
+    ...(ft.topic ? { SnsTopicARN: attributeRef(ft.topic, 'arn') } : cfg.sns?.kind === 'existing' ? { SnsTopicARN: cfg.sns.topicArn } : {}),
     ...(cfg.cloudWatchLogs ? { CloudWatchLogsLogGroupArn: ref('cloud_watch_logs_group_arn') } : {}),
   };
 }

@@ -265,8 +265,15 @@ describe('outputs', () => {
       ].sort(),
     );
     expect(stack.output.trail.value.S3KeyPrefix).toBe(ref('s3_key_prefix'));
-    expect(stack.output.trail.value.SnsTopicARN).toBe(ref('sns_topic_arn'));
+    // The topic's ARN itself (the trail's computed sns_topic_arn goes stale in the plan when a topic is added).
+    expect(stack.output.trail.value.SnsTopicARN).toBe('arn:aws:sns:us-east-2:111111111111:security-notifications');
     expect(stack.output.trail.value.CloudWatchLogsLogGroupArn).toBe(ref('cloud_watch_logs_group_arn'));
+  });
+
+  test('SnsTopicARN of a created topic is the topic ARN (known after the apply that creates it)', () => {
+    const stack = accountStack(configOf(rawWith((r) => Object.assign(r.accounts[0], { sns: { create: { topicName: 'ct-222-notify' } } }))));
+    const [topicName] = Object.keys(stack.resource.aws_sns_topic);
+    expect(stack.output.trail.value.SnsTopicARN).toBe(`\${aws_sns_topic.${topicName}.arn}`);
   });
 
   test('with two trails in one account, both outputs are maps keyed by trail name', () => {
