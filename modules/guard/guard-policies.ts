@@ -120,7 +120,7 @@ interface AccountContribution {
 }
 
 function contribution(partition: Partition, a: GuardedResources, detection: boolean): AccountContribution {
-  const resources: string[] = [...a.trailArns, ...a.topicArns, ...a.deliveryRoleArns, ...a.deployerRoleArns];
+  const resources: string[] = [...a.trailArns, ...a.topicArns, ...a.deliveryRoleArns, ...a.exemptRoleArns];
   const actions = [...iamActions('cloudtrail'), ...iamActions('iam')];
   for (const lg of a.logGroupArns) resources.push(lg, `${lg}:*`);
   if (a.topicArns.length) actions.push(...iamActions('sns'));
@@ -153,7 +153,7 @@ function perAccountPart(input: GuardScpInput, accounts: readonly GuardedResource
     actions: sortedUnique(cs.flatMap((c) => c.actions)),
     keyResources: sortedUnique(accounts.flatMap((a, i) => cs[i].keyRegions.map((r) => `arn:${input.partition}:kms:${r}:${a.accountId}:key/*`))),
     aliases: sortedUnique(cs.flatMap((c) => c.aliases)),
-    exempt: sortedUnique([...accounts.flatMap((a) => a.deployerRoleArns), ...input.exemptPrincipals]),
+    exempt: sortedUnique([...accounts.flatMap((a) => a.exemptRoleArns), ...input.exemptPrincipals]),
     createRoles: sortedUnique(roleArns(input.exemptPrincipals).filter(isWildcard)),
   };
 }
@@ -168,7 +168,7 @@ function byNameItems(input: GuardScpInput): { resources: string[]; actions: stri
     const c = contribution(input.partition, a, input.detection);
     for (const r of c.resources) resources.add(byNameArn(r, a.accountId));
     for (const x of c.actions) actions.add(x);
-    for (const d of a.deployerRoleArns) exempt.add(byNameArn(d, a.accountId));
+    for (const d of a.exemptRoleArns) exempt.add(byNameArn(d, a.accountId));
     keys ||= a.keys.length > 0;
   }
   for (const r of roleArns(input.exemptPrincipals)) resources.add(r);

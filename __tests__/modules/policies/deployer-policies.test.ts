@@ -35,6 +35,7 @@ function hcp(raw: any): any {
   const out = JSON.parse(JSON.stringify(raw));
   delete out.central.assumeRoleArn;
   for (const a of out.accounts) delete a.assumeRoleArn;
+  if (out.guard?.prevention) delete out.guard.prevention.assumeRoleArn;
   out.backend = out.backend?.type === 'cloud' ? out.backend : { type: 'cloud', organization: 'acme', workspacePrefix: 'ct-' };
   out.bootstrap = { deployer: { hcpTerraform: true } };
   return out;
@@ -109,7 +110,7 @@ describe.each(FLEETS)('%s', (name, raw) => {
   test("each apply role can make every call of its stack's plan and apply, and remove what a config change may remove", () => {
     for (const s of fleetStacks(f().config)) {
       const { apply } = rolesFor(f(), s.name);
-      const { calls, removals } = stackCalls(stackOf(f().main, s.name), f().config.partition);
+      const { calls, removals } = stackCalls(stackOf(f().main, s.name), f().config.partition, f().config.organization?.id);
       expect({ stack: s.name, refused: refused(apply.permissions, calls) }).toEqual({ stack: s.name, refused: [] });
       const removable = [...removals.values()].flat().filter((c) => !EVIDENCE_DESTROYING.has(c.request.action));
       expect({ stack: s.name, refused: refused(apply.permissions, removable) }).toEqual({ stack: s.name, refused: [] });
@@ -119,7 +120,7 @@ describe.each(FLEETS)('%s', (name, raw) => {
   test('each plan role can make every call of its plan, and every action it is allowed is a read', () => {
     for (const s of fleetStacks(f().config)) {
       const { plan } = rolesFor(f(), s.name);
-      const { calls } = stackCalls(stackOf(f().main, s.name), f().config.partition);
+      const { calls } = stackCalls(stackOf(f().main, s.name), f().config.partition, f().config.organization?.id);
       expect({ stack: s.name, refused: refused(plan.permissions, calls.filter((c) => c.phase === 'plan')) }).toEqual({ stack: s.name, refused: [] });
       if (plan.arn === rolesFor(f(), s.name).apply.arn) continue; // one deployer role plans and applies
       const writes = calls.filter((c) => c.phase === 'apply');
