@@ -168,6 +168,17 @@ export function guardWarnings(config: FleetConfig): GuardFinding[] {
         });
       }
     }
+    // bootstrap's administrator credentials are used directly in adminAccountId: the policy exempts only the role adminRoleName.
+    const adminAccount = config.bootstrap?.adminAccountId;
+    if (adminAccount && adminAccount !== management && guardedAccountIds(config).includes(adminAccount)) {
+      warnings.push({
+        path: 'bootstrap.adminAccountId',
+        message:
+          `the bootstrap stack of member account ${adminAccount} applies with the administrator credentials themselves, not the role ${config.bootstrap!.adminRoleName}; ` +
+          `the service control policy exempts only that role, so a later bootstrap apply there cannot update the deployer roles: list the administrator's role in guard.prevention.exemptPrincipals, ` +
+          `or leave adminAccountId out (the management account, which service control policies never reach)`,
+      });
+    }
     warnings.push({
       path: 'guard.prevention',
       message:
