@@ -27,7 +27,9 @@
  * of every target), and at the same count exact ARNs before names:
  *   - `per-account`: exact ARNs of each account's resources, and each
  *     account's own deployer roles; accounts are packed into policies in
- *     account id order.
+ *     account id order. Creating a protected role is denied too
+ *     (iam:CreateRole): an exempt role that does not exist yet must not be
+ *     minted by a member administrator.
  *   - `by-name`: region and account replaced by `*` (`trail/my-trail` in any
  *     account), so a fleet whose accounts share names costs the same at any
  *     size; keys by tag (and their aliases by name); and, because a name pattern would exempt a
@@ -121,7 +123,9 @@ interface AccountContribution {
 
 function contribution(partition: Partition, a: GuardedResources, detection: boolean): AccountContribution {
   const resources: string[] = [...a.trailArns, ...a.topicArns, ...a.deliveryRoleArns, ...a.exemptRoleArns];
-  const actions = [...iamActions('cloudtrail'), ...iamActions('iam')];
+  // iam:CreateRole too: an exempt role that does not exist yet (an invited account has no OrganizationAccountAccessRole,
+  // a deployer role before bootstrap) must not be created by a member administrator, who would then be exempt.
+  const actions = [...iamActions('cloudtrail'), ...iamActions('iam'), 'iam:CreateRole'];
   for (const lg of a.logGroupArns) resources.push(lg, `${lg}:*`);
   if (a.topicArns.length) actions.push(...iamActions('sns'));
   if (a.logGroupArns.length) actions.push(...iamActions('logs'));

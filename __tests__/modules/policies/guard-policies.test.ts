@@ -345,6 +345,14 @@ describe('the deployer roles bootstrap defines are exempt; a member administrato
         }
         expect(decide(scps, adminOf(a.accountId), 'iam:UpdateAssumeRolePolicy', adminRoleOf(a.accountId))).toBe('ExplicitDeny');
         expect(decide(scps, adminOf(a.accountId), 'iam:AttachRolePolicy', adminRoleOf(a.accountId))).toBe('ExplicitDeny');
+        // An exempt role that does not exist yet (an invited account has no OrganizationAccountAccessRole) cannot be minted by a member admin;
+        // bootstrap's administrator role may create the deployer roles after the policy is attached.
+        expect(decide(scps, adminOf(a.accountId), 'iam:CreateRole', adminRoleOf(a.accountId))).toBe('ExplicitDeny');
+        for (const deployer of a.deployerRoleArns) {
+          expect(decide(scps, adminOf(a.accountId), 'iam:CreateRole', deployer)).toBe('ExplicitDeny');
+          expect(decide(scps, adminRoleOf(a.accountId), 'iam:CreateRole', deployer)).toBe('Allow');
+        }
+        expect(decide(scps, adminOf(a.accountId), 'iam:CreateRole', `arn:aws:iam::${a.accountId}:role/app-role`)).toBe('Allow');
       }
     }
   });
