@@ -25,7 +25,7 @@ test('the management account is checked with the role cloudtrail-guard assumes, 
 });
 
 test('a management account that holds nothing but the guard stack is a target of its own', () => {
-  const raw = { ...guardFleet(1, { managementTrail: false }), central: { accountId: '333333333333', region: 'us-east-2', bucketName: 'my-bucket', assumeRoleArn: 'arn:aws:iam::333333333333:role/TerraformDeploy' } };
+  const raw: any = { ...guardFleet(1, { managementTrail: false }), central: { accountId: '333333333333', region: 'us-east-2', bucketName: 'my-bucket', assumeRoleArn: 'arn:aws:iam::333333333333:role/TerraformDeploy' } };
   raw.guard.prevention.assumeRoleArn = `arn:aws:iam::${MANAGEMENT}:role/GuardDeploy`;
   const targets = accountTargets(configOf(raw));
   expect(targets.map((t) => t.accountId)).toEqual(['333333333333', MANAGEMENT, memberId(0)]);
