@@ -105,8 +105,6 @@ import { isAliasArn, parseArn } from '../../config/rules';
 import * as arns from '../arns';
 import type { FleetStackRef } from '../deployer-roles';
 import { fleetIndex } from '../deployer-roles';
-import { detectionRules } from '../guard/detection-rules';
-import { GUARD_EVENTS_ROLE, GUARD_NAME, GUARD_TAG, GUARD_TOPIC_RULE, guardBusArn, guardTopicArn } from '../guard/scope';
 import { ConditionBlock, policy, PolicyDocument, renderPolicy, sortedUnique, Statement } from './document';
 
 export type Phase = 'plan' | 'apply';
@@ -194,8 +192,8 @@ const LOGS_WRITE = [
   'logs:UntagLogGroup',
   'logs:UntagResource',
 ];
-const IAM_ROLE_READ = ['iam:GetRole', 'iam:GetRolePolicy', 'iam:ListAttachedRolePolicies', 'iam:ListInstanceProfilesForRole', 'iam:ListRolePolicies'];
-const IAM_ROLE_WRITE = [
+export const IAM_ROLE_READ = ['iam:GetRole', 'iam:GetRolePolicy', 'iam:ListAttachedRolePolicies', 'iam:ListInstanceProfilesForRole', 'iam:ListRolePolicies'];
+export const IAM_ROLE_WRITE = [
   'iam:CreateRole',
   'iam:DeleteRole',
   'iam:DeleteRolePolicy',
@@ -207,11 +205,12 @@ const IAM_ROLE_WRITE = [
   'iam:UpdateRoleDescription',
 ];
 
-// The guard (docs/guard.md): EventBridge rules, targets and the central bus, and the service control policies.
-const EVENTS_RULE_READ = ['events:DescribeRule', 'events:ListTagsForResource', 'events:ListTargetsByRule'];
-const EVENTS_RULE_WRITE = ['events:DeleteRule', 'events:PutRule', 'events:PutTargets', 'events:RemoveTargets', 'events:TagResource', 'events:UntagResource'];
-const EVENTS_BUS_READ = ['events:DescribeEventBus', 'events:ListTagsForResource'];
-const EVENTS_BUS_WRITE = [
+// The guard (docs/guard.md): EventBridge rules, targets and the central bus, and the service control policies
+// (its grants: modules/guard/deployer-grants.ts).
+export const EVENTS_RULE_READ = ['events:DescribeRule', 'events:ListTagsForResource', 'events:ListTargetsByRule'];
+export const EVENTS_RULE_WRITE = ['events:DeleteRule', 'events:PutRule', 'events:PutTargets', 'events:RemoveTargets', 'events:TagResource', 'events:UntagResource'];
+export const EVENTS_BUS_READ = ['events:DescribeEventBus', 'events:ListTagsForResource'];
+export const EVENTS_BUS_WRITE = [
   'events:CreateEventBus',
   'events:DeleteEventBus',
   'events:PutPermission',
@@ -221,10 +220,10 @@ const EVENTS_BUS_WRITE = [
   'events:UpdateEventBus',
 ];
 /** The guard topic has no subscription in the stack: no Subscribe, no Unsubscribe. */
-const GUARD_TOPIC_READ = ['sns:GetTopicAttributes', 'sns:ListTagsForResource'];
-const GUARD_TOPIC_WRITE = ['sns:CreateTopic', 'sns:DeleteTopic', 'sns:SetTopicAttributes', 'sns:TagResource', 'sns:UntagResource'];
-const SCP_READ = ['organizations:DescribePolicy', 'organizations:ListTagsForResource', 'organizations:ListTargetsForPolicy'];
-const SCP_WRITE = ['organizations:AttachPolicy', 'organizations:DeletePolicy', 'organizations:DetachPolicy', 'organizations:TagResource', 'organizations:UntagResource', 'organizations:UpdatePolicy'];
+export const GUARD_TOPIC_READ = ['sns:GetTopicAttributes', 'sns:ListTagsForResource'];
+export const GUARD_TOPIC_WRITE = ['sns:CreateTopic', 'sns:DeleteTopic', 'sns:SetTopicAttributes', 'sns:TagResource', 'sns:UntagResource'];
+export const SCP_READ = ['organizations:DescribePolicy', 'organizations:ListTagsForResource', 'organizations:ListTargetsForPolicy'];
+export const SCP_WRITE = ['organizations:AttachPolicy', 'organizations:DeletePolicy', 'organizations:DetachPolicy', 'organizations:TagResource', 'organizations:UntagResource', 'organizations:UpdatePolicy'];
 
 /** Every action a grant may hold, as read or write: for the tests' "the plan role only reads". */
 export const READ_ACTIONS: ReadonlySet<string> = new Set([
@@ -248,9 +247,6 @@ export const READ_ACTIONS: ReadonlySet<string> = new Set([
 ]);
 
 // ------------------------------------------------------------ grants per stack
-
-/** The principal EventBridge passes a target's role to (iam:PassedToService). */
-const EVENTS_PRINCIPAL = 'events.amazonaws.com';
 
 const keysIn = (partition: string, region: string, accountId: string) => `arn:${partition}:kms:${region}:${accountId}:key/*`;
 
@@ -289,27 +285,6 @@ function centralGrants(config: FleetConfig): Grant[] {
       { sid: 'KmsKeys', read: KMS_KEY_READ, write: KMS_KEY_WRITE, resources: keys },
       { sid: 'KmsAliases', read: [], write: KMS_ALIAS_WRITE, resources: [arns.kmsAliasArn(partition, central.region, central.accountId, central.kmsKey.alias), ...keys] },
       { sid: 'KmsListAliases', read: ['kms:ListAliases'], write: [], resources: ['*'] },
-    );
-  }
-  out.push(...guardHubGrants(config));
-  return out;
-}
-
-/**
- * The guard's central receiver (modules/guard/guard-hub.ts): the bus and its
- * policy, and with `deliverTo: snsTopic` the topic, its policy and the rule
- * on the bus that forwards to it. Only these names.
- */
-function guardHubGrants(config: FleetConfig): Grant[] {
-  const detection = config.guard?.detection;
-  if (!detection) return [];
-  const { partition, central } = config;
-  const out: Grant[] = [{ sid: 'GuardEventBus', read: EVENTS_BUS_READ, write: EVENTS_BUS_WRITE, resources: [guardBusArn(config)] }];
-  if (detection.deliverTo === 'snsTopic') {
-    out.push(
-      { sid: 'GuardTopic', read: GUARD_TOPIC_READ, write: GUARD_TOPIC_WRITE, resources: [guardTopicArn(config)] },
-      // A rule on a custom bus: rule/<bus>/<rule>.
-      { sid: 'GuardForwardRule', read: EVENTS_RULE_READ, write: EVENTS_RULE_WRITE, resources: [arns.eventRuleArn(partition, central.region, central.accountId, `${GUARD_NAME}/${GUARD_TOPIC_RULE}`)] },
     );
   }
   return out;
@@ -443,96 +418,7 @@ function accountGrants(config: FleetConfig, accountId: string): Grant[] {
     return [];
   });
   if (lookups.length) out.push({ sid: 'KmsKeyLookups', read: ['kms:DescribeKey'], write: [], resources: lookups });
-  out.push(...guardRuleGrants(config, accountId, active.length > 0));
   return out;
-}
-
-/**
- * The guard's rules in one account (modules/guard/guard-rules.ts): the rules
- * detection-rules.ts computes, by exact ARN (region and name), their targets
- * (authorized on the rule), the events role with its policy, and passing that
- * role to EventBridge only. An account whose trails are all leaving the fleet
- * keeps what removing them needs, on the guard's names only (rule
- * `cloudtrail-fleet-guard` and `cloudtrail-fleet-guard-<n>` in any region):
- * its stack drops the rules with the trails.
- */
-function guardRuleGrants(config: FleetConfig, accountId: string, active: boolean): Grant[] {
-  if (!config.guard?.detection) return [];
-  const { partition } = config;
-  const role = arns.iamRoleArn(partition, accountId, GUARD_EVENTS_ROLE);
-  if (!active) {
-    const remove = ['events:DeleteRule', 'events:RemoveTargets'];
-    const rules = [arns.eventRuleArn(partition, '*', accountId, GUARD_NAME), arns.eventRuleArn(partition, '*', accountId, `${GUARD_NAME}-*`)];
-    return [
-      { sid: 'GuardEventRulesRemoval', read: EVENTS_RULE_READ, write: remove, resources: rules },
-      { sid: 'GuardEventsRoleRemoval', read: IAM_ROLE_READ, write: ['iam:DeleteRole', 'iam:DeleteRolePolicy'], resources: [role] },
-    ];
-  }
-  const rules = detectionRules(config, accountId).map((r) => arns.eventRuleArn(partition, r.region, accountId, r.name));
-  if (rules.length === 0) return [];
-  return [
-    { sid: 'GuardEventRules', read: EVENTS_RULE_READ, write: EVENTS_RULE_WRITE, resources: rules },
-    { sid: 'GuardEventsRole', read: IAM_ROLE_READ, write: IAM_ROLE_WRITE, resources: [role] },
-    {
-      sid: 'PassGuardEventsRoleToEventBridge',
-      read: [],
-      write: ['iam:PassRole'],
-      resources: [role],
-      condition: { StringEquals: { 'iam:PassedToService': EVENTS_PRINCIPAL } },
-    },
-  ];
-}
-
-/**
- * The cloudtrail-guard stack (stacks/guard-stack.ts), in the management
- * account: the guard's service control policies and their attachments.
- * A policy's id (and so its ARN) exists only once it is created, and
- * Organizations has no condition key for a policy's name, so the policies are
- * found by the tag the stack puts on them (GUARD_TAG, `aws:ResourceTag` on
- * the `policy` resource type):
- *   - CreatePolicy: no existing resource, so `*`, only for a service control
- *     policy (`organizations:PolicyType`) that carries the tag (`aws:RequestTag`);
- *     the tags of CreatePolicy need organizations:TagResource too, which IAM
- *     cannot tell from tagging an existing policy: so TagResource of a
- *     request that sets the guard tag is allowed on the organization's
- *     service control policies (docs/bootstrap.md, "Decisions and limits");
- *   - describe, update, delete, tag, attach and detach: the organization's
- *     service control policies that carry the tag;
- *   - attach and detach are also authorized on the target: the roots, OUs
- *     and accounts of guard.prevention.attachTo only.
- * With `prevention: false` (the stack empties): what removing the policies
- * needs, on the tagged policies and any target of the organization.
- */
-function guardStackGrants(config: FleetConfig): Grant[] {
-  const { partition, organization, guard } = config;
-  if (!organization || !guard) return [];
-  const management = organization.managementAccountId;
-  const policies = arns.serviceControlPolicyArn(partition, management, organization.id, 'p-*');
-  const tagged = { StringEquals: { [`aws:ResourceTag/${GUARD_TAG.key}`]: GUARD_TAG.value } };
-  if (!guard.prevention) {
-    const anyTarget = ['root', 'ou', 'account'].map((kind) => `arn:${partition}:organizations::${management}:${kind}/${organization.id}/*`);
-    return [
-      { sid: 'GuardScpsRemoval', read: SCP_READ, write: ['organizations:DeletePolicy', 'organizations:DetachPolicy'], resources: [policies], condition: tagged },
-      { sid: 'GuardScpTargetsRemoval', read: [], write: ['organizations:DetachPolicy'], resources: anyTarget },
-    ];
-  }
-  return [
-    {
-      sid: 'GuardScpCreate',
-      read: [],
-      write: ['organizations:CreatePolicy'],
-      resources: ['*'],
-      condition: { StringEquals: { 'organizations:PolicyType': 'SERVICE_CONTROL_POLICY', [`aws:RequestTag/${GUARD_TAG.key}`]: GUARD_TAG.value } },
-    },
-    { sid: 'GuardScpTagOnCreate', read: [], write: ['organizations:TagResource'], resources: [policies], condition: { StringEquals: { [`aws:RequestTag/${GUARD_TAG.key}`]: GUARD_TAG.value } } },
-    { sid: 'GuardScps', read: SCP_READ, write: SCP_WRITE, resources: [policies], condition: tagged },
-    {
-      sid: 'GuardScpTargets',
-      read: [],
-      write: ['organizations:AttachPolicy', 'organizations:DetachPolicy'],
-      resources: guard.prevention.attachTo.map((t) => arns.organizationsTargetArn(partition, management, organization.id, t)),
-    },
-  ];
 }
 
 function deliveryRoleArn(partition: FleetConfig['partition'], t: TrailConfig): string {
@@ -543,10 +429,14 @@ function cloudTrailServiceLinkedRoleArn(partition: string, accountId: string): s
   return `arn:${partition}:iam::${accountId}:role/aws-service-role/${arns.CLOUDTRAIL_PRINCIPAL}/AWSServiceRoleForCloudTrail`;
 }
 
-/** What one stack of the main app needs, as grants. */
-export function stackGrants(config: FleetConfig, stack: FleetStackRef): Grant[] {
+/**
+ * What one stack of the main app needs for the fleet's own resources, as
+ * grants (the guard's resources: modules/guard/deployer-grants.ts; both
+ * together: modules/deployer-grants.ts).
+ */
+export function fleetStackGrants(config: FleetConfig, stack: FleetStackRef): Grant[] {
   if (stack.kind === 'central') return centralGrants(config);
-  if (stack.kind === 'guard') return guardStackGrants(config);
+  if (stack.kind === 'guard') return [];
   return accountGrants(config, stack.accountId);
 }
 
@@ -588,12 +478,6 @@ export function grantStatements(grants: readonly Grant[], phase: Phase): Stateme
     });
   }
   return out;
-}
-
-/** The permission statements of the role(s) that run `stacks` in `phase` (a deployer role: phase apply). */
-export function deployerStatements(config: FleetConfig, stackNames: readonly string[], phase: Phase): Statement[] {
-  const stacks = fleetIndex(config).stacks.filter((s) => stackNames.includes(s.name));
-  return grantStatements(stacks.flatMap((s) => stackGrants(config, s)), phase);
 }
 
 // ------------------------------------------------------------ size (IAM quotas)
