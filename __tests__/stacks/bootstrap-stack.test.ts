@@ -94,10 +94,12 @@ describe('the provider: the administrator credentials, through adminRoleName exc
 });
 
 describe('state: next to the fleet in S3, else a local file (never an HCP Terraform workspace, which would run without credentials)', () => {
-  test('local and cloud backends: a local state file in the project root', () => {
+  test("local and cloud backends: a local state file in the fleet's state folder of the project root", () => {
     for (const change of [principal, hcp()]) {
       const { stacks } = synthBootstrapStacks(configOf(rawWith(change)));
-      expect(stackOf(stacks, 'cloudtrail-bootstrap-222222222222').terraform.backend).toEqual({ local: { path: '../../../terraform.cloudtrail-bootstrap-222222222222.tfstate' } });
+      expect(stackOf(stacks, 'cloudtrail-bootstrap-222222222222').terraform.backend).toEqual({
+        local: { path: '../../../state/aws-111111111111-my-bucket/terraform.cloudtrail-bootstrap-222222222222.tfstate' },
+      });
       expect(stackOf(stacks, 'cloudtrail-bootstrap-222222222222').terraform.cloud).toBeUndefined();
     }
   });
