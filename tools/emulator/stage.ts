@@ -133,7 +133,7 @@ export async function runCase(c: StageCase, options: RunCaseOptions): Promise<St
     if (options.emulator) await emulator.reset();
     const terraform = new Terraform({ workDir: path.join(options.workDir, 'terraform'), endpoint: emulator.endpoint });
     const stacks = synthFleet(c.config, path.join(options.workDir, 'out'));
-    await prepareWorld(c.config, emulator);
+    await prepareWorld(c.config, emulator, stacks);
     pointAtEmulator(stacks, emulator.endpoint, options.workDir);
     // The central stack first; then, `jobs` at a time, its re-plan and each account stack's apply followed by its re-plan.
     const central = stacks.filter(isCentral);
