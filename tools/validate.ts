@@ -43,15 +43,16 @@
  *   CLOUDTRAIL_VALIDATE_SAMPLES  random configs sent through Terraform (default 3; 0 = none)
  *   FC_SEED                   seed of that sample (default the property tests' fixed seed)
  */
-import { spawn } from 'child_process';
 import { parse } from 'yaml';
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'fs';
 import * as path from 'path';
 import { projectRoot } from '../config/load';
 import { escapeTemplateText } from '../modules/terraform-text';
 import { CliConfig, DEFAULT_PLUGIN_DIR, PLUGIN_DIR_ENV, writeCliConfig } from '../cli/lib/terraform/cli-config';
 import { backendEnv, classifyBackendInit, describeVerdict, writeBackendScratch } from './backend-check';
 import { writeFleetShapes } from './fleet-shapes';
+import { RunResult, onPath, runCommand } from '../cli/lib/terraform/process';
+import { mapPool } from '../cli/lib/pool';
 
 export { PLUGIN_DIR_ENV, DEFAULT_PLUGIN_DIR };
 const JOBS_ENV = 'CLOUDTRAIL_TF_JOBS';
@@ -70,70 +71,9 @@ const WORK = path.resolve(process.env.CLOUDTRAIL_VALIDATE_DIR || path.join(ROOT,
 
 // ------------------------------------------------------------ processes
 
-interface RunResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly seconds: number;
-  readonly timedOut: boolean;
-}
-
+/** One command, its streams kept apart (synth prints its summary, `terraform validate -json` its diagnostics). */
 function run(cmd: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv, timeoutMs = TIMEOUT_MS): Promise<RunResult> {
-  const start = process.hrtime.bigint();
-  return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    let timedOut = false;
-    child.stdout.on('data', (d: Buffer) => out.push(d));
-    child.stderr.on('data', (d: Buffer) => err.push(d));
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGTERM');
-    }, timeoutMs);
-    const done = (code: number, extra = '') => {
-      clearTimeout(timer);
-      resolve({
-        code,
-        stdout: Buffer.concat(out).toString('utf8'),
-        stderr: Buffer.concat(err).toString('utf8') + extra,
-        seconds: Number(process.hrtime.bigint() - start) / 1e9,
-        timedOut,
-      });
-    };
-    child.on('error', (e) => done(127, `${e.message}\n`));
-    child.on('close', (code, signal) => done(code ?? 1, signal ? `killed by ${signal}${timedOut ? ` (timeout ${timeoutMs / 1000} s)` : ''}\n` : ''));
-  });
-}
-
-/** Runs `task` over `items` with at most `limit` at a time. */
-async function pool<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await task(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
-
-function onPath(name: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    if (!dir) continue;
-    const file = path.join(dir, name);
-    try {
-      if (statSync(file).isFile()) {
-        accessSync(file, constants.X_OK);
-        return file;
-      }
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
+  return runCommand(cmd, args, { cwd, env, timeoutMs });
 }
 
 function indent(text: string, prefix = '      '): string {
@@ -777,7 +717,7 @@ async function main(): Promise<number> {
   const synthFailures: string[] = [];
   const jobs: StackJob[] = [];
   const synthesized: ConfigSynth[] = [];
-  const synths = await pool(configs, 2, synth);
+  const synths = await mapPool(configs, 2, (c) => synth(c));
   configs.forEach((c, i) => {
     const s = synths[i];
     if (!s.ok) {
@@ -841,7 +781,7 @@ async function main(): Promise<number> {
     results.push(r);
     return r;
   };
-  await pool(jobs, limit, runJob);
+  await mapPool(jobs, limit, runJob);
 
   // Results by config run (the object, never its name: two runs can never pool their stacks' results).
   const byConfig = new Map<ConfigRun, StackResult[]>();
