@@ -10,6 +10,7 @@ import {
   CreateTrailCommand,
   DeleteTrailCommand,
   DescribeTrailsCommand,
+  GetEventConfigurationCommand,
   GetEventSelectorsCommand,
   GetInsightSelectorsCommand,
   GetTrailCommand,
@@ -95,6 +96,7 @@ describeWithEmulator('the emulator launcher (moto with the project patches)', { 
         'cloudtrail-home-region',
         'cloudtrail-event-selectors',
         'cloudtrail-insight-selectors',
+        'cloudtrail-get-event-configuration',
         'kms-create-key-defaults',
         'kms-describe-key-cross-account',
         's3-bucket-policy-evaluation',
@@ -344,6 +346,19 @@ describeWithEmulator('the emulator launcher (moto with the project patches)', { 
       await ct(WORKLOAD).send(new PutInsightSelectorsCommand({ TrailName: 'ins', InsightSelectors: [] }));
       expect(await errorOf(ct(WORKLOAD).send(new GetInsightSelectorsCommand({ TrailName: 'ins' })))).toBe('InsightNotEnabledException');
       expect(await errorOf(ct(WORKLOAD).send(new PutInsightSelectorsCommand({ TrailName: 'ins', InsightSelectors: [{ InsightType: 'Nope' as any }] })))).toBe('InvalidInsightSelectorsException');
+    });
+  });
+
+  describe('patch cloudtrail-get-event-configuration', () => {
+    test("a trail's event configuration has no aggregation (moto: HTTP 500); a trail not seen here is TrailNotFoundException", async () => {
+      await trail(WORKLOAD, 'evc', 'logs');
+      const byName = await ct(WORKLOAD).send(new GetEventConfigurationCommand({ TrailName: 'evc' }));
+      expect({ TrailARN: byName.TrailARN, AggregationConfigurations: byName.AggregationConfigurations }).toEqual({ TrailARN: arnOf(WORKLOAD, 'evc'), AggregationConfigurations: undefined });
+      expect((await ct(WORKLOAD).send(new GetEventConfigurationCommand({ TrailName: arnOf(WORKLOAD, 'evc') }))).TrailARN).toBe(arnOf(WORKLOAD, 'evc'));
+      expect(await errorOf(ct(WORKLOAD).send(new GetEventConfigurationCommand({ TrailName: 'absent' })))).toBe('TrailNotFoundException');
+      // Another account's trail, and a single-Region trail asked from another Region, are not seen.
+      expect(await errorOf(ct(OTHER).send(new GetEventConfigurationCommand({ TrailName: arnOf(WORKLOAD, 'evc') })))).toBe('TrailNotFoundException');
+      expect(await errorOf(ct(WORKLOAD, AWAY).send(new GetEventConfigurationCommand({ TrailName: arnOf(WORKLOAD, 'evc') })))).toBe('TrailNotFoundException');
     });
   });
 
