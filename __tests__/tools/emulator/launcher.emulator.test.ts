@@ -114,6 +114,38 @@ describeWithEmulator('the emulator launcher (moto with the project patches)', { 
       expect((await asRole.send(new GetCallerIdentityCommand({}))).Account).toBe(OTHER);
     });
 
+    test('an SDK retry of an answered call gets the same answer (its first answer was lost in transit); a new call or a retry after an error gets a new one', async () => {
+      // Raw IAM CreateRole requests with the SDK retry headers: attempt 2 of the same invocation is what an SDK sends when the connection dropped after the emulator answered.
+      const createRole = async (invocation: string, attempt: number) => {
+        const r = await fetch(`${emulator.endpoint}/`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/x-www-form-urlencoded',
+            authorization: `AWS4-HMAC-SHA256 Credential=${creds(WORKLOAD).accessKeyId}/20261205/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0`,
+            'amz-sdk-invocation-id': invocation,
+            'amz-sdk-request': `attempt=${attempt}; max=3`,
+          },
+          body: new URLSearchParams({ Action: 'CreateRole', Version: '2010-05-08', RoleName: 'retried', AssumeRolePolicyDocument: '{"Version":"2012-10-17","Statement":[]}' }).toString(),
+        });
+        return { status: r.status, body: await r.text() };
+      };
+      const first = await createRole('inv-1', 1);
+      expect(first.status).toBe(200);
+      expect(await createRole('inv-1', 2)).toEqual(first);
+      const again = await createRole('inv-2', 1);
+      expect(again.status).toBe(409);
+      expect(again.body).toContain('EntityAlreadyExists');
+      // A retry after an error is answered anew (here the same error: the role exists).
+      expect((await createRole('inv-2', 2)).status).toBe(409);
+      const calls = (await emulator.calls()).filter((c) => c.action === 'CreateRole');
+      expect(calls.map((c) => [c.status, c.replayed ?? false])).toEqual([
+        [200, false],
+        [200, true],
+        [409, false],
+        [409, false],
+      ]);
+    });
+
     test('stop() ends the process', async () => {
       const other = await startEmulator();
       const pid = other.pid;
