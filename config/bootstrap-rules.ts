@@ -7,6 +7,7 @@
 import type { FleetConfig } from './model';
 import { BOOTSTRAP_DEFAULTS } from './schema';
 import { parseArn } from './rules';
+import { hasGuardStack } from './guard-scope';
 
 /** A problem at a config path (validate.ts's ConfigIssue, which it reports with the others). */
 export interface BootstrapIssue {
@@ -31,7 +32,12 @@ export function bootstrapIssues(config: FleetConfig): BootstrapIssue[] {
         `"${principalArn}" is in partition ${arn.partition}, but partition is ${config.partition}; roles of partition ${config.partition} can only trust a principal of the same partition (write arn:${config.partition}:...)`,
       );
     }
-    const named: [string, string | undefined][] = [['central.assumeRoleArn', config.central.assumeRoleArn], ...entries.map((t): [string, string | undefined] => [`accounts[${t.index}].assumeRoleArn`, t.assumeRoleArn])];
+    const named: [string, string | undefined][] = [
+      ['central.assumeRoleArn', config.central.assumeRoleArn],
+      ...entries.map((t): [string, string | undefined] => [`accounts[${t.index}].assumeRoleArn`, t.assumeRoleArn]),
+      // The cloudtrail-guard stack's role in the management account (config/model.ts fills in the default).
+      ['guard.prevention.assumeRoleArn', config.guard?.assumeRoleArn],
+    ];
     // IAM role names are unique per account whatever the path: two roles of one account need two names.
     const seen = new Map<string, string>();
     for (const [path, role] of named) {
@@ -82,13 +88,19 @@ export function bootstrapIssues(config: FleetConfig): BootstrapIssue[] {
       `with bootstrap.deployer.hcpTerraform each workspace's dynamic credentials already are its stack's apply role (${role(`cloudtrail-account-${t.accountId}`)}); a provider assume_role would replace them (HCP Terraform docs: no other credentials settings in the provider): remove assumeRoleArn`,
     );
   }
-  // The accounts the fleet deploys into: the central account and every account with trails (active or leaving).
-  const fleet = new Set([config.central.accountId, ...entries.map((t) => t.accountId)]);
+  if (config.guard?.prevention?.assumeRoleArn) {
+    push(
+      'guard.prevention.assumeRoleArn',
+      `with bootstrap.deployer.hcpTerraform the cloudtrail-guard workspace's dynamic credentials already are its apply role (${role('cloudtrail-guard').replace('<account>', config.organization?.managementAccountId ?? '<management account>')}); a provider assume_role would replace them (HCP Terraform docs: no other credentials settings in the provider): remove guard.prevention.assumeRoleArn`,
+    );
+  }
+  // The accounts the fleet deploys into: the central account, every account with trails (active or leaving), the management account for cloudtrail-guard.
+  const fleet = new Set([config.central.accountId, ...entries.map((t) => t.accountId), ...(hasGuardStack(config) ? [config.organization!.managementAccountId] : [])]);
   d.existingOidcProvider.forEach((accountId) => {
     if (!fleet.has(accountId)) {
       push(
         'bootstrap.deployer.hcpTerraform.existingOidcProvider',
-        `account ${accountId} is not one the fleet deploys into (the central account or an account with trails), so it gets no bootstrap stack; remove it from existingOidcProvider`,
+        `account ${accountId} is not one the fleet deploys into (the central account, an account with trails, or the management account of the guard's cloudtrail-guard stack), so it gets no bootstrap stack; remove it from existingOidcProvider`,
       );
     }
   });

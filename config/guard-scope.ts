@@ -13,18 +13,38 @@ import type { FleetConfig, TrailConfig } from './model';
 export const GUARD_TAG = { key: 'cloudtrail-fleet:guard', value: 'protected' } as const;
 
 /**
- * The accounts a service control policy protects: every account with a trail
- * (and the central account when it holds the central key), but the management
- * account, where SCPs do not apply. Empty without `organization` or without
- * `guard.prevention`.
+ * The accounts a service control policy protects: every account with a trail,
+ * and the central account when it holds the central key or the guard's
+ * forwarding rule (`deliverTo: snsTopic`, a `cloudtrail-fleet-guard*` rule
+ * the policy protects), but the management account, where SCPs do not apply.
+ * Empty without `organization` or without `guard.prevention`.
  */
 export function guardedAccountIds(config: FleetConfig): string[] {
   const management = config.organization?.managementAccountId;
   if (!management || !config.guard?.prevention) return [];
   const ids = new Set(config.trails.map((t) => t.accountId));
-  if (config.central.kmsKey) ids.add(config.central.accountId);
+  if (centralStackIsGuarded(config)) ids.add(config.central.accountId);
   ids.delete(management);
   return [...ids].sort();
+}
+
+/**
+ * Whether the config has the cloudtrail-guard stack (in the management
+ * account): with an organization and guard.prevention, or `prevention: false`
+ * written out (an empty stack, so the next deploy removes what an earlier one
+ * attached; docs/guard.md).
+ */
+export function hasGuardStack(config: Pick<FleetConfig, 'organization' | 'guard'>): boolean {
+  return Boolean(config.organization && (config.guard?.prevention || config.guard?.preventionOff));
+}
+
+/**
+ * Whether the central stack holds something the guard's policy protects: the
+ * central key (`kmsKey`), or the rule that forwards the guard bus to the
+ * topic (`detection.deliverTo: snsTopic`, named `cloudtrail-fleet-guard-to-topic`).
+ */
+export function centralStackIsGuarded(config: Pick<FleetConfig, 'central' | 'guard'>): boolean {
+  return Boolean(config.central.kmsKey || config.guard?.detection?.deliverTo === 'snsTopic');
 }
 
 /** Trails the SCP cannot protect: those of the management account (detection only). */

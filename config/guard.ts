@@ -4,7 +4,7 @@
  * guardSizeIssues) and what it cannot reach (warnings.ts calls guardWarnings).
  */
 import type { ConfigFile } from './schema';
-import type { FleetConfig, TrailConfig } from './model';
+import type { FleetConfig } from './model';
 import { MAX_TAGS, parseArn } from './rules';
 import { GUARD_TAG, guardedAccountIds, managementAccountTrails } from './guard-scope';
 
@@ -15,16 +15,6 @@ export interface GuardFinding {
 }
 
 const ROLE_ARN_WILDCARDS = /[$*?]/;
-
-/** The first entry (in list order) of each account with an active trail. */
-function firstEntries(config: FleetConfig): Map<string, TrailConfig> {
-  const first = new Map<string, TrailConfig>();
-  for (const t of config.trails) {
-    const seen = first.get(t.accountId);
-    if (!seen || t.index < seen.index) first.set(t.accountId, t);
-  }
-  return first;
-}
 
 function samePartition(partition: string, value: string): string | undefined {
   const arn = parseArn(value);
@@ -75,21 +65,8 @@ export function guardIssues(file: ConfigFile, config: FleetConfig): GuardFinding
     }
   });
 
-  // Every protected account needs the role that deploys it, exempt from the policy, and named exactly.
-  // TODO(merge): with bootstrap.deployer.hcpTerraform, modules/deployer-roles.ts names the roles instead.
-  const guarded = new Set(guardedAccountIds(config));
-  const missing = (path: string, what: string) =>
-    push(
-      path,
-      `guard.prevention exempts the role that deploys ${what} from its service control policy, but none is named: set ${path.replace(/^accounts\[\d+\]\./, '')} ` +
-        `(the role Terraform assumes there); without it the first apply after the policy is attached would be denied`,
-    );
-  const first = firstEntries(config);
-  for (const accountId of [...guarded].sort()) {
-    const entry = first.get(accountId);
-    if (entry && !entry.assumeRoleArn) missing(`accounts[${entry.index}].assumeRoleArn`, `account ${accountId}`);
-    if (accountId === central.accountId && central.kmsKey && !central.assumeRoleArn) missing('central.assumeRoleArn', `the central key (account ${accountId})`);
-  }
+  // Every protected account needs the role that deploys it: a check that needs the bootstrap contract
+  // (modules/deployer-roles.ts), so it is a fleet check (modules/guard/checks.ts, guardDeployerIssues).
   // Roles are exempted by ARN (ArnNotLike), where "*" and "?" are wildcards and "${" starts a policy variable.
   const literal = (path: string, role: string | undefined) => {
     if (role && ROLE_ARN_WILDCARDS.test(role)) {
@@ -190,6 +167,17 @@ export function guardWarnings(config: FleetConfig): GuardFinding[] {
           message: `no policy is attached above account ${outside.slice(0, 5).join(', ')}${outside.length > 5 ? ` and ${outside.length - 5} more` : ''}: the guard does not protect ${outside.length === 1 ? 'it' : 'them'}; add ${outside.length === 1 ? 'it' : 'them'}, their OUs or the root`,
         });
       }
+    }
+    // bootstrap's administrator credentials are used directly in adminAccountId: the policy exempts only the role adminRoleName.
+    const adminAccount = config.bootstrap?.adminAccountId;
+    if (adminAccount && adminAccount !== management && guardedAccountIds(config).includes(adminAccount)) {
+      warnings.push({
+        path: 'bootstrap.adminAccountId',
+        message:
+          `the bootstrap stack of member account ${adminAccount} applies with the administrator credentials themselves, not the role ${config.bootstrap!.adminRoleName}; ` +
+          `the service control policy exempts only that role, so a later bootstrap apply there cannot update the deployer roles: list the administrator's role in guard.prevention.exemptPrincipals, ` +
+          `or leave adminAccountId out (the management account, which service control policies never reach)`,
+      });
     }
     warnings.push({
       path: 'guard.prevention',

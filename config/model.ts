@@ -159,6 +159,15 @@ export interface GuardConfig {
    */
   readonly preventionOff?: boolean;
   readonly detection?: GuardDetection;
+  /**
+   * The role the cloudtrail-guard stack's provider assumes in the management
+   * account: guard.prevention.assumeRoleArn, else with
+   * bootstrap.deployer.principalArn the management account's deployer role
+   * (the one the config names there, or the bootstrap default). Undefined
+   * without a guard stack, and with HCP Terraform (the workspace's
+   * credentials are the role).
+   */
+  readonly assumeRoleArn?: string;
 }
 
 /**
@@ -387,7 +396,7 @@ export function resolveConfig(file: ConfigFile): FleetConfig {
     trails: roles.trails.filter((t) => t.lifecycle === 'active'),
     leaving: roles.trails.filter((t) => t.lifecycle !== 'active'),
     backend,
-    guard: resolveGuard(file.guard),
+    guard: withGuardRole(partition, file.organization, bootstrap, resolveGuard(file.guard), roles),
     bootstrap,
   };
 }
@@ -450,6 +459,33 @@ export function withDeployerRoles(
     // (otherwise validate.ts reports the mix, as without bootstrap).
     trails: trails.map((t) => (t.assumeRoleArn || trails.some((o) => o.accountId === t.accountId && o.assumeRoleArn) ? t : { ...t, assumeRoleArn: roleOf(t.accountId) })),
   };
+}
+
+/**
+ * The role the cloudtrail-guard stack assumes (GuardConfig.assumeRoleArn).
+ * With a CI principal the management account has one deployer role for all
+ * its stacks unless the config names another: the guard stack takes the
+ * role written in guard.prevention.assumeRoleArn, else the management
+ * account's (central.assumeRoleArn when it is the central account, else its
+ * entries' assumeRoleArn), else the bootstrap default there.
+ */
+function withGuardRole(
+  partition: Partition,
+  organization: ConfigFile['organization'],
+  bootstrap: BootstrapConfig | undefined,
+  guard: GuardConfig | undefined,
+  roles: { central: CentralConfig; trails: readonly TrailConfig[] },
+): GuardConfig | undefined {
+  if (!guard) return undefined;
+  const written = guard.prevention?.assumeRoleArn;
+  const stack = Boolean(organization && (guard.prevention || guard.preventionOff));
+  if (!stack || bootstrap?.deployer.kind !== 'principal') return written ? { ...guard, assumeRoleArn: written } : guard;
+  const management = organization!.managementAccountId;
+  const named =
+    written ??
+    (roles.central.accountId === management ? roles.central.assumeRoleArn : undefined) ??
+    [...roles.trails].sort((a, b) => a.index - b.index).find((t) => t.accountId === management && t.assumeRoleArn)?.assumeRoleArn;
+  return { ...guard, assumeRoleArn: named ?? defaultDeployerRoleArn(partition, management, bootstrap.deployer.roleName) };
 }
 
 /** Trails grouped by account, in account id order: one account stack each. */

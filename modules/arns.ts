@@ -90,3 +90,19 @@ export function deliveryRoleName(trailName: string): string {
   if (full.length <= 64) return full;
   return `${full.slice(0, 55)}-${stableHash(trailName)}`;
 }
+
+/**
+ * AWS Organizations ARNs (Service Authorization Reference, AWS Organizations:
+ * resource types `policy`, `root`, `organizationalunit`, `account`); they
+ * name the management account and the organization. A service control
+ * policy's id (`p-...`) exists only once it is created.
+ */
+export function serviceControlPolicyArn(partition: Partition, managementAccountId: string, organizationId: string, policyId: string): string {
+  return `arn:${partition}:organizations::${managementAccountId}:policy/${organizationId}/service_control_policy/${policyId}`;
+}
+
+/** The ARN of a policy target: a root (`r-...`), an OU (`ou-...`) or a member account (12 digits). */
+export function organizationsTargetArn(partition: Partition, managementAccountId: string, organizationId: string, targetId: string): string {
+  const kind = targetId.startsWith('r-') ? 'root' : targetId.startsWith('ou-') ? 'ou' : 'account';
+  return `arn:${partition}:organizations::${managementAccountId}:${kind}/${organizationId}/${targetId}`;
+}

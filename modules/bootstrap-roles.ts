@@ -5,7 +5,8 @@
  */
 import type { FleetConfig } from '../config/model';
 import { DeployerRoleRef, deployerRoleRefs, oidcProviderArn } from './deployer-roles';
-import { deployerStatements, INLINE_ROLE_POLICY_LIMIT, MANAGED_POLICY_LIMIT, PackedPolicies, packPolicies, Phase, policyChars, TRUST_POLICY_LIMIT } from './policies/deployer-policies';
+import { deployerStatements } from './deployer-grants';
+import { INLINE_ROLE_POLICY_LIMIT, MANAGED_POLICY_LIMIT, PackedPolicies, packPolicies, Phase, policyChars, TRUST_POLICY_LIMIT } from './policies/deployer-policies';
 import { roleAddress } from './bootstrap-names';
 import { principalTrustPolicy, workloadTrustPolicy } from './policies/deployer-trust';
 import type { PolicyDocument, Statement } from './policies/document';

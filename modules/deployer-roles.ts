@@ -4,11 +4,12 @@
  * contract other parts rely on (the guard's SCP exemption, doctor, deploy):
  *
  * - `bootstrap.deployer.principalArn`: the role a stack assumes is
- *   `central.assumeRoleArn` for the central stack and the account's
- *   `assumeRoleArn` for an account stack (config/model.ts fills in
+ *   `central.assumeRoleArn` for the central stack, the account's
+ *   `assumeRoleArn` for an account stack, and for the guard's
+ *   cloudtrail-guard stack (management account) guard.prevention.assumeRoleArn
+ *   or else the management account's role (config/model.ts fills in
  *   `arn:<partition>:iam::<account>:role/cloudtrail-fleet/<roleName>` where
- *   the config names none). One role can serve both stacks of the central
- *   account.
+ *   the config names none). One role can serve every stack of an account.
  * - `bootstrap.deployer.hcpTerraform`: per workspace (= per stack) two roles
  *   in the stack's account, path /cloudtrail-fleet/, named `<stack>-plan`
  *   and `<stack>-apply`.
@@ -17,18 +18,21 @@
 import type { FleetConfig, TrailConfig } from '../config/model';
 import { trailsByAccount } from '../config/model';
 import { BOOTSTRAP_DEFAULTS } from '../config/schema';
-import { CENTRAL_STACK, stackNameForAccount } from './arns';
+import { hasGuardStack } from '../config/guard-scope';
+import { CENTRAL_STACK, GUARD_STACK, stackNameForAccount } from './arns';
 
 export interface FleetStackRef {
   readonly name: string;
   readonly accountId: string;
-  readonly kind: 'central' | 'account';
+  /** `guard`: cloudtrail-guard, the guard's service control policies in the management account (docs/guard.md). */
+  readonly kind: 'central' | 'account' | 'guard';
 }
 
 /**
  * Every stack of the main app with the account it deploys into, in deploy
  * order: cloudtrail-central, then one stack per account that has trails,
- * active or leaving the fleet (its stack stays until the trails are gone).
+ * active or leaving the fleet (its stack stays until the trails are gone),
+ * then cloudtrail-guard when the config has it (it depends on no other).
  */
 export function fleetStacks(config: FleetConfig): FleetStackRef[] {
   return [...fleetIndex(config).stacks];
@@ -52,6 +56,7 @@ export function fleetIndex(config: FleetConfig): FleetIndex {
     const stacks: FleetStackRef[] = [
       { name: CENTRAL_STACK, accountId: config.central.accountId, kind: 'central' },
       ...accounts.map((accountId) => ({ name: stackNameForAccount(accountId), accountId, kind: 'account' as const })),
+      ...(hasGuardStack(config) ? [{ name: GUARD_STACK, accountId: config.organization!.managementAccountId, kind: 'guard' as const }] : []),
     ];
     index = { stacks, active, leaving };
     INDEXES.set(config, index);
@@ -99,6 +104,7 @@ function hcpRoleArn(config: FleetConfig, accountId: string, name: string): strin
 /** The role each stack assumes in principal mode (or without bootstrap): the provider's assume_role, if any. */
 function assumedRoleOf(config: FleetConfig, stack: FleetStackRef): string | undefined {
   if (stack.kind === 'central') return config.central.assumeRoleArn;
+  if (stack.kind === 'guard') return config.guard?.assumeRoleArn;
   const { active, leaving } = fleetIndex(config);
   return [...(active.get(stack.accountId) ?? []), ...(leaving.get(stack.accountId) ?? [])][0]?.assumeRoleArn;
 }

@@ -9,7 +9,7 @@
  * problem (docs/config-errors.md).
  */
 import type { FleetCheck } from '../config/load';
-import { guardSizeIssues } from './guard/checks';
+import { guardDeployerIssues, guardSizeIssues } from './guard/checks';
 import type { FleetConfig } from '../config/model';
 import type { ConfigIssue } from '../config/validate';
 import { trailPath } from '../config/validate';
@@ -73,7 +73,7 @@ export const deployerRoleSizes: FleetCheck = (config) => {
 };
 
 /** Every check that needs the builders, in the order their problems are listed for a config given as data. */
-export const FLEET_CHECKS: readonly FleetCheck[] = [selectorLimits, policySizes, guardSizeIssues, deployerRoleSizes];
+export const FLEET_CHECKS: readonly FleetCheck[] = [selectorLimits, policySizes, guardDeployerIssues, guardSizeIssues, deployerRoleSizes];
 
 /** Sids must be unique in a policy (S3 and KMS reject duplicates). */
 function duplicateSids(doc: PolicyDocument, extras: readonly Statement[], where: string): ConfigIssue[] {

@@ -10,7 +10,7 @@ import { applyBackend } from '../modules/backend';
 import { pinAddress } from '../modules/addresses';
 import { renderPolicy } from '../modules/policies/document';
 import type { GuardScpResult } from '../modules/guard/guard-policies';
-import { GUARD_NAME } from '../modules/guard/scope';
+import { GUARD_NAME, GUARD_TAG } from '../modules/guard/scope';
 
 /**
  * `cloudtrail-guard`: the guard's service control policies and their
@@ -26,7 +26,8 @@ export class GuardStack extends FleetStack {
     awsProvider(this, 'aws', {
       accountId: config.organization!.managementAccountId,
       region: config.central.region,
-      assumeRoleArn: prevention?.assumeRoleArn,
+      // guard.prevention.assumeRoleArn, or with a CI principal the management account's deployer role (config/model.ts).
+      assumeRoleArn: config.guard?.assumeRoleArn,
       tags: config.central.tags,
     });
     const n = scps.policies.length;
@@ -37,6 +38,8 @@ export class GuardStack extends FleetStack {
           description: `cloudtrail-fleet guard ${i + 1} of ${n} (${scps.encoding}): denies stopping, changing or deleting the fleet's trails, keys, topics, log groups and roles to all but the deployer roles`,
           type: 'SERVICE_CONTROL_POLICY',
           content: renderPolicy(p.document),
+          // The deployer roles may change only the policies carrying this tag (docs/bootstrap.md): a policy's id is unknown before it exists.
+          tags: { [GUARD_TAG.key]: GUARD_TAG.value },
         }),
         `guard_scp_${i + 1}`,
       ),

@@ -341,6 +341,25 @@ function guardShape(n: number, deliverTo: 'eventBus' | 'snsTopic'): RawConfig {
 }
 
 /**
+ * The guard with bootstrap (docs/guard.md, docs/bootstrap.md): no role named
+ * in the config; HCP Terraform's plan and apply roles per workspace (the
+ * cloudtrail-guard workspace too), or a CI principal's default roles, are
+ * the deployers the policies exempt.
+ */
+export function guardBootstrapShape(n: number, deployer: 'hcp' | 'principal'): RawConfig {
+  const raw = guardShape(n, 'snsTopic');
+  delete raw.central.assumeRoleArn;
+  delete raw.guard.prevention.assumeRoleArn;
+  for (const a of raw.accounts) delete a.assumeRoleArn;
+  if (deployer === 'principal') raw.bootstrap = { deployer: { principalArn: CI_PRINCIPAL } };
+  else {
+    raw.backend = { type: 'cloud', organization: 'acme', workspacePrefix: 'ct-', project: 'logging' };
+    raw.bootstrap = { deployer: { hcpTerraform: true } };
+  }
+  return raw;
+}
+
+/**
  * Every generated shape. Long trail names and prefixes move the bucket
  * thresholds down to a handful of accounts (the issue's 9), so both families
  * are covered.
@@ -388,6 +407,8 @@ export function fleetShapes(): FleetShape[] {
   add(`guard-${LARGE_FLEET}`, `the guard on ${LARGE_FLEET} accounts: service control policies by name, rules in every account to the central bus`, guardShape(LARGE_FLEET - 1, 'eventBus'));
   add('bootstrap-managed-policies', 'bootstrap for a CI principal: an account of 30 trails whose deployer role needs managed policies', bootstrapManagedPoliciesShape());
   add('bootstrap-hcp-terraform-300', 'bootstrap for HCP Terraform: 300 accounts of an organization, a plan and an apply role per workspace', bootstrapHcpTerraformShape(299));
+  add('guard-bootstrap-ci-principal', "the guard with bootstrap for a CI principal: bootstrap's default deployer roles exempt, cloudtrail-guard assumes the management account's", guardBootstrapShape(3, 'principal'));
+  add('guard-bootstrap-hcp-terraform-300', 'the guard with bootstrap for HCP Terraform on 300 accounts: the workspace roles exempt by name, the cloudtrail-guard workspace with its own roles', guardBootstrapShape(299, 'hcp'));
   return shapes;
 }
 

@@ -1132,7 +1132,8 @@ export const CORPUS: readonly Case[] = [
       delete acct(r).assumeRoleArn;
     },
     path: 'accounts[0].assumeRoleArn',
-    message: /^guard\.prevention exempts the role that deploys account 222222222222 from its service control policy, but none is named: set assumeRoleArn \(the role Terraform assumes there\); without it the first apply after the policy is attached would be denied$/,
+    message:
+      /^guard\.prevention exempts the role that deploys account 222222222222 from its service control policy, but none is named: set assumeRoleArn \(the role Terraform assumes there\), or let bootstrap\.deployer define the deployer roles \(docs\/bootstrap\.md\); without it the first apply after the policy is attached would be denied$/,
   },
   {
     name: 'a guarded central key without the role that deploys it',

@@ -93,6 +93,29 @@ export const CALLS: Readonly<Record<string, Calls>> = {
   aws_s3_bucket_object_lock_configuration: { read: ['s3:GetBucketObjectLockConfiguration'], create: ['s3:PutBucketObjectLockConfiguration'], update: ['s3:PutBucketObjectLockConfiguration'], remove: ['s3:PutBucketObjectLockConfiguration'] },
   aws_s3_bucket_logging: { read: ['s3:GetBucketLogging'], create: ['s3:PutBucketLogging'], update: ['s3:PutBucketLogging'], remove: ['s3:PutBucketLogging'] },
   aws_s3_bucket_policy: { read: ['s3:GetBucketPolicy'], create: ['s3:PutBucketPolicy'], update: ['s3:PutBucketPolicy'], remove: ['s3:DeleteBucketPolicy'] },
+  // The guard (docs/guard.md). EventBridge: internal/service/events/{rule,target,bus,bus_policy}.go; a target is authorized on its rule.
+  aws_cloudwatch_event_rule: {
+    read: ['events:DescribeRule', 'events:ListTagsForResource'],
+    create: ['events:PutRule', 'events:TagResource'],
+    update: ['events:PutRule', 'events:TagResource', 'events:UntagResource'],
+    remove: ['events:DeleteRule'],
+  },
+  aws_cloudwatch_event_target: { read: ['events:ListTargetsByRule'], create: ['events:PutTargets'], update: ['events:PutTargets'], remove: ['events:RemoveTargets'] },
+  aws_cloudwatch_event_bus: {
+    read: ['events:DescribeEventBus', 'events:ListTagsForResource'],
+    create: ['events:CreateEventBus', 'events:TagResource'],
+    update: ['events:UpdateEventBus', 'events:TagResource', 'events:UntagResource'],
+    remove: ['events:DeleteEventBus'],
+  },
+  aws_cloudwatch_event_bus_policy: { read: ['events:DescribeEventBus'], create: ['events:PutPermission'], update: ['events:PutPermission'], remove: ['events:RemovePermission'] },
+  // Organizations: internal/service/organizations/policy.go, policy_attachment.go. CreatePolicy has no resource yet (added below).
+  aws_organizations_policy: {
+    read: ['organizations:DescribePolicy', 'organizations:ListTagsForResource'],
+    create: ['organizations:TagResource'],
+    update: ['organizations:UpdatePolicy', 'organizations:TagResource', 'organizations:UntagResource'],
+    remove: ['organizations:DeletePolicy'],
+  },
+  aws_organizations_policy_attachment: { read: ['organizations:ListTargetsForPolicy'], create: ['organizations:AttachPolicy'], update: [], remove: ['organizations:DetachPolicy'] },
 };
 
 /** Calls no deployer may make, whatever the config: they destroy evidence (docs/bootstrap.md). */
@@ -119,8 +142,11 @@ export interface StackCalls {
   readonly removals: ReadonlyMap<string, readonly Call[]>;
 }
 
-/** The calls of one synthesized stack (cdk.tf.json) of the main app. */
-export function stackCalls(stack: Json, partition: Partition): StackCalls {
+/** The id of a service control policy in the requests (unknown before it exists). */
+const POLICY_ID = 'p-5a5a5a5a';
+
+/** The calls of one synthesized stack (cdk.tf.json) of the main app (`organizationId` for the cloudtrail-guard stack's ARNs). */
+export function stackCalls(stack: Json, partition: Partition, organizationId?: string): StackCalls {
   const providers: Json[] = ([] as Json[]).concat(stack.provider?.aws ?? []);
   const main = providers.find((p) => !p.alias)!;
   const account: string = main.allowed_account_ids[0];
@@ -155,6 +181,16 @@ export function stackCalls(stack: Json, partition: Partition): StackCalls {
         return `arn:${partition}:iam::${account}:role${body.path ?? '/'}${body.name}`;
       case 'aws_s3_bucket':
         return `arn:${partition}:s3:::${body.bucket}`;
+      case 'aws_cloudwatch_event_bus':
+        return `arn:${partition}:events:${region}:${account}:event-bus/${body.name}`;
+      case 'aws_cloudwatch_event_rule': {
+        // A rule on a custom bus: rule/<bus>/<rule>; on the default bus: rule/<rule>.
+        const bus = body.event_bus_name === undefined || body.event_bus_name === 'default' ? undefined : nameOf(body.event_bus_name);
+        return `arn:${partition}:events:${region}:${account}:rule/${bus ? `${bus}/` : ''}${body.name}`;
+      }
+      case 'aws_organizations_policy':
+        if (!organizationId) throw new Error('deploy-calls: the organization id is needed for the ARN of an aws_organizations_policy');
+        return `arn:${partition}:organizations::${account}:policy/${organizationId}/${String(body.type ?? 'SERVICE_CONTROL_POLICY').toLowerCase()}/${POLICY_ID}`;
       default:
         throw new Error(`no ARN for ${type}`);
     }
@@ -164,6 +200,16 @@ export function stackCalls(stack: Json, partition: Partition): StackCalls {
     const ref = /^\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.[a-z_]+\}$/.exec(value);
     return ref ? arnOf(ref[1], ref[2]) : value;
   };
+  /** A literal name, or a reference `${type.name.name}` turned into the referenced resource's name. */
+  function nameOf(value: string): string {
+    const ref = /^\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.name\}$/.exec(value);
+    return ref ? String(bodyOf(ref[1], ref[2]).name) : value;
+  }
+  const targetArnOf = (targetId: string) => {
+    const kind = targetId.startsWith('r-') ? 'root' : targetId.startsWith('ou-') ? 'ou' : 'account';
+    return `arn:${partition}:organizations::${account}:${kind}/${organizationId}/${targetId}`;
+  };
+  const defaultTags: Json = ([] as Json[]).concat(main.default_tags ?? [])[0]?.tags ?? {};
   const bucketArnOf = (body: Json) => (String(body.bucket).startsWith('${') ? follow(body.bucket) : `arn:${partition}:s3:::${body.bucket}`);
 
   const calls: Call[] = [];
@@ -185,22 +231,37 @@ export function stackCalls(stack: Json, partition: Partition): StackCalls {
           return [follow(body.queue_url)];
         case 'aws_iam_role_policy':
           return [follow(body.role)];
+        case 'aws_cloudwatch_event_target':
+          return [follow(body.rule)];
+        case 'aws_cloudwatch_event_bus_policy':
+          return [follow(body.event_bus_name)];
+        case 'aws_organizations_policy_attachment':
+          return [follow(body.policy_id)];
         default:
           return type.startsWith('aws_s3_bucket') && type !== 'aws_s3_bucket' ? [bucketArnOf(body)] : [arnOf(type, name)];
       }
     })();
-    const iamRegion = type.startsWith('aws_iam') ? 'us-east-1' : region;
+    const iamRegion = type.startsWith('aws_iam') || type.startsWith('aws_organizations') ? 'us-east-1' : region;
+    // Organizations policies: the requests carry the policy's tags (aws:ResourceTag once it exists, aws:RequestTag when they are set).
+    const policyBody = type === 'aws_organizations_policy' ? body : type === 'aws_organizations_policy_attachment' ? bodyOf('aws_organizations_policy', /\.([A-Za-z0-9_-]+)\./.exec(body.policy_id)![1]) : undefined;
+    const policyTags: Record<string, string> = policyBody ? { ...defaultTags, ...(policyBody.tags ?? {}) } : {};
+    const resourceTags = Object.fromEntries(Object.entries(policyTags).map(([k, v]) => [`aws:ResourceTag/${k}`, v]));
+    const requestTags = { ...Object.fromEntries(Object.entries(policyTags).map(([k, v]) => [`aws:RequestTag/${k}`, v])), 'aws:TagKeys': Object.keys(policyTags) };
     const each = (phase: Call['phase'], actions: readonly string[], step: string) => {
       const out: Call[] = [];
       for (const action of actions) {
         // ListAliases has no resource; CreateAlias/UpdateAlias/DeleteAlias act on the alias and on the key.
         const resources = action === 'kms:ListAliases' ? ['*'] : targets;
-        for (const r of resources) out.push(call(phase, action, r, iamRegion, `${where}: ${step}`));
+        // Tagging a policy as it is created sets its tags; every other call finds the policy's tags on it.
+        const context = !policyBody ? {} : action === 'organizations:TagResource' && step === 'create' ? requestTags : resourceTags;
+        for (const r of resources) out.push(call(phase, action, r, iamRegion, `${where}: ${step}`, context));
+        // Attach and detach are authorized on the target too (a root, an OU or an account).
+        if (action === 'organizations:AttachPolicy' || action === 'organizations:DetachPolicy') out.push(call(phase, action, targetArnOf(body.target_id), iamRegion, `${where}: ${step} (the target)`));
       }
       return out;
     };
     const adopted = imported.has(where);
-    calls.push(...each('plan', c.read, 'read'), ...each('apply', adopted ? c.update : [...c.create, ...c.update], adopted ? 'update (imported)' : 'create/update'));
+    calls.push(...each('plan', c.read, 'read'), ...(adopted ? [] : each('apply', c.create, 'create')), ...each('apply', c.update, adopted ? 'update (imported)' : 'update'));
     removals.set(where, each('apply', c.remove, 'destroy'));
 
     if (type === 'aws_cloudtrail') {
@@ -216,6 +277,13 @@ export function stackCalls(stack: Json, partition: Partition): StackCalls {
         calls.push(call('plan', 'iam:GetRole', slr, 'us-east-1', `${where}: organization trail`));
         calls.push(call('apply', 'iam:CreateServiceLinkedRole', slr, 'us-east-1', `${where}: organization trail`, { 'iam:AWSServiceName': 'cloudtrail.amazonaws.com' }));
       }
+    }
+    if (type === 'aws_cloudwatch_event_target' && body.role_arn) {
+      calls.push(call('apply', 'iam:PassRole', follow(body.role_arn), 'us-east-1', `${where}: PutTargets passes the target's role`, { 'iam:PassedToService': 'events.amazonaws.com' }));
+    }
+    if (type === 'aws_organizations_policy') {
+      // CreatePolicy: no policy exists yet (Resource "*"), with the policy type and the tags of the request.
+      calls.push(call('apply', 'organizations:CreatePolicy', '*', 'us-east-1', `${where}: create`, { 'organizations:PolicyType': String(body.type ?? 'SERVICE_CONTROL_POLICY'), ...requestTags }));
     }
     if (type === 'aws_kms_key' && !adopted) calls.push(call('apply', 'kms:CreateKey', '*', region, `${where}: create (CreateKey has no resource)`), call('apply', 'kms:TagResource', '*', region, `${where}: create with tags`));
     if (type === 'aws_cloudwatch_log_group') {

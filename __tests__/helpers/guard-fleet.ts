@@ -21,6 +21,21 @@ export interface GuardFleetOptions {
   readonly managementTrail?: boolean;
   readonly maxPolicies?: number;
   readonly exemptPrincipals?: readonly string[];
+  /**
+   * Who deploys (docs/bootstrap.md): `principal` = bootstrap with a CI
+   * principal and no role named in the config (bootstrap's default role in
+   * every account); `hcp` = HCP Terraform dynamic credentials (a plan and an
+   * apply role per workspace, no assumeRoleArn anywhere). @default each
+   * account's own `TerraformDeploy` role, named in the config, no bootstrap
+   */
+  readonly bootstrap?: 'principal' | 'hcp';
+}
+
+export const CI_PRINCIPAL = 'arn:aws:iam::999999999999:role/ci-deployer';
+
+/** The role bootstrap's stacks apply with in every account (bootstrap.adminRoleName's default). */
+export function adminRoleOf(accountId: string): string {
+  return `arn:aws:iam::${accountId}:role/OrganizationAccountAccessRole`;
 }
 
 /** The i-th member account id. */
@@ -32,7 +47,30 @@ export function deployerOf(accountId: string): string {
   return `arn:aws:iam::${accountId}:role/TerraformDeploy`;
 }
 
+/** The apply role of an account's stack in an HCP Terraform fleet, and its plan role. */
+export function hcpRoleOf(accountId: string, phase: 'plan' | 'apply' = 'apply'): string {
+  return `arn:aws:iam::${accountId}:role/cloudtrail-fleet/cloudtrail-account-${accountId}-${phase}`;
+}
+
+/** Bootstrap's default deployer role of an account with a CI principal. */
+export function defaultDeployerOf(accountId: string): string {
+  return `arn:aws:iam::${accountId}:role/cloudtrail-fleet/cloudtrail-fleet-deployer`;
+}
+
 export function guardFleet(n: number, o: GuardFleetOptions = {}): RawConfig {
+  const raw = namedRolesFleet(n, o);
+  if (!o.bootstrap) return raw;
+  delete raw.central.assumeRoleArn;
+  for (const a of raw.accounts) delete a.assumeRoleArn;
+  if (o.bootstrap === 'principal') raw.bootstrap = { deployer: { principalArn: CI_PRINCIPAL } };
+  else {
+    raw.backend = { type: 'cloud', organization: 'acme', workspacePrefix: 'ct-' };
+    raw.bootstrap = { deployer: { hcpTerraform: true } };
+  }
+  return raw;
+}
+
+function namedRolesFleet(n: number, o: GuardFleetOptions): RawConfig {
   const trails = o.trailsPerAccount ?? 1;
   const accounts: RawConfig[] = [];
   for (let i = 0; i < n; i++) {

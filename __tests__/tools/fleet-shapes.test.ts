@@ -13,8 +13,10 @@ import { fleetBucketPolicy, fleetPolicies } from '../../modules/policies/fleet-p
 import { BUCKET_POLICY_ENCODINGS } from '../../modules/policies/bucket-policy';
 import { KEY_POLICY_ENCODINGS } from '../../modules/policies/key-policies';
 import { bootstrapRoles } from '../../modules/bootstrap-roles';
-import { fleetAccountIds } from '../../modules/deployer-roles';
-import { BACKENDS, encodingThresholds, fleet, FleetShape, fleetShapes, LARGE_FLEET, lastSizeAtMost, resolveUnchecked, TEMPLATE_TEXT, writeFleetShapes } from '../../tools/fleet-shapes';
+import { fleetAccountIds, fleetStacks } from '../../modules/deployer-roles';
+import { fleetServiceControlPolicies } from '../../modules/guard/guard-policies';
+import { guardedAccounts } from '../../modules/guard/scope';
+import { BACKENDS, CENTRAL_ACCOUNT, encodingThresholds, fleet, FleetShape, fleetShapes, LARGE_FLEET, lastSizeAtMost, resolveUnchecked, TEMPLATE_TEXT, writeFleetShapes } from '../../tools/fleet-shapes';
 import { FLEET_CHECKS } from '../../modules/fleet-checks';
 
 const LONG = { trailName: `t${'x'.repeat(126)}t`, prefix: `p${'/p'.repeat(99)}` };
@@ -144,6 +146,18 @@ describe('the generated shapes', () => {
     expect(plain.organization).toBeUndefined();
     expect(new Set(org.accounts.map((a: any) => a.accountId)).size).toBe(LARGE_FLEET);
     expect(org.accounts.some((a: any) => a.organizationTrail)).toBe(true);
+  });
+
+  test('cover the guard with bootstrap: HCP Terraform across 300 accounts (the cloudtrail-guard workspace too), and a CI principal with default roles', () => {
+    const hcp = configFromObject(byName.get('guard-bootstrap-hcp-terraform-300')!.raw, 'config', FLEET_CHECKS);
+    expect(hcp.bootstrap!.deployer.kind).toBe('hcpTerraform');
+    expect(hcp.guard!.prevention).toBeDefined();
+    expect(fleetAccountIds(hcp)).toHaveLength(300);
+    expect(fleetStacks(hcp).map((s) => s.name)).toContain('cloudtrail-guard');
+    expect(fleetServiceControlPolicies(hcp).encoding).toBe('by-name');
+    const ci = configFromObject(byName.get('guard-bootstrap-ci-principal')!.raw, 'config', FLEET_CHECKS);
+    expect(ci.guard!.assumeRoleArn).toBe(`arn:aws:iam::${CENTRAL_ACCOUNT}:role/cloudtrail-fleet/cloudtrail-fleet-deployer`);
+    for (const a of guardedAccounts(ci)) expect(a.deployerRoleArns).toEqual([`arn:aws:iam::${a.accountId}:role/cloudtrail-fleet/cloudtrail-fleet-deployer`]);
   });
 
   test('cover bootstrap: a deployer role split into managed policies, and HCP Terraform roles across 300 accounts', () => {

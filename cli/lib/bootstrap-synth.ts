@@ -61,7 +61,8 @@ export function workspaceList(config: FleetConfig, roles: readonly BootstrapRole
   const { active, leaving } = fleetIndex(config);
   const workspaces = fleetStacks(config).map((s): WorkspaceEntry => {
     const role = (kind: 'plan' | 'apply') => roleArns.get(`${s.name}|${kind}`)!;
-    const region = s.kind === 'central' ? config.central.region : accountStackRegion([...(active.get(s.accountId) ?? []), ...(leaving.get(s.accountId) ?? [])]);
+    // The central and guard stacks' provider region is central.region (stacks/central-stack.ts, stacks/guard-stack.ts).
+    const region = s.kind === 'account' ? accountStackRegion([...(active.get(s.accountId) ?? []), ...(leaving.get(s.accountId) ?? [])]) : config.central.region;
     return {
       name: workspaceOf(config, s.name),
       project: d.project,

@@ -1,14 +1,51 @@
 /**
- * The guard's checks that need its policy builders (config/ cannot import
- * them): the sizes of the service control policies and of the event bus
- * policy (run with the other FLEET_CHECKS), and the warnings about which
- * encoding fit (added to the config's warnings by modules/fleet-warnings.ts).
+ * The guard's checks that need modules/ (config/ cannot import them): every
+ * guarded stack has a deployer role the policy exempts (the bootstrap
+ * contract, modules/deployer-roles.ts), the sizes of the service control
+ * policies and of the event bus policy (run with the other FLEET_CHECKS),
+ * and the warnings about which encoding fit (added to the config's warnings
+ * by modules/fleet-warnings.ts).
  */
 import type { ConfigIssue } from '../../config/validate';
 import type { ConfigWarning } from '../../config/warnings';
 import type { FleetConfig } from '../../config/model';
+import { centralStackIsGuarded, guardedAccountIds } from '../../config/guard-scope';
+import { deployerRoleRefs, fleetStacks } from '../deployer-roles';
 import { guardedAccounts } from './scope';
 import { EVENT_BUS_POLICY_LIMIT_BYTES, fleetEventBusPolicy, fleetServiceControlPolicies, SCP_LIMIT_CHARACTERS } from './guard-policies';
+
+/**
+ * Every stack that changes what the policy protects in a member account needs
+ * a role the policy exempts, or its first apply after the policy is attached
+ * is denied: the deployer roles of the bootstrap contract
+ * (modules/deployer-roles.ts: the roles the config names, bootstrap's default
+ * role with a CI principal, the plan and apply roles of each HCP Terraform
+ * workspace). Account stacks hold the trails; the central stack the central
+ * key and the guard's forwarding rule (config/guard-scope.ts).
+ */
+export function guardDeployerIssues(config: FleetConfig): ConfigIssue[] {
+  if (!config.guard?.prevention || !config.organization) return [];
+  const guarded = new Set(guardedAccountIds(config));
+  const issues: ConfigIssue[] = [];
+  const refs = deployerRoleRefs(config);
+  const missing = (path: string, what: string) =>
+    issues.push({
+      path,
+      message:
+        `guard.prevention exempts the role that deploys ${what} from its service control policy, but none is named: set ${path.replace(/^accounts\[\d+\]\./, '')} ` +
+        `(the role Terraform assumes there), or let bootstrap.deployer define the deployer roles (docs/bootstrap.md); without it the first apply after the policy is attached would be denied`,
+    });
+  for (const s of fleetStacks(config)) {
+    if (!guarded.has(s.accountId) || refs.some((r) => r.stacks.includes(s.name))) continue;
+    if (s.kind === 'central' && centralStackIsGuarded(config)) {
+      missing('central.assumeRoleArn', `${config.central.kmsKey ? 'the central key' : "the guard's forwarding rule"} (account ${s.accountId})`);
+    } else if (s.kind === 'account') {
+      const first = config.trails.filter((t) => t.accountId === s.accountId).sort((a, b) => a.index - b.index)[0];
+      if (first) missing(`accounts[${first.index}].assumeRoleArn`, `account ${s.accountId}`);
+    }
+  }
+  return issues;
+}
 
 /** Sizes of the guard's policies (only meaningful once the rest of the config is valid). */
 export function guardSizeIssues(config: FleetConfig): ConfigIssue[] {

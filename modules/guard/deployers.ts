@@ -1,44 +1,31 @@
 /**
- * Who deploys each account: the roles the guard's service control policy
- * exempts (docs/guard.md, "Who is exempt").
+ * Who the guard's service control policy exempts in each account
+ * (docs/guard.md, "Who is exempt"): the roles that deploy the fleet, as the
+ * bootstrap contract names them, and the role bootstrap itself applies with.
  *
- * The contract of this round (ROUND-PLAN.md, "Deployer role ARNs"): in the
- * `principalArn` flow, the role each stack assumes is `central.assumeRoleArn`
- * for the central account and each account's `assumeRoleArn`; in the
- * `hcpTerraform` flow, per workspace (= per stack) the roles
- * `/cloudtrail-fleet/<stack name>-plan` and `-apply` in the stack's account.
- *
- * TODO(merge): use modules/deployer-roles.ts (`deployerRoleArns` from the
- * bootstrap helper) once it lands; it also knows `bootstrap.deployer.hcpTerraform`.
- * Until then this implements the `principalArn` flow: the roles the config names.
- *
- * TODO(merge): also exempt `arn:<partition>:iam::*:role/<bootstrap.adminRoleName>`
- * (OrganizationAccountAccessRole by default) when `bootstrap` is configured:
- * it applies the bootstrap stacks, which update the deployer roles' policies,
- * and the SCP denies that to everyone else. Safe to exempt: its trust names
- * the management account, and the SCP protects every exempt role from being
- * changed (or, by name, created) by anyone else. Until then users list it in
- * guard.prevention.exemptPrincipals (docs/guard.md, "Who is exempt").
+ * - The deployer roles: `deployerRoleArns(config, accountId)` of
+ *   modules/deployer-roles.ts, the one list bootstrap creates roles from:
+ *   with a CI principal, the role each stack assumes (central.assumeRoleArn,
+ *   each account's assumeRoleArn, or bootstrap's default
+ *   `role/cloudtrail-fleet/<roleName>` where the config names none); with
+ *   HCP Terraform, each workspace's `role/cloudtrail-fleet/<stack>-plan` and
+ *   `-apply` (the plan role only reads, so exempting it gives nothing away);
+ *   without bootstrap, the roles the config names.
+ * - The bootstrap administrator role, `role/<bootstrap.adminRoleName>`
+ *   (OrganizationAccountAccessRole by default), in every guarded account when
+ *   `bootstrap` is configured: a later apply of the bootstrap stacks updates
+ *   the deployer roles' trust and permissions (iam:PutRolePolicy,
+ *   UpdateAssumeRolePolicy, ...), which the policy denies to everyone it does
+ *   not exempt. Safe to exempt: its trust names the management account, and
+ *   like every exempt role the policy protects it from being changed (and,
+ *   by name, created) by anyone else in the member account.
  */
 import type { FleetConfig } from '../../config/model';
-import { sortedUnique } from '../policies/document';
+import { deployerRoleArns } from '../deployer-roles';
 
-const cache = new WeakMap<FleetConfig, Map<string, string[]>>();
+export { deployerRoleArns };
 
-/** The roles that deploy the stacks of `accountId` (its trails, leaving ones too, and the central stack when it is the central account). */
-export function deployerRoleArns(config: FleetConfig, accountId: string): string[] {
-  let byAccount = cache.get(config);
-  if (!byAccount) {
-    byAccount = new Map();
-    for (const t of [...config.trails, ...config.leaving]) {
-      if (!t.assumeRoleArn) continue;
-      const list = byAccount.get(t.accountId) ?? [];
-      list.push(t.assumeRoleArn);
-      byAccount.set(t.accountId, list);
-    }
-    cache.set(config, byAccount);
-  }
-  const roles = [...(byAccount.get(accountId) ?? [])];
-  if (accountId === config.central.accountId && config.central.assumeRoleArn) roles.push(config.central.assumeRoleArn);
-  return sortedUnique(roles);
+/** The role the bootstrap stacks assume in `accountId` (undefined without `bootstrap`). */
+export function bootstrapAdminRoleArn(config: FleetConfig, accountId: string): string | undefined {
+  return config.bootstrap ? `arn:${config.partition}:iam::${accountId}:role/${config.bootstrap.adminRoleName}` : undefined;
 }

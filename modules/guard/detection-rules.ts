@@ -86,7 +86,7 @@ export function accountWatches(config: FleetConfig, accountId: string): Map<stri
   for (const arn of r.topicArns) add(arn.split(':')[3], 'sns', 'topicArn', arn);
   for (const arn of r.logGroupArns) add(arn.split(':')[3], 'logs', 'logGroupName', logGroupNameOf(arn));
   if (r.keys.length > 0) add(central.region, 'kms');
-  for (const role of [...r.deliveryRoleArns, ...r.deployerRoleArns]) add(iamEventsRegion(partition), 'iam', 'roleName', roleNameOf(role));
+  for (const role of [...r.deliveryRoleArns, ...r.exemptRoleArns]) add(iamEventsRegion(partition), 'iam', 'roleName', roleNameOf(role));
   add(iamEventsRegion(partition), 'iam', 'roleName', GUARD_EVENTS_ROLE);
 
   const out = new Map<string, Watch[]>();

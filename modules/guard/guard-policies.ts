@@ -27,7 +27,9 @@
  * of every target), and at the same count exact ARNs before names:
  *   - `per-account`: exact ARNs of each account's resources, and each
  *     account's own deployer roles; accounts are packed into policies in
- *     account id order.
+ *     account id order. Creating a protected role is denied too
+ *     (iam:CreateRole): an exempt role that does not exist yet must not be
+ *     minted by a member administrator.
  *   - `by-name`: region and account replaced by `*` (`trail/my-trail` in any
  *     account), so a fleet whose accounts share names costs the same at any
  *     size; keys by tag (and their aliases by name); and, because a name pattern would exempt a
@@ -120,8 +122,10 @@ interface AccountContribution {
 }
 
 function contribution(partition: Partition, a: GuardedResources, detection: boolean): AccountContribution {
-  const resources: string[] = [...a.trailArns, ...a.topicArns, ...a.deliveryRoleArns, ...a.deployerRoleArns];
-  const actions = [...iamActions('cloudtrail'), ...iamActions('iam')];
+  const resources: string[] = [...a.trailArns, ...a.topicArns, ...a.deliveryRoleArns, ...a.exemptRoleArns];
+  // iam:CreateRole too: an exempt role that does not exist yet (an invited account has no OrganizationAccountAccessRole,
+  // a deployer role before bootstrap) must not be created by a member administrator, who would then be exempt.
+  const actions = [...iamActions('cloudtrail'), ...iamActions('iam'), 'iam:CreateRole'];
   for (const lg of a.logGroupArns) resources.push(lg, `${lg}:*`);
   if (a.topicArns.length) actions.push(...iamActions('sns'));
   if (a.logGroupArns.length) actions.push(...iamActions('logs'));
@@ -153,7 +157,7 @@ function perAccountPart(input: GuardScpInput, accounts: readonly GuardedResource
     actions: sortedUnique(cs.flatMap((c) => c.actions)),
     keyResources: sortedUnique(accounts.flatMap((a, i) => cs[i].keyRegions.map((r) => `arn:${input.partition}:kms:${r}:${a.accountId}:key/*`))),
     aliases: sortedUnique(cs.flatMap((c) => c.aliases)),
-    exempt: sortedUnique([...accounts.flatMap((a) => a.deployerRoleArns), ...input.exemptPrincipals]),
+    exempt: sortedUnique([...accounts.flatMap((a) => a.exemptRoleArns), ...input.exemptPrincipals]),
     createRoles: sortedUnique(roleArns(input.exemptPrincipals).filter(isWildcard)),
   };
 }
@@ -168,7 +172,7 @@ function byNameItems(input: GuardScpInput): { resources: string[]; actions: stri
     const c = contribution(input.partition, a, input.detection);
     for (const r of c.resources) resources.add(byNameArn(r, a.accountId));
     for (const x of c.actions) actions.add(x);
-    for (const d of a.deployerRoleArns) exempt.add(byNameArn(d, a.accountId));
+    for (const d of a.exemptRoleArns) exempt.add(byNameArn(d, a.accountId));
     keys ||= a.keys.length > 0;
   }
   for (const r of roleArns(input.exemptPrincipals)) resources.add(r);

@@ -9,7 +9,7 @@ import { trailsByAccount } from '../../config/model';
 import type { Partition } from '../../config/rules';
 import * as arns from '../arns';
 import { sortedUnique } from '../policies/document';
-import { deployerRoleArns } from './deployers';
+import { bootstrapAdminRoleArn, deployerRoleArns } from './deployers';
 import { guardedAccountIds } from '../../config/guard-scope';
 
 /** Name of the central event bus and topic, of each account's rules, and the prefix of the guard's other names. */
@@ -21,7 +21,7 @@ export const GUARD_EVENTS_ROLE_POLICY = 'put-events-on-the-guard-bus';
 /** The central rule that forwards the bus's events to the topic (`deliverTo: snsTopic`). */
 export const GUARD_TOPIC_RULE = 'cloudtrail-fleet-guard-to-topic';
 
-export { GUARD_TAG, managementAccountTrails } from '../../config/guard-scope';
+export { GUARD_TAG, hasGuardStack, managementAccountTrails } from '../../config/guard-scope';
 
 /**
  * The actions the guard denies (prevention) and watches (detection), by
@@ -103,8 +103,14 @@ export interface GuardedResources {
   readonly deliveryRoleArns: readonly string[];
   /** KMS keys this config creates in the account (trail keys, and the central key in the central account). */
   readonly keys: readonly { readonly region: string; readonly alias: string }[];
-  /** The roles that deploy the account (exempt from the policy, and protected by it). */
+  /** The roles that deploy the account (modules/deployer-roles.ts: the bootstrap contract). */
   readonly deployerRoleArns: readonly string[];
+  /**
+   * Every role the policy exempts in the account, and so protects: the
+   * deployer roles and, with `bootstrap`, the role its stacks apply with
+   * (modules/guard/deployers.ts).
+   */
+  readonly exemptRoleArns: readonly string[];
 }
 
 const trailIndex = new WeakMap<FleetConfig, Map<string, TrailConfig[]>>();
@@ -117,6 +123,11 @@ export function activeTrailsOf(config: FleetConfig, accountId: string): readonly
     trailIndex.set(config, index);
   }
   return index.get(accountId) ?? [];
+}
+
+function exemptRoleArns(config: FleetConfig, accountId: string): string[] {
+  const admin = bootstrapAdminRoleArn(config, accountId);
+  return sortedUnique([...deployerRoleArns(config, accountId), ...(admin ? [admin] : [])]);
 }
 
 export function guardedResources(config: FleetConfig, accountId: string): GuardedResources {
@@ -135,6 +146,7 @@ export function guardedResources(config: FleetConfig, accountId: string): Guarde
     ),
     keys: [...new Map(keys.map((k) => [`${k.region}|${k.alias}`, k])).values()].sort((a, b) => (a.region + a.alias < b.region + b.alias ? -1 : 1)),
     deployerRoleArns: deployerRoleArns(config, accountId),
+    exemptRoleArns: exemptRoleArns(config, accountId),
   };
 }
 
@@ -146,14 +158,4 @@ export function guardedResources(config: FleetConfig, accountId: string): Guarde
  */
 export function guardedAccounts(config: FleetConfig): GuardedResources[] {
   return guardedAccountIds(config).map((id) => guardedResources(config, id));
-}
-
-
-/**
- * Whether the config has the cloudtrail-guard stack: with an organization and
- * guard.prevention, or `prevention: false` written out (an empty stack, so
- * the next deploy removes what an earlier one attached; docs/guard.md).
- */
-export function hasGuardStack(config: Pick<FleetConfig, 'organization' | 'guard'>): boolean {
-  return Boolean(config.organization && (config.guard?.prevention || config.guard?.preventionOff));
 }

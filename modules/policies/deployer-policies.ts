@@ -64,6 +64,35 @@
  *   Tag/UntagRole, PutRolePolicy, DeleteRolePolicy, and for delete
  *   ListInstanceProfilesForRole, DeleteRole.
  *
+ * The guard (docs/guard.md), read at the stored copies of the same repository
+ * (commits noted; the calls are unchanged since 5.x):
+ * - aws_cloudwatch_event_rule (internal/service/events/rule.go, 0cdab4ae):
+ *   create PutRule (with Tags: events:TagResource too), then DescribeRule
+ *   until it exists; read DescribeRule and ListTagsForResource (tags
+ *   interceptor, `@Tags(identifierAttribute="arn")`); update PutRule,
+ *   Tag/UntagResource; delete DeleteRule.
+ * - aws_cloudwatch_event_target (internal/service/events/target.go, 0762c41e):
+ *   create and update PutTargets (its role_arn: iam:PassRole to
+ *   events.amazonaws.com), read ListTargetsByRule, delete RemoveTargets; all
+ *   authorized on the rule.
+ * - aws_cloudwatch_event_bus (internal/service/events/bus.go, 01606926):
+ *   CreateEventBus (Tags), DescribeEventBus, UpdateEventBus, DeleteEventBus,
+ *   tags interceptor on the bus ARN.
+ * - aws_cloudwatch_event_bus_policy (internal/service/events/bus_policy.go,
+ *   01f43111): PutPermission (create and update), DescribeEventBus (read),
+ *   RemovePermission (delete), on the bus.
+ * - aws_organizations_policy (internal/service/organizations/policy.go,
+ *   00a35305): CreatePolicy (with Tags: "the requester must have the
+ *   organizations:TagResource permission", Organizations API reference),
+ *   DescribePolicy, ListTagsForResource (tags interceptor, by policy id),
+ *   UpdatePolicy, Tag/UntagResource, DeletePolicy.
+ * - aws_organizations_policy_attachment (internal/service/organizations/
+ *   policy_attachment.go, 09034480): AttachPolicy, read ListTargetsForPolicy,
+ *   DetachPolicy; Attach and Detach are authorized on the policy and on the
+ *   target (root, OU or account).
+ * - the events role and its policy: as the delivery role (aws_iam_role,
+ *   aws_iam_role_policy); the SNS topic and its policy: as a trail's topic.
+ *
  * Deliberately absent: s3:DeleteBucket (anywhere), kms:ScheduleKeyDeletion
  * (except for a trail leaving the fleet with `deleteKeys: true`), and
  * cloudtrail:DeleteTrail on an active trail (only trails leaving the fleet
@@ -163,8 +192,8 @@ const LOGS_WRITE = [
   'logs:UntagLogGroup',
   'logs:UntagResource',
 ];
-const IAM_ROLE_READ = ['iam:GetRole', 'iam:GetRolePolicy', 'iam:ListAttachedRolePolicies', 'iam:ListInstanceProfilesForRole', 'iam:ListRolePolicies'];
-const IAM_ROLE_WRITE = [
+export const IAM_ROLE_READ = ['iam:GetRole', 'iam:GetRolePolicy', 'iam:ListAttachedRolePolicies', 'iam:ListInstanceProfilesForRole', 'iam:ListRolePolicies'];
+export const IAM_ROLE_WRITE = [
   'iam:CreateRole',
   'iam:DeleteRole',
   'iam:DeleteRolePolicy',
@@ -175,6 +204,26 @@ const IAM_ROLE_WRITE = [
   'iam:UpdateRole',
   'iam:UpdateRoleDescription',
 ];
+
+// The guard (docs/guard.md): EventBridge rules, targets and the central bus, and the service control policies
+// (its grants: modules/guard/deployer-grants.ts).
+export const EVENTS_RULE_READ = ['events:DescribeRule', 'events:ListTagsForResource', 'events:ListTargetsByRule'];
+export const EVENTS_RULE_WRITE = ['events:DeleteRule', 'events:PutRule', 'events:PutTargets', 'events:RemoveTargets', 'events:TagResource', 'events:UntagResource'];
+export const EVENTS_BUS_READ = ['events:DescribeEventBus', 'events:ListTagsForResource'];
+export const EVENTS_BUS_WRITE = [
+  'events:CreateEventBus',
+  'events:DeleteEventBus',
+  'events:PutPermission',
+  'events:RemovePermission',
+  'events:TagResource',
+  'events:UntagResource',
+  'events:UpdateEventBus',
+];
+/** The guard topic has no subscription in the stack: no Subscribe, no Unsubscribe. */
+export const GUARD_TOPIC_READ = ['sns:GetTopicAttributes', 'sns:ListTagsForResource'];
+export const GUARD_TOPIC_WRITE = ['sns:CreateTopic', 'sns:DeleteTopic', 'sns:SetTopicAttributes', 'sns:TagResource', 'sns:UntagResource'];
+export const SCP_READ = ['organizations:DescribePolicy', 'organizations:ListTagsForResource', 'organizations:ListTargetsForPolicy'];
+export const SCP_WRITE = ['organizations:AttachPolicy', 'organizations:DeletePolicy', 'organizations:DetachPolicy', 'organizations:TagResource', 'organizations:UntagResource', 'organizations:UpdatePolicy'];
 
 /** Every action a grant may hold, as read or write: for the tests' "the plan role only reads". */
 export const READ_ACTIONS: ReadonlySet<string> = new Set([
@@ -191,6 +240,10 @@ export const READ_ACTIONS: ReadonlySet<string> = new Set([
   'organizations:DescribeOrganization',
   'organizations:ListAccounts',
   'organizations:ListAWSServiceAccessForOrganization',
+  ...EVENTS_RULE_READ,
+  ...EVENTS_BUS_READ,
+  ...GUARD_TOPIC_READ,
+  ...SCP_READ,
 ]);
 
 // ------------------------------------------------------------ grants per stack
@@ -376,9 +429,15 @@ function cloudTrailServiceLinkedRoleArn(partition: string, accountId: string): s
   return `arn:${partition}:iam::${accountId}:role/aws-service-role/${arns.CLOUDTRAIL_PRINCIPAL}/AWSServiceRoleForCloudTrail`;
 }
 
-/** What one stack of the main app needs, as grants. */
-export function stackGrants(config: FleetConfig, stack: FleetStackRef): Grant[] {
-  return stack.kind === 'central' ? centralGrants(config) : accountGrants(config, stack.accountId);
+/**
+ * What one stack of the main app needs for the fleet's own resources, as
+ * grants (the guard's resources: modules/guard/deployer-grants.ts; both
+ * together: modules/deployer-grants.ts).
+ */
+export function fleetStackGrants(config: FleetConfig, stack: FleetStackRef): Grant[] {
+  if (stack.kind === 'central') return centralGrants(config);
+  if (stack.kind === 'guard') return [];
+  return accountGrants(config, stack.accountId);
 }
 
 // ------------------------------------------------------------ statements
@@ -419,12 +478,6 @@ export function grantStatements(grants: readonly Grant[], phase: Phase): Stateme
     });
   }
   return out;
-}
-
-/** The permission statements of the role(s) that run `stacks` in `phase` (a deployer role: phase apply). */
-export function deployerStatements(config: FleetConfig, stackNames: readonly string[], phase: Phase): Statement[] {
-  const stacks = fleetIndex(config).stacks.filter((s) => stackNames.includes(s.name));
-  return grantStatements(stacks.flatMap((s) => stackGrants(config, s)), phase);
 }
 
 // ------------------------------------------------------------ size (IAM quotas)

@@ -17,6 +17,7 @@ import * as path from 'path';
 import { parse } from 'yaml';
 import type { FleetConfig, TrailConfig } from '../../../config/model';
 import { CENTRAL_ACCOUNT, fleet, resolveUnchecked } from '../../../tools/fleet-shapes';
+import { guardFleet, MANAGEMENT } from '../../helpers/guard-fleet';
 import { fleetStacks, deployerRoleRefs } from '../../../modules/deployer-roles';
 import { bootstrapRoles } from '../../../modules/bootstrap-roles';
 import { READ_ACTIONS } from '../../../modules/policies/deployer-policies';
@@ -35,6 +36,7 @@ function hcp(raw: any): any {
   const out = JSON.parse(JSON.stringify(raw));
   delete out.central.assumeRoleArn;
   for (const a of out.accounts) delete a.assumeRoleArn;
+  if (out.guard?.prevention) delete out.guard.prevention.assumeRoleArn;
   out.backend = out.backend?.type === 'cloud' ? out.backend : { type: 'cloud', organization: 'acme', workspacePrefix: 'ct-' };
   out.bootstrap = { deployer: { hcpTerraform: true } };
   return out;
@@ -53,7 +55,15 @@ const FLEETS: [string, any][] = [
   ['the bootstrap-ci-principal example', example('bootstrap-ci-principal')],
   ['the bootstrap-hcp-terraform example', example('bootstrap-hcp-terraform')],
   ['250 accounts of an organization, HCP Terraform', hcp({ ...fleet(250, { organization: true }), accounts: [{ accountId: CENTRAL_ACCOUNT, organizationTrail: true }, ...fleet(250).accounts] })],
+  // The guard (docs/guard.md) with bootstrap: the rules, the central bus and topic, the cloudtrail-guard stack.
+  ['300 accounts with the guard (every delivery, detection to a topic), HCP Terraform', guardFleet(300, { deliveries: true, deliverTo: 'snsTopic', bootstrap: 'hcp' })],
+  ['the guard with a log archive account (a member account holds the central key), CI principal with default roles', logArchive(guardFleet(4, { deliveries: true, deliverTo: 'snsTopic', bootstrap: 'principal' }))],
 ];
+
+/** The central account moved to a member account (a log archive account): the central stack's key and forwarding rule are guarded there. */
+function logArchive(raw: any): any {
+  return { ...raw, central: { ...raw.central, accountId: '333333333333' } };
+}
 
 interface Fleet {
   readonly config: FleetConfig;
@@ -109,7 +119,7 @@ describe.each(FLEETS)('%s', (name, raw) => {
   test("each apply role can make every call of its stack's plan and apply, and remove what a config change may remove", () => {
     for (const s of fleetStacks(f().config)) {
       const { apply } = rolesFor(f(), s.name);
-      const { calls, removals } = stackCalls(stackOf(f().main, s.name), f().config.partition);
+      const { calls, removals } = stackCalls(stackOf(f().main, s.name), f().config.partition, f().config.organization?.id);
       expect({ stack: s.name, refused: refused(apply.permissions, calls) }).toEqual({ stack: s.name, refused: [] });
       const removable = [...removals.values()].flat().filter((c) => !EVIDENCE_DESTROYING.has(c.request.action));
       expect({ stack: s.name, refused: refused(apply.permissions, removable) }).toEqual({ stack: s.name, refused: [] });
@@ -119,7 +129,7 @@ describe.each(FLEETS)('%s', (name, raw) => {
   test('each plan role can make every call of its plan, and every action it is allowed is a read', () => {
     for (const s of fleetStacks(f().config)) {
       const { plan } = rolesFor(f(), s.name);
-      const { calls } = stackCalls(stackOf(f().main, s.name), f().config.partition);
+      const { calls } = stackCalls(stackOf(f().main, s.name), f().config.partition, f().config.organization?.id);
       expect({ stack: s.name, refused: refused(plan.permissions, calls.filter((c) => c.phase === 'plan')) }).toEqual({ stack: s.name, refused: [] });
       if (plan.arn === rolesFor(f(), s.name).apply.arn) continue; // one deployer role plans and applies
       const writes = calls.filter((c) => c.phase === 'apply');
@@ -220,6 +230,31 @@ describe('trails leaving the fleet (lifecycle: decommission) can be destroyed, t
     for (const t of retained) {
       if (config.trails.some((a) => a.accountId === t.accountId)) continue;
       expect(bootstrapRoles(config, t.accountId).every((r) => r.statements.length === 0)).toBe(true);
+    }
+  });
+
+  test("with the guard's detection, its account role may remove the guard's rules, targets and events role (and only remove them)", () => {
+    const guarded = { ...raw, guard: {} };
+    const c = configOf(guarded);
+    const wasActive = configOf({ ...guarded, accounts: guarded.accounts.map((a: any) => ({ ...a, lifecycle: undefined })) });
+    for (const t of c.leaving.filter((l) => l.lifecycle === 'decommission')) {
+      const { removals } = stackCalls(stackOf(synthFleet(wasActive), `cloudtrail-account-${t.accountId}`), c.partition);
+      const guardRemovals = [...removals].filter(([address]) => /^aws_cloudwatch_event_(rule|target)\.guard_|^aws_iam_role(_policy)?\.guard_events_role/.test(address)).flatMap(([, r]) => r);
+      expect(guardRemovals.map((r) => r.request.action)).toEqual(expect.arrayContaining(['events:DeleteRule', 'events:RemoveTargets', 'iam:DeleteRole', 'iam:DeleteRolePolicy']));
+      const role = bootstrapRoles(c, t.accountId)[0];
+      const doc: PolicyDocument = { Version: '2012-10-17', Statement: role.statements };
+      expect(refused(doc, guardRemovals)).toEqual([]);
+      const rule = `arn:aws:events:us-east-2:${t.accountId}:rule/cloudtrail-fleet-guard`;
+      const other = (action: string, resource: string) => ({ why: 'not a removal', request: { principal: {}, action, resource, context: {} } });
+      expect(
+        admitted(doc, [
+          other('events:PutRule', rule),
+          other('events:PutTargets', rule),
+          other('events:DeleteRule', `arn:aws:events:us-east-2:${t.accountId}:rule/app-schedule`),
+          other('iam:CreateRole', `arn:aws:iam::${t.accountId}:role/cloudtrail-fleet-guard-events`),
+          other('iam:PassRole', `arn:aws:iam::${t.accountId}:role/cloudtrail-fleet-guard-events`),
+        ]),
+      ).toEqual([]);
     }
   });
 
@@ -405,3 +440,177 @@ describe('an account with many trails gets managed policies, each within the quo
 function configOfUnchecked(raw: any): FleetConfig {
   return resolveUnchecked(raw);
 }
+
+describe("the guard's resources: the deployer roles may manage them, on the guard's names only", () => {
+  const GUARD_VARIANTS: [string, any][] = [
+    ['CI principal', principal(example('every-option'))],
+    ['HCP Terraform', hcp(example('every-option'))],
+  ];
+  const req = (action: string, resource: string, context: IamRequest['context'] = {}): { request: IamRequest; why: string } => ({
+    why: 'not the guard',
+    request: { principal: {}, action, resource, context: { 'aws:RequestedRegion': 'us-east-2', ...context } },
+  });
+  const TAGGED = { 'aws:ResourceTag/cloudtrail-fleet:guard': 'protected' };
+  const org = 'o-exampleorgid';
+  const scp = (id: string, organization = org) => `arn:aws:organizations::${MANAGEMENT}:policy/${organization}/service_control_policy/${id}`;
+
+  describe.each(GUARD_VARIANTS)('every option, %s', (name, raw) => {
+    const f = () => load(`guard: every option, ${name}`, raw);
+
+    test('EventBridge actions name only the guard rules, the guard bus and the guard topic; Organizations writes only the cloudtrail-guard stack', () => {
+      for (const role of f().roles.values()) {
+        const stacks = deployerRoleRefs(f().config).find((r) => r.arn === role.arn)!.stacks;
+        for (const st of role.permissions.Statement) {
+          const actions = ([] as string[]).concat(st.Action);
+          const resources = ([] as string[]).concat(st.Resource ?? []);
+          if (actions.some((a) => a.startsWith('events:'))) {
+            for (const r of resources) expect([role.arn, st.Sid, r]).toEqual([role.arn, st.Sid, expect.stringMatching(/:(rule|event-bus)\/cloudtrail-fleet-guard(-[0-9]+|\/cloudtrail-fleet-guard-to-topic)?$/)]);
+          }
+          const orgWrites = actions.filter((a) => a.startsWith('organizations:') && !READ_ACTIONS.has(a));
+          if (orgWrites.length) expect([role.arn, st.Sid, stacks]).toEqual([role.arn, st.Sid, expect.arrayContaining(['cloudtrail-guard'])]);
+          if (actions.includes('iam:PassRole')) expect(Object.keys(st.Condition?.StringEquals ?? {})).toEqual(['iam:PassedToService']);
+        }
+      }
+    });
+
+    test("an account's role: its guard rules, not the account's other rules, buses or roles, nor another account's", () => {
+      const { apply } = rolesFor(f(), 'cloudtrail-account-222222222222');
+      const own = 'arn:aws:events:us-east-2:222222222222:rule/cloudtrail-fleet-guard';
+      expect(refused(apply.permissions, [req('events:PutRule', own), req('events:PutTargets', own), req('events:DeleteRule', own)])).toEqual([]);
+      expect(
+        admitted(apply.permissions, [
+          req('events:PutRule', 'arn:aws:events:us-east-2:222222222222:rule/app-schedule'),
+          req('events:PutTargets', 'arn:aws:events:us-east-2:222222222222:rule/app-schedule'),
+          req('events:DeleteRule', 'arn:aws:events:us-east-2:222222222222:rule/app-schedule'),
+          req('events:PutRule', 'arn:aws:events:eu-north-1:222222222222:rule/cloudtrail-fleet-guard'),
+          req('events:PutRule', 'arn:aws:events:us-east-2:333333333333:rule/cloudtrail-fleet-guard'),
+          req('events:DeleteRule', 'arn:aws:events:us-east-2:333333333333:rule/cloudtrail-fleet-guard'),
+          req('events:PutPermission', 'arn:aws:events:us-east-2:222222222222:event-bus/default'),
+          req('events:PutEvents', 'arn:aws:events:us-east-2:111111111111:event-bus/cloudtrail-fleet-guard'),
+          req('events:CreateEventBus', 'arn:aws:events:us-east-2:222222222222:event-bus/cloudtrail-fleet-guard'),
+          req('iam:PassRole', 'arn:aws:iam::222222222222:role/cloudtrail-fleet-guard-events', { 'iam:PassedToService': 'lambda.amazonaws.com' }),
+          req('iam:PassRole', 'arn:aws:iam::222222222222:role/app-role', { 'iam:PassedToService': 'events.amazonaws.com' }),
+          req('iam:PutRolePolicy', 'arn:aws:iam::222222222222:role/app-role'),
+          req('iam:PutRolePolicy', 'arn:aws:iam::333333333333:role/cloudtrail-fleet-guard-events'),
+          req('organizations:CreatePolicy', '*', { 'organizations:PolicyType': 'SERVICE_CONTROL_POLICY', 'aws:RequestTag/cloudtrail-fleet:guard': 'protected' }),
+        ]),
+      ).toEqual([]);
+      expect(refused(apply.permissions, [req('iam:PassRole', 'arn:aws:iam::222222222222:role/cloudtrail-fleet-guard-events', { 'iam:PassedToService': 'events.amazonaws.com' })])).toEqual([]);
+    });
+
+    test("the central role: the guard bus, its policy, the guard topic and the forwarding rule; not the default bus, other buses or topics", () => {
+      const { apply } = rolesFor(f(), 'cloudtrail-central');
+      const bus = 'arn:aws:events:us-east-2:111111111111:event-bus/cloudtrail-fleet-guard';
+      const forward = 'arn:aws:events:us-east-2:111111111111:rule/cloudtrail-fleet-guard/cloudtrail-fleet-guard-to-topic';
+      const topic = 'arn:aws:sns:us-east-2:111111111111:cloudtrail-fleet-guard';
+      expect(
+        refused(apply.permissions, [req('events:PutPermission', bus), req('events:RemovePermission', bus), req('events:DeleteEventBus', bus), req('events:PutTargets', forward), req('sns:SetTopicAttributes', topic)]),
+      ).toEqual([]);
+      expect(
+        admitted(apply.permissions, [
+          req('events:PutPermission', 'arn:aws:events:us-east-2:111111111111:event-bus/default'),
+          req('events:PutPermission', 'arn:aws:events:us-east-2:111111111111:event-bus/payments'),
+          req('events:DeleteEventBus', 'arn:aws:events:us-east-2:111111111111:event-bus/payments'),
+          req('events:PutPermission', 'arn:aws:events:eu-west-1:111111111111:event-bus/cloudtrail-fleet-guard'),
+          req('events:PutRule', 'arn:aws:events:us-east-2:111111111111:rule/cloudtrail-fleet-guard/another-rule'),
+          req('events:PutTargets', 'arn:aws:events:us-east-2:111111111111:rule/payments/cloudtrail-fleet-guard-to-topic'),
+          req('events:PutEvents', bus),
+          // The guard topic gets no subscription from the stack; subscribing is the user's.
+          req('sns:Subscribe', topic),
+          req('sns:Publish', topic),
+          req('sns:DeleteTopic', 'arn:aws:sns:us-east-2:111111111111:app-alerts'),
+        ]),
+      ).toEqual([]);
+    });
+
+    test('the cloudtrail-guard role: service control policies carrying the guard tag, attached to the configured targets only', () => {
+      const { apply, plan } = rolesFor(f(), 'cloudtrail-guard');
+      const create = { 'organizations:PolicyType': 'SERVICE_CONTROL_POLICY', 'aws:RequestTag/cloudtrail-fleet:guard': 'protected', 'aws:TagKeys': ['cloudtrail-fleet:guard', 'owner'] };
+      const root = `arn:aws:organizations::${MANAGEMENT}:root/${org}/r-ab12`;
+      expect(
+        refused(apply.permissions, [
+          req('organizations:CreatePolicy', '*', create),
+          req('organizations:TagResource', scp('p-new'), create),
+          req('organizations:UpdatePolicy', scp('p-guard1'), TAGGED),
+          req('organizations:DeletePolicy', scp('p-guard1'), TAGGED),
+          req('organizations:AttachPolicy', scp('p-guard1'), TAGGED),
+          req('organizations:AttachPolicy', root),
+          req('organizations:DetachPolicy', root),
+        ]),
+      ).toEqual([]);
+      expect(
+        admitted(apply.permissions, [
+          // Other policy types, or without the guard tag.
+          req('organizations:CreatePolicy', '*', { ...create, 'organizations:PolicyType': 'TAG_POLICY' }),
+          req('organizations:CreatePolicy', '*', { 'organizations:PolicyType': 'SERVICE_CONTROL_POLICY' }),
+          // Someone else's service control policies, FullAWSAccess (an AWS managed policy), another organization's.
+          req('organizations:UpdatePolicy', scp('p-theirs')),
+          req('organizations:DeletePolicy', scp('p-theirs')),
+          req('organizations:AttachPolicy', scp('p-theirs')),
+          req('organizations:DetachPolicy', 'arn:aws:organizations::aws:policy/service_control_policy/p-FullAWSAccess'),
+          req('organizations:UpdatePolicy', scp('p-guard1', 'o-otherorg111'), TAGGED),
+          req('organizations:TagResource', scp('p-theirs'), { 'aws:RequestTag/owner': 'me', 'aws:TagKeys': ['owner'] }),
+          req('organizations:UntagResource', scp('p-theirs')),
+          // Targets the config does not name.
+          req('organizations:AttachPolicy', `arn:aws:organizations::${MANAGEMENT}:ou/${org}/ou-ab12-11111111`),
+          req('organizations:AttachPolicy', `arn:aws:organizations::${MANAGEMENT}:account/${org}/555555555555`),
+          // The organization itself.
+          req('organizations:EnablePolicyType', root),
+          req('organizations:DisablePolicyType', root),
+          req('organizations:LeaveOrganization', '*'),
+          req('organizations:CreateAccount', '*'),
+        ]),
+      ).toEqual([]);
+      // The limit IAM sets (docs/bootstrap.md, "Decisions and limits"): CreatePolicy's tags need TagResource, which IAM cannot tell
+      // from putting the guard tag on an existing policy; such a policy then becomes the guard stack's to change.
+      expect(isAllowed(apply.permissions, req('organizations:TagResource', scp('p-theirs'), create).request)).toBe(true);
+      if (plan.arn !== apply.arn) {
+        expect(refused(plan.permissions, [req('organizations:DescribePolicy', scp('p-guard1'), TAGGED), req('organizations:ListTargetsForPolicy', scp('p-guard1'), TAGGED)])).toEqual([]);
+        expect(admitted(plan.permissions, [req('organizations:CreatePolicy', '*', create), req('organizations:UpdatePolicy', scp('p-guard1'), TAGGED), req('organizations:AttachPolicy', root)])).toEqual([]);
+      }
+    });
+  });
+
+  test('HCP Terraform: cloudtrail-guard has its own workspace, with a plan and an apply role in the management account', () => {
+    const f = load('guard: every option, HCP Terraform', GUARD_VARIANTS[1][1]);
+    const refs = deployerRoleRefs(f.config).filter((r) => r.stacks.includes('cloudtrail-guard'));
+    expect(refs.map((r) => [r.arn, r.kind, r.workspace])).toEqual([
+      [`arn:aws:iam::${MANAGEMENT}:role/cloudtrail-fleet/cloudtrail-guard-apply`, 'apply', 'cloudtrail-cloudtrail-guard'],
+      [`arn:aws:iam::${MANAGEMENT}:role/cloudtrail-fleet/cloudtrail-guard-plan`, 'plan', 'cloudtrail-cloudtrail-guard'],
+    ]);
+    const { workspaces } = synthBootstrapStacks(f.config);
+    const guard = workspaces.workspaces.find((w: any) => w.stack === 'cloudtrail-guard');
+    expect(guard).toEqual({
+      name: 'cloudtrail-cloudtrail-guard',
+      project: 'logging',
+      stack: 'cloudtrail-guard',
+      accountId: MANAGEMENT,
+      workingDirectory: 'cdktf.out/stacks/cloudtrail-guard',
+      variables: [
+        expect.objectContaining({ key: 'TFC_AWS_PROVIDER_AUTH', value: 'true', category: 'env' }),
+        expect.objectContaining({ key: 'TFC_AWS_PLAN_ROLE_ARN', value: `arn:aws:iam::${MANAGEMENT}:role/cloudtrail-fleet/cloudtrail-guard-plan`, category: 'env' }),
+        expect.objectContaining({ key: 'TFC_AWS_APPLY_ROLE_ARN', value: `arn:aws:iam::${MANAGEMENT}:role/cloudtrail-fleet/cloudtrail-guard-apply`, category: 'env' }),
+        expect.objectContaining({ key: 'AWS_REGION', value: 'us-east-2', category: 'env' }),
+      ],
+    });
+    // Its stack assumes no role: the workspace's credentials are the role.
+    expect(stackOf(f.main, 'cloudtrail-guard').provider.aws[0].assume_role).toBeUndefined();
+    expect(stackOf(f.main, 'cloudtrail-guard').terraform.cloud.workspaces).toEqual({ name: 'cloudtrail-cloudtrail-guard', project: 'logging' });
+  });
+
+  test("a CI principal: cloudtrail-guard assumes the management account's deployer role (named, or bootstrap's default)", () => {
+    const named = load('guard: every option, CI principal', GUARD_VARIANTS[0][1]);
+    expect(stackOf(named.main, 'cloudtrail-guard').provider.aws[0].assume_role).toEqual([{ role_arn: `arn:aws:iam::${MANAGEMENT}:role/TerraformDeploy`, session_name: 'cloudtrail-fleet' }]);
+    // One role deploys every stack of the management account (it is also the central account with a trail).
+    expect(deployerRoleRefs(named.config, MANAGEMENT).map((r) => r.stacks)).toEqual([['cloudtrail-central', `cloudtrail-account-${MANAGEMENT}`, 'cloudtrail-guard']]);
+    const defaults = configOf(guardFleet(2, { bootstrap: 'principal' }));
+    const main = synthFleet(defaults);
+    expect(stackOf(main, 'cloudtrail-guard').provider.aws[0].assume_role).toEqual([
+      { role_arn: `arn:aws:iam::${MANAGEMENT}:role/cloudtrail-fleet/cloudtrail-fleet-deployer`, session_name: 'cloudtrail-fleet' },
+    ]);
+    // A management account with nothing but the guard stack still gets its bootstrap stack and role.
+    const elsewhere = configOf({ ...guardFleet(2, { bootstrap: 'principal', managementTrail: false }), central: { accountId: '333333333333', region: 'us-east-2', bucketName: 'my-bucket' } });
+    expect(deployerRoleRefs(elsewhere, MANAGEMENT).map((r) => [r.arn, r.stacks])).toEqual([[`arn:aws:iam::${MANAGEMENT}:role/cloudtrail-fleet/cloudtrail-fleet-deployer`, ['cloudtrail-guard']]]);
+    expect(synthBootstrapStacks(elsewhere).stacks.has(`cloudtrail-bootstrap-${MANAGEMENT}`)).toBe(true);
+  });
+});

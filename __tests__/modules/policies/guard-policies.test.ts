@@ -15,7 +15,9 @@ import { renderPolicy } from '../../../modules/policies/document';
 import type { PolicyDocument } from '../../../modules/policies/document';
 import { evaluateServiceControlPolicies, IamRequest } from '../../helpers/iam-evaluator';
 import { configOf, issuesOf } from '../../helpers/fleet';
-import { deployerOf, guardFleet, GuardFleetOptions, MANAGEMENT, memberId } from '../../helpers/guard-fleet';
+import { adminRoleOf, defaultDeployerOf, deployerOf, guardFleet, GuardFleetOptions, hcpRoleOf, MANAGEMENT, memberId } from '../../helpers/guard-fleet';
+import { bootstrapRoles } from '../../../modules/bootstrap-roles';
+import { isAllowed } from '../../helpers/iam-evaluator';
 import { logGroupNameOf } from '../../../config/rules';
 
 const KEY_ID = '1234abcd-12ab-34cd-56ef-1234567890ab';
@@ -133,6 +135,11 @@ describe('a member administrator cannot silence its trails; the deployer can dep
     ['40 accounts whose names differ, names forced', 40, { distinctNames: true, deliveries: true }, ['by-name']],
     ['1,000 accounts sharing names (by-name: one policy at any size)', 1000, { trailsPerAccount: 2, deliveries: true }, undefined],
     ['detection delivered to a topic', 4, { deliverTo: 'snsTopic', deliveries: true }, undefined],
+    // The deployer roles bootstrap defines (modules/deployer-roles.ts), with no role named in the config.
+    ['a CI principal: bootstrap\'s default role in each account is the deployer', 3, { deliveries: true, bootstrap: 'principal' }, undefined],
+    ['HCP Terraform: each workspace\'s apply role is the deployer (exact ARNs)', 2, { bootstrap: 'hcp' }, ['per-account']],
+    ['HCP Terraform, 3 accounts with every delivery', 3, { deliveries: true, bootstrap: 'hcp' }, undefined],
+    ['HCP Terraform, 300 accounts with every delivery (the workspace roles by name)', 300, { deliveries: true, bootstrap: 'hcp' }, undefined],
   ];
   test.each(cases)('%s', (_name, n, options, encodings) => {
     // Large fleets: every guarded action of a deterministic sample of accounts (first, last, two between).
@@ -265,4 +272,108 @@ test('the log group names come from the same guarded resources the rules use', (
   expect(a.logGroupArns.map(logGroupNameOf)).toEqual(['ct-trail-1']);
   const doc: PolicyDocument = fleetServiceControlPolicies(configOf(guardFleet(1, { deliveries: true }))).policies[0].document;
   expect(doc.Statement[0].Resource).toEqual(expect.arrayContaining([`arn:aws:logs:us-east-2:${a.accountId}:log-group:ct-trail-1`, `arn:aws:logs:us-east-2:${a.accountId}:log-group:ct-trail-1:*`]));
+});
+
+describe('the deployer roles bootstrap defines are exempt; a member administrator is still denied', () => {
+  const KEY_TAG = { [`aws:ResourceTag/${GUARD_TAG.key}`]: GUARD_TAG.value };
+
+  test('HCP Terraform: the apply role may, the plan role is exempt but its own policy only reads, a member admin is denied', () => {
+    const config = configOf(guardFleet(3, { deliveries: true, bootstrap: 'hcp' }));
+    const scps = fleetServiceControlPolicies(config);
+    expect(scps.fits).toBe(true);
+    const text = scps.policies.map((p) => renderPolicy(p.document)).join('');
+    for (const a of guardedAccounts(config)) {
+      expect(a.deployerRoleArns).toEqual([hcpRoleOf(a.accountId, 'apply'), hcpRoleOf(a.accountId, 'plan')]);
+      const plan = bootstrapRoles(config, a.accountId).find((r) => r.kind === 'plan')!;
+      const planPolicy: PolicyDocument = { Version: '2012-10-17', Statement: [...plan.statements] };
+      const requests = guardedRequests(a, config);
+      for (const [action, resource, context] of requests) {
+        expect([action, resource, decide(scps, hcpRoleOf(a.accountId, 'apply'), action, resource, context)]).toEqual([action, resource, 'Allow']);
+        expect([action, resource, decide(scps, adminOf(a.accountId), action, resource, context)]).toEqual([action, resource, 'ExplicitDeny']);
+        // The SCP leaves the plan role alone; its own permissions allow none of the guarded writes.
+        expect([action, resource, decide(scps, hcpRoleOf(a.accountId, 'plan'), action, resource, context)]).toEqual([action, resource, 'Allow']);
+        expect([action, resource, isAllowed(planPolicy, { principal: {}, action, resource, context: { 'aws:RequestedRegion': 'us-east-2', ...context } })]).toEqual([action, resource, false]);
+      }
+      // Neither workspace role can be re-trusted or re-policied by a member admin (else it could assume it).
+      for (const phase of ['plan', 'apply'] as const) {
+        for (const action of ['iam:UpdateAssumeRolePolicy', 'iam:PutRolePolicy', 'iam:AttachRolePolicy', 'iam:DeleteRole']) {
+          expect(decide(scps, adminOf(a.accountId), action, hcpRoleOf(a.accountId, phase))).toBe('ExplicitDeny');
+        }
+      }
+    }
+    // The central and account workspaces' roles of other accounts than the guarded ones are not named (the management account is never guarded).
+    expect(text).not.toContain(`${MANAGEMENT}:role/cloudtrail-fleet/`);
+  });
+
+  test('HCP Terraform at 300 accounts: the workspace roles by name, and no member admin can mint one', () => {
+    const config = configOf(guardFleet(300, { deliveries: true, bootstrap: 'hcp' }));
+    const scps = fleetServiceControlPolicies(config);
+    expect(scps.encoding).toBe('by-name');
+    expect(scps.policies).toHaveLength(1);
+    const [statement] = scps.policies[0].document.Statement;
+    expect(statement.Condition).toEqual({
+      ArnNotLike: {
+        'aws:PrincipalArn': [
+          'arn:aws:iam::*:role/OrganizationAccountAccessRole',
+          'arn:aws:iam::*:role/cloudtrail-fleet/cloudtrail-account-*-apply',
+          'arn:aws:iam::*:role/cloudtrail-fleet/cloudtrail-account-*-plan',
+        ],
+      },
+    });
+    const a = memberId(123);
+    for (const phase of ['plan', 'apply'] as const) {
+      expect(decide(scps, adminOf(a), 'iam:CreateRole', hcpRoleOf(a, phase))).toBe('ExplicitDeny');
+      // A role named like another account's workspace role, in this account: matches the exempt pattern, so it cannot be created.
+      expect(decide(scps, adminOf(a), 'iam:CreateRole', `arn:aws:iam::${a}:role/cloudtrail-fleet/cloudtrail-account-999999999999-${phase}`)).toBe('ExplicitDeny');
+    }
+    expect(decide(scps, adminOf(a), 'cloudtrail:StopLogging', `arn:aws:cloudtrail:us-east-2:${a}:trail/trail-1`)).toBe('ExplicitDeny');
+    expect(decide(scps, hcpRoleOf(a), 'cloudtrail:StopLogging', `arn:aws:cloudtrail:us-east-2:${a}:trail/trail-1`)).toBe('Allow');
+    expect(decide(scps, adminOf(a), 'iam:CreateRole', `arn:aws:iam::${a}:role/app-role`)).toBe('Allow');
+  });
+
+  test('the bootstrap administrator role is exempt (a re-apply of bootstrap updates the deployer roles) and protected', () => {
+    for (const bootstrap of ['principal', 'hcp'] as const) {
+      const config = configOf(guardFleet(2, { bootstrap }));
+      const scps = policiesOf(config, ['per-account']);
+      for (const a of guardedAccounts(config)) {
+        expect(a.exemptRoleArns).toEqual([...a.deployerRoleArns, adminRoleOf(a.accountId)].sort());
+        for (const deployer of a.deployerRoleArns) {
+          for (const action of ['iam:PutRolePolicy', 'iam:UpdateAssumeRolePolicy', 'iam:DeleteRolePolicy']) {
+            expect([bootstrap, action, decide(scps, adminRoleOf(a.accountId), action, deployer)]).toEqual([bootstrap, action, 'Allow']);
+            expect([bootstrap, action, decide(scps, adminOf(a.accountId), action, deployer)]).toEqual([bootstrap, action, 'ExplicitDeny']);
+          }
+        }
+        expect(decide(scps, adminOf(a.accountId), 'iam:UpdateAssumeRolePolicy', adminRoleOf(a.accountId))).toBe('ExplicitDeny');
+        expect(decide(scps, adminOf(a.accountId), 'iam:AttachRolePolicy', adminRoleOf(a.accountId))).toBe('ExplicitDeny');
+        // An exempt role that does not exist yet (an invited account has no OrganizationAccountAccessRole) cannot be minted by a member admin;
+        // bootstrap's administrator role may create the deployer roles after the policy is attached.
+        expect(decide(scps, adminOf(a.accountId), 'iam:CreateRole', adminRoleOf(a.accountId))).toBe('ExplicitDeny');
+        for (const deployer of a.deployerRoleArns) {
+          expect(decide(scps, adminOf(a.accountId), 'iam:CreateRole', deployer)).toBe('ExplicitDeny');
+          expect(decide(scps, adminRoleOf(a.accountId), 'iam:CreateRole', deployer)).toBe('Allow');
+        }
+        expect(decide(scps, adminOf(a.accountId), 'iam:CreateRole', `arn:aws:iam::${a.accountId}:role/app-role`)).toBe('Allow');
+      }
+    }
+  });
+
+  test('without bootstrap the administrator role is not exempt by itself (list it in exemptPrincipals)', () => {
+    const config = configOf(guardFleet(2));
+    const scps = fleetServiceControlPolicies(config);
+    const a = memberId(0);
+    expect(guardedAccounts(config)[0].exemptRoleArns).toEqual([deployerOf(a)]);
+    expect(decide(scps, adminRoleOf(a), 'iam:PutRolePolicy', deployerOf(a))).toBe('ExplicitDeny');
+  });
+
+  test("a CI principal with bootstrap's default roles: the default role is the deployer of each account", () => {
+    const config = configOf(guardFleet(2, { deliveries: true, bootstrap: 'principal' }));
+    const scps = fleetServiceControlPolicies(config);
+    for (const a of guardedAccounts(config)) {
+      expect(a.deployerRoleArns).toEqual([defaultDeployerOf(a.accountId)]);
+      const key = `arn:aws:kms:us-east-2:${a.accountId}:key/${KEY_ID}`;
+      expect(decide(scps, defaultDeployerOf(a.accountId), 'kms:PutKeyPolicy', key, KEY_TAG)).toBe('Allow');
+      expect(decide(scps, adminOf(a.accountId), 'kms:PutKeyPolicy', key, KEY_TAG)).toBe('ExplicitDeny');
+      expect(decide(scps, deployerOf(a.accountId), 'kms:PutKeyPolicy', key, KEY_TAG)).toBe('ExplicitDeny');
+    }
+  });
 });

@@ -1,10 +1,11 @@
 /**
  * What doctor checks in each account, from the config alone: the role(s)
- * its stacks assume there, the regions its trails live in, whether it holds
+ * its stacks assume there (cloudtrail-guard's in the management account too), the regions its trails live in, whether it holds
  * an organization trail, whether it owns the bucket.
  */
 import type { FleetConfig } from '../../../config/model';
-import { CENTRAL_STACK, stackNameForAccount } from '../../../modules/arns';
+import { CENTRAL_STACK, GUARD_STACK, stackNameForAccount } from '../../../modules/arns';
+import { hasGuardStack } from '../../../config/guard-scope';
 
 /** How one stack reaches the account: a role (assumed from the ambient credentials) or the ambient credentials. */
 export interface StackAccess {
@@ -64,6 +65,12 @@ export function accountTargets(config: FleetConfig): AccountTarget[] {
       e.regions.add(t.region);
       if (t.organizationTrail) e.org = true;
     }
+  }
+  // The guard's cloudtrail-guard stack (docs/guard.md) runs in the management account, with its own role when the config names one.
+  if (hasGuardStack(config)) {
+    const e = entry(config.organization!.managementAccountId);
+    e.regions.add(central.region);
+    addAccess(e, config.guard?.assumeRoleArn, 'guard.prevention.assumeRoleArn', GUARD_STACK);
   }
   const targets: AccountTarget[] = [...byAccount.entries()].map(([accountId, e]) => ({
     accountId,
