@@ -28,6 +28,7 @@ import { loadConfig, projectRoot } from '../config/load';
 import { fleetPolicies } from '../modules/policies/fleet-policies';
 import { FLEET_CHECKS } from '../modules/fleet-checks';
 import { benchDayTwo, dayTwoReport } from './lib/bench-day-two';
+import { treeRss } from './lib/process-tree';
 
 const ROOT = projectRoot(__dirname);
 const TIME = '/usr/bin/time';
@@ -78,50 +79,6 @@ export function fleetYaml(n: number, backend?: 'cloud'): string {
   return `${lines.join('\n')}\n`;
 }
 
-// ------------------------------------------------------------ process tree memory
-
-/** Parent pid of every process, from /proc/<pid>/stat. */
-function parents(): Map<number, number[]> {
-  const children = new Map<number, number[]>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-    } catch {
-      continue; // exited meanwhile
-    }
-    // pid (comm) state ppid ...; comm may hold spaces and parentheses.
-    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    const list = children.get(ppid);
-    if (list) list.push(Number(entry));
-    else children.set(ppid, [Number(entry)]);
-  }
-  return children;
-}
-
-function rssKb(pid: number): number {
-  try {
-    const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) : 0;
-  } catch {
-    return 0;
-  }
-}
-
-/** Sum of RSS over the tree below `root` (itself included unless `skipRoot`). */
-function treeRssKb(root: number, skipRoot: boolean): number {
-  const children = parents();
-  let total = 0;
-  const queue = [root];
-  while (queue.length > 0) {
-    const pid = queue.pop()!;
-    if (pid !== root || !skipRoot) total += rssKb(pid);
-    queue.push(...(children.get(pid) ?? []));
-  }
-  return total;
-}
-
 // ------------------------------------------------------------ one run
 
 interface Sample {
@@ -158,7 +115,7 @@ async function measure(command: readonly string[], env: NodeJS.ProcessEnv, scrat
   child.stderr!.on('data', (d) => (output += d));
   let peak = 0;
   const sample = () => {
-    if (HAS_PROC && child.pid) peak = Math.max(peak, treeRssKb(child.pid, HAS_TIME));
+    if (HAS_PROC && child.pid) peak = Math.max(peak, treeRss(child.pid, HAS_TIME).kb);
   };
   const timer = setInterval(sample, 25);
   const code = await new Promise<number | null>((resolve, reject) => {

@@ -90,6 +90,8 @@ export interface ApiCall {
   readonly status?: number;
   /** The injected error code, when a fault answered the call. */
   readonly fault?: string;
+  /** An SDK retry of a call already answered with a success got that answer again (launcher.py, "a retry of an answered call"). */
+  readonly replayed?: boolean;
 }
 
 export interface Organization {

@@ -76,11 +76,41 @@ class State:
         self.faults: list[dict[str, Any]] = []
         self.calls: collections.deque[dict[str, Any]] = collections.deque(maxlen=20000)
         self.next_fault = 1
+        # Successful answers by SDK invocation (see Emulator.__call__, "a retry of an answered call").
+        self.answered: collections.OrderedDict[tuple[str, str, str], tuple[str, list[tuple[str, str]], bytes]] = collections.OrderedDict()
 
     def reset(self) -> None:
         with self.lock:
             self.faults.clear()
             self.calls.clear()
+            self.answered.clear()
+
+    def remember(self, key: tuple[str, str, str], answer: tuple[str, list[tuple[str, str]], bytes]) -> None:
+        with self.lock:
+            self.answered[key] = answer
+            while len(self.answered) > ANSWERED_KEPT:
+                self.answered.popitem(last=False)
+
+    def answer_of(self, key: tuple[str, str, str]) -> tuple[str, list[tuple[str, str]], bytes] | None:
+        with self.lock:
+            return self.answered.get(key)
+
+
+# How many successful answers are kept for retried invocations, and up to which size.
+ANSWERED_KEPT = 5000
+ANSWERED_MAX_BYTES = 65536
+_ATTEMPT = re.compile(r"attempt=(\d+)")
+
+
+def invocation_key(call: "Call", account: str) -> tuple[str, str, str] | None:
+    """The SDK's invocation of a call: the same `amz-sdk-invocation-id` on every attempt (AWS SDKs' retry headers)."""
+    invocation = call.headers.get("amz-sdk-invocation-id", "")
+    return (invocation, account, f"{call.service}:{call.action}") if invocation else None
+
+
+def is_retry(call: "Call") -> bool:
+    m = _ATTEMPT.search(call.headers.get("amz-sdk-request", ""))
+    return bool(m) and int(m.group(1)) > 1
 
 
 STATE = State()
@@ -559,6 +589,19 @@ class Emulator:
         record = {"service": call.service, "action": call.action, "accountId": account, "region": call.region, "time": round(time.time(), 3)}
         if call.service == "cloudtrail" and call.trail_name:
             record["trailName"] = call.trail_name
+        key = invocation_key(call, account)
+        # A retry of an answered call: an SDK retries when the answer did not reach it (a connection dropped after
+        # the emulator answered, seen under heavy load: a CreateRole the client retried then failed with
+        # EntityAlreadyExists). AWS's transport does not drop answers this way, so the answer given is given again,
+        # once it was a success: a retry after an error (a fault, a throttle) gets a new answer, as on AWS.
+        answered = STATE.answer_of(key) if key and is_retry(call) else None
+        if answered:
+            record.update(status=int(answered[0].split()[0]), replayed=True)
+            with STATE.lock:
+                STATE.calls.append(record)
+            patches.REQUEST.caller = None
+            start_response(answered[0], answered[1])
+            return [answered[2]]
         try:
             fault = matching_fault(call, account) if call.service else None
             if fault:
@@ -594,6 +637,8 @@ class Emulator:
                 ).encode()
                 headers = [(k, v) for k, v in headers if k.lower() not in ("content-length", "content-type")]
                 headers += [("Content-Type", "application/xml"), ("Content-Length", str(len(body)))]
+            if key and status.startswith("2") and len(body) <= ANSWERED_MAX_BYTES:
+                STATE.remember(key, (status, headers, body))
             start_response(status, headers, captured["exc_info"]) if captured["exc_info"] else start_response(status, headers)
             return [body]
         finally:

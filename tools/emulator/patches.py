@@ -635,6 +635,25 @@ def _ct_insights() -> None:
     CloudTrailResponse.get_insight_selectors = get_insight_selectors  # type: ignore[method-assign]
 
 
+@patch(
+    "cloudtrail-get-event-configuration",
+    "GetEventConfiguration of a trail answers with the trail's ARN and no aggregation configuration (moto: HTTP 500, the "
+    "action is not implemented); a trail it cannot see is TrailNotFoundException. Nothing can set an event "
+    "configuration here (PutEventConfiguration stays unimplemented), so every trail has none.",
+    f"{CT_API}/API_GetEventConfiguration.html (TrailName: \"The name of the trail for which you want to retrieve event "
+    "configuration settings\"; AggregationConfigurations: optional in the response)",
+)
+def _ct_get_event_configuration() -> None:
+    from moto.cloudtrail.responses import CloudTrailResponse
+
+    def get_event_configuration(self: Any) -> str:
+        params = json.loads(self.body or "{}")
+        trail = find_trail_for_read(self.cloudtrail_backend, params.get("TrailName") or "")
+        return json.dumps({"TrailARN": trail.arn})
+
+    CloudTrailResponse.get_event_configuration = get_event_configuration  # type: ignore[attr-defined]
+
+
 # ------------------------------------------------------------------ KMS
 
 KMS_API = "https://docs.aws.amazon.com/kms/latest/APIReference"

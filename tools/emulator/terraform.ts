@@ -18,7 +18,7 @@ import { spawn } from 'child_process';
 import { cpSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'fs';
 import { createHash } from 'crypto';
 import * as path from 'path';
-import { emulatorCredentials } from './emulator';
+import { AwsCredentials, emulatorCredentials } from './emulator';
 
 /** Same variable and default as `npm run validate` (tools/validate.ts). */
 export const PLUGIN_DIR_ENV = 'CLOUDTRAIL_TF_PLUGIN_DIR';
@@ -118,6 +118,11 @@ export interface TerraformOptions {
   readonly endpoint?: string;
   /** Per command (default 10 minutes). */
   readonly timeoutMs?: number;
+  /**
+   * Ambient credentials for Terraform (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY), for stacks run without an
+   * override: e.g. the bootstrap stacks applied with an administrator's credentials (emulatorCredentials(account)).
+   */
+  readonly credentials?: AwsCredentials;
 }
 
 export interface TerraformResult {
@@ -243,6 +248,7 @@ export class Terraform {
       ...(this.mirror ? {} : { TF_PLUGIN_CACHE_DIR: cache }),
       AWS_EC2_METADATA_DISABLED: 'true',
       ...(options.endpoint ? { AWS_ENDPOINT_URL: options.endpoint } : {}),
+      ...(options.credentials ? { AWS_ACCESS_KEY_ID: options.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: options.credentials.secretAccessKey } : {}),
       // Terraform and the provider are Go programs that mostly start up and exit: collecting garbage
       // less often saves about a quarter of their CPU (measured: plan 6.2 -> 4.6 CPU s, apply 9.4 -> 6.8)
       // for about 480 MB per provider process. The caller's GOGC wins.

@@ -10,6 +10,7 @@ import {
   CreateTrailCommand,
   DeleteTrailCommand,
   DescribeTrailsCommand,
+  GetEventConfigurationCommand,
   GetEventSelectorsCommand,
   GetInsightSelectorsCommand,
   GetTrailCommand,
@@ -95,6 +96,7 @@ describeWithEmulator('the emulator launcher (moto with the project patches)', { 
         'cloudtrail-home-region',
         'cloudtrail-event-selectors',
         'cloudtrail-insight-selectors',
+        'cloudtrail-get-event-configuration',
         'kms-create-key-defaults',
         'kms-describe-key-cross-account',
         's3-bucket-policy-evaluation',
@@ -110,6 +112,38 @@ describeWithEmulator('the emulator launcher (moto with the project patches)', { 
       const c = assumed.Credentials!;
       const asRole = new STSClient({ endpoint: emulator.endpoint, region: HOME, credentials: { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken }, maxAttempts: 1 });
       expect((await asRole.send(new GetCallerIdentityCommand({}))).Account).toBe(OTHER);
+    });
+
+    test('an SDK retry of an answered call gets the same answer (its first answer was lost in transit); a new call or a retry after an error gets a new one', async () => {
+      // Raw IAM CreateRole requests with the SDK retry headers: attempt 2 of the same invocation is what an SDK sends when the connection dropped after the emulator answered.
+      const createRole = async (invocation: string, attempt: number) => {
+        const r = await fetch(`${emulator.endpoint}/`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/x-www-form-urlencoded',
+            authorization: `AWS4-HMAC-SHA256 Credential=${creds(WORKLOAD).accessKeyId}/20261205/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0`,
+            'amz-sdk-invocation-id': invocation,
+            'amz-sdk-request': `attempt=${attempt}; max=3`,
+          },
+          body: new URLSearchParams({ Action: 'CreateRole', Version: '2010-05-08', RoleName: 'retried', AssumeRolePolicyDocument: '{"Version":"2012-10-17","Statement":[]}' }).toString(),
+        });
+        return { status: r.status, body: await r.text() };
+      };
+      const first = await createRole('inv-1', 1);
+      expect(first.status).toBe(200);
+      expect(await createRole('inv-1', 2)).toEqual(first);
+      const again = await createRole('inv-2', 1);
+      expect(again.status).toBe(409);
+      expect(again.body).toContain('EntityAlreadyExists');
+      // A retry after an error is answered anew (here the same error: the role exists).
+      expect((await createRole('inv-2', 2)).status).toBe(409);
+      const calls = (await emulator.calls()).filter((c) => c.action === 'CreateRole');
+      expect(calls.map((c) => [c.status, c.replayed ?? false])).toEqual([
+        [200, false],
+        [200, true],
+        [409, false],
+        [409, false],
+      ]);
     });
 
     test('stop() ends the process', async () => {
@@ -370,6 +404,19 @@ describeWithEmulator('the emulator launcher (moto with the project patches)', { 
       await ct(WORKLOAD).send(new PutInsightSelectorsCommand({ TrailName: 'ins', InsightSelectors: [] }));
       expect(await errorOf(ct(WORKLOAD).send(new GetInsightSelectorsCommand({ TrailName: 'ins' })))).toBe('InsightNotEnabledException');
       expect(await errorOf(ct(WORKLOAD).send(new PutInsightSelectorsCommand({ TrailName: 'ins', InsightSelectors: [{ InsightType: 'Nope' as any }] })))).toBe('InvalidInsightSelectorsException');
+    });
+  });
+
+  describe('patch cloudtrail-get-event-configuration', () => {
+    test("a trail's event configuration has no aggregation (moto: HTTP 500); a trail not seen here is TrailNotFoundException", async () => {
+      await trail(WORKLOAD, 'evc', 'logs');
+      const byName = await ct(WORKLOAD).send(new GetEventConfigurationCommand({ TrailName: 'evc' }));
+      expect({ TrailARN: byName.TrailARN, AggregationConfigurations: byName.AggregationConfigurations }).toEqual({ TrailARN: arnOf(WORKLOAD, 'evc'), AggregationConfigurations: undefined });
+      expect((await ct(WORKLOAD).send(new GetEventConfigurationCommand({ TrailName: arnOf(WORKLOAD, 'evc') }))).TrailARN).toBe(arnOf(WORKLOAD, 'evc'));
+      expect(await errorOf(ct(WORKLOAD).send(new GetEventConfigurationCommand({ TrailName: 'absent' })))).toBe('TrailNotFoundException');
+      // Another account's trail, and a single-Region trail asked from another Region, are not seen.
+      expect(await errorOf(ct(OTHER).send(new GetEventConfigurationCommand({ TrailName: arnOf(WORKLOAD, 'evc') })))).toBe('TrailNotFoundException');
+      expect(await errorOf(ct(WORKLOAD, AWAY).send(new GetEventConfigurationCommand({ TrailName: arnOf(WORKLOAD, 'evc') })))).toBe('TrailNotFoundException');
     });
   });
 

@@ -9,7 +9,7 @@ import * as path from 'path';
 import { emulatorCredentials, launcherPath } from '../../../tools/emulator/emulator';
 import { FleetStack, seedResource } from '../../../tools/emulator/fleet';
 import { sampleAccounts } from '../../../tools/emulator/stage';
-import { destructiveChanges, EMULATED_ENDPOINTS, emulatorOverride, plannedChanges, writeEmulatorOverride } from '../../../tools/emulator/terraform';
+import { destructiveChanges, EMULATED_ENDPOINTS, emulatorOverride, plannedChanges, Terraform, writeEmulatorOverride } from '../../../tools/emulator/terraform';
 
 const ENDPOINT = 'http://127.0.0.1:4566';
 
@@ -150,5 +150,30 @@ describe('sampleAccounts', () => {
     expect(sampleAccounts(fleet).map((s) => s.accountId)).toEqual(['200000000020', '200000000049']);
     expect(sampleAccounts(fleet.slice(0, 20)).map((s) => s.accountId)).toEqual(['200000000019']);
     expect(sampleAccounts([])).toEqual([]);
+  });
+});
+
+describe('Terraform environment', () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+
+  test("the caller's TF_ and AWS_ variables never reach Terraform; credentials, when given, are the ambient keys (the bootstrap stacks' administrator)", () => {
+    process.env.AWS_PROFILE = 'real-account';
+    process.env.AWS_ACCESS_KEY_ID = 'AKIAREALREALREALREAL';
+    process.env.TF_CLI_CONFIG_FILE = '/home/me/.terraformrc';
+    const work = mkdtempSync(path.join(process.env.CLOUDTRAIL_JEST_TMP || os.tmpdir(), 'tf-env-'));
+    const admin = new Terraform({ workDir: work, endpoint: ENDPOINT, credentials: emulatorCredentials('111111111111') });
+    const aws = (env: NodeJS.ProcessEnv) => Object.fromEntries(Object.entries(env).filter(([k]) => k.startsWith('AWS_')));
+    expect(aws(admin.env)).toEqual({
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_ENDPOINT_URL: ENDPOINT,
+      AWS_ACCESS_KEY_ID: 'AKIA111111111111EMUL',
+      AWS_SECRET_ACCESS_KEY: 'emulator-secret-access-key-not-a-secret',
+    });
+    expect(admin.env.TF_CLI_CONFIG_FILE).toBe(path.join(work, 'terraform.rc'));
+    // Without credentials: no keys at all (each stack's override names its own).
+    expect(aws(new Terraform({ workDir: work, endpoint: ENDPOINT }).env)).toEqual({ AWS_EC2_METADATA_DISABLED: 'true', AWS_ENDPOINT_URL: ENDPOINT });
   });
 });
