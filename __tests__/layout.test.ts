@@ -89,14 +89,20 @@ describe('the rules fail on each kind of cycle (a made-up tree holding one of ea
  * outside config/ that forgets FLEET_CHECKS would silently skip them: every
  * load outside config/ must pass them.
  */
-test('every config load outside config/ runs the fleet checks (FLEET_CHECKS)', () => {
-  const { readFileSync, readdirSync, statSync } = require('fs') as typeof import('fs');
+/** The TypeScript sources outside config/: main.ts and every file of modules/, stacks/, cli/ and tools/. */
+function sourcesAboveConfig(): string[] {
+  const { readdirSync, statSync } = require('fs') as typeof import('fs');
   const files = (dir: string): string[] =>
     readdirSync(dir).flatMap((e) => {
       const p = path.join(dir, e);
       return statSync(p).isDirectory() ? files(p) : p.endsWith('.ts') ? [p] : [];
     });
-  const callers = [path.join(ROOT, 'main.ts'), ...['modules', 'stacks', 'cli', 'tools'].flatMap((d) => files(path.join(ROOT, d)))];
+  return [path.join(ROOT, 'main.ts'), ...['modules', 'stacks', 'cli', 'tools'].flatMap((d) => files(path.join(ROOT, d)))];
+}
+
+test('every config load outside config/ runs the fleet checks (FLEET_CHECKS)', () => {
+  const { readFileSync } = require('fs') as typeof import('fs');
+  const callers = sourcesAboveConfig();
   const missing: string[] = [];
   let calls = 0;
   for (const file of callers) {
@@ -117,13 +123,8 @@ test('every config load outside config/ runs the fleet checks (FLEET_CHECKS)', (
 
 /** The same for warnings: config/warnings.ts cannot see the guard's encodings, so commands ask modules/fleet-warnings.ts. */
 test('no command or stack reads configWarnings directly (fleetWarnings adds the warnings that need the builders)', () => {
-  const { readFileSync, readdirSync, statSync } = require('fs') as typeof import('fs');
-  const files = (dir: string): string[] =>
-    readdirSync(dir).flatMap((e) => {
-      const p = path.join(dir, e);
-      return statSync(p).isDirectory() ? files(p) : p.endsWith('.ts') ? [p] : [];
-    });
-  const callers = [path.join(ROOT, 'main.ts'), ...['modules', 'stacks', 'cli', 'tools'].flatMap((d) => files(path.join(ROOT, d)))];
+  const { readFileSync } = require('fs') as typeof import('fs');
+  const callers = sourcesAboveConfig();
   const direct = callers.filter((f) => !f.endsWith(path.join('modules', 'fleet-warnings.ts')) && /\bconfigWarnings\(/.test(readFileSync(f, 'utf8')));
   expect(direct.map((f) => path.relative(ROOT, f))).toEqual([]);
 });

@@ -10,6 +10,10 @@
 // Node 22; this project pins its SDK versions and documents the Node versions
 // it supports (README), so the warning is noise on every command.
 if (process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED === undefined) process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+// cdktf 0.21 (pinned) calls util.isArray when it synthesizes outputs; Node 22
+// deprecates that alias at runtime (DEP0044) and prints a warning on every
+// synth. util.isArray has always been Array.isArray, so point it there.
+require('util').isArray = Array.isArray;
 const fs = require('fs');
 const path = require('path');
 const { execFileSync } = require('child_process');

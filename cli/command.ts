@@ -7,6 +7,7 @@
  * exit codes (docs/commands.md).
  */
 import { parseArgs } from 'util';
+import { closest } from '../config/rules';
 
 /** Exit codes of every command, in one table (docs/commands.md, "Exit codes"). */
 export const EXIT = {
@@ -121,30 +122,8 @@ export function commandHelp(spec: CommandSpec): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** The closest name by edit distance, for "did you mean". */
-export function closest(word: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const c of candidates) {
-    const d = editDistance(word, c);
-    if (d < bestDistance) [best, bestDistance] = [c, d];
-  }
-  return bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return row[b.length];
-}
+/** The closest name by edit distance, for "did you mean" (the config's own rule: config/rules.ts). */
+export { closest };
 
 /** Parses a command's arguments; a wrong command line throws a UsageError that names what is valid. */
 export function parseCommandArgs(spec: CommandSpec, argv: readonly string[]): ParsedArgs {

@@ -96,6 +96,8 @@ export interface Organization {
   readonly id: string;
   readonly managementAccountId: string;
   readonly accountIds: readonly string[];
+  /** The root's id (e.g. the `r-...` a service control policy is attached to); default: moto's own. */
+  readonly rootId?: string;
 }
 
 export interface PlantedObject {
@@ -125,7 +127,11 @@ export interface Emulator {
   /** The API calls served since the start (or the last clearCalls/reset), oldest first. */
   calls(): Promise<ApiCall[]>;
   clearCalls(): Promise<void>;
-  /** An organization AWS would know: decides aws:PrincipalOrgID and who may create organization trails. */
+  /**
+   * An organization AWS would know: decides aws:PrincipalOrgID and who may create organization
+   * trails, and exists in the emulator's Organizations (its id, root id and accounts; service
+   * control policies enabled on the root) for the management account's Organizations calls.
+   */
   declareOrganization(org: Organization): Promise<void>;
   /**
    * A log file where CloudTrail would deliver one for this trail (named as

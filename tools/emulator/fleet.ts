@@ -82,17 +82,23 @@ function keyPolicyFor(partition: string, owner: string, readers: readonly string
 }
 
 /**
- * Creates what the config refers to but does not create: the organization,
+ * Creates what the config refers to but does not create: the organization
+ * (with the root id the stacks attach policies to, when `stacks` are given),
  * `kmsKey: { arn }` keys (their policy lets the trail's account look them
  * up), existing SNS topics, the access-logging target bucket, the log bucket
  * when this project does not create it, and an adopted central key.
  */
-export async function prepareWorld(config: FleetConfig, emulator: Emulator): Promise<void> {
+export async function prepareWorld(config: FleetConfig, emulator: Emulator, stacks: readonly FleetStack[] = []): Promise<void> {
   const { central, partition } = config;
   const trails = [...config.trails, ...config.leaving];
   if (config.organization) {
     const accountIds = [...new Set([central.accountId, ...trails.map((t) => t.accountId)])].filter((a) => a !== config.organization!.managementAccountId);
-    await emulator.declareOrganization({ id: config.organization.id, managementAccountId: config.organization.managementAccountId, accountIds });
+    // The root a stack attaches a policy to (a service control policy of the guard) is the organization's root.
+    const roots = new Set(
+      stacks.flatMap((s) => Object.values((s.json.resource?.aws_organizations_policy_attachment ?? {}) as Json).map((a) => String(a.target_id))).filter((t) => /^r-[0-9a-z]{4,32}$/.test(t)),
+    );
+    if (roots.size > 1) throw new Error(`the stacks attach policies to ${roots.size} roots (${[...roots].join(', ')}); an organization has one`);
+    await emulator.declareOrganization({ id: config.organization.id, managementAccountId: config.organization.managementAccountId, accountIds, rootId: [...roots][0] });
   }
   // Trail keys given by ARN: one key per key ARN or alias ARN, readable by every account that names it.
   const keys = new Map<string, Set<string>>();
@@ -330,7 +336,7 @@ export async function deployFleet(config: FleetConfig, options: FleetOptions): P
   // A deploy from nothing: no state of an earlier run.
   rmSync(path.join(options.workDir, 'state'), { recursive: true, force: true });
   const stacks = synthFleet(config, path.join(options.workDir, 'out'));
-  await prepareWorld(config, options.emulator);
+  await prepareWorld(config, options.emulator, stacks);
   pointAtEmulator(stacks, options.emulator.endpoint, options.workDir);
   return applyFleet(stacks, options);
 }

@@ -22,7 +22,8 @@ Control endpoint (JSON), for tests and tools (tools/emulator/emulator.ts):
     DELETE /_cloudtrail_fleet/faults          disarm every fault
     GET    /_cloudtrail_fleet/calls           the API calls served (service, action, account, region, trail, status)
     DELETE /_cloudtrail_fleet/calls
-    POST   /_cloudtrail_fleet/organizations   {id, managementAccountId, accountIds}: an organization AWS would know
+    POST   /_cloudtrail_fleet/organizations   {id, managementAccountId, accountIds, rootId?}: an organization AWS would know
+                                              (also made in moto's Organizations: id, root id, accounts, SCPs enabled)
     GET    /_cloudtrail_fleet/organizations
     GET    /_cloudtrail_fleet/credentials/<account id>
     POST   /_cloudtrail_fleet/log-files       {trailArn, time?, body?}: plants a log file where the trail delivers
@@ -370,6 +371,47 @@ def plant_kms_key(body: dict[str, Any]) -> dict[str, Any]:
     return {"keyId": key.id, "arn": key.arn, "aliasArn": f"arn:{_partition(region)}:kms:{region}:{account}:{alias}" if alias else None}
 
 
+def materialize_organization(org_id: str, management: str, members: list[str], root_id: str | None) -> None:
+    """The declared organization in moto's Organizations too (its id, root id and accounts), so that the
+    management account's Organizations calls (service control policies of the guard) work as in that organization.
+    Service control policies are enabled on the root (what an organization that uses them has)."""
+    from moto.organizations import utils as org_utils
+    from moto.organizations.models import FakeAccount, organizations_backends
+
+    backend = organizations_backends[management]["aws"]
+    if backend.org is None:
+        backend.create_organization(region="us-east-1", FeatureSet="ALL")
+    org = backend.org
+    org.id = org_id
+    if root_id and org.root_id != root_id:
+        old_root = org.root_id
+        org.root_id = root_id
+        for ou in backend.ou:
+            if ou.id == old_root:
+                ou.id = root_id
+            if getattr(ou, "parent_id", None) == old_root:
+                ou.parent_id = root_id
+        for account in backend.accounts:
+            if account.parent_id == old_root:
+                account.parent_id = root_id
+    for account in backend.accounts:
+        account.organization_id = org_id
+    root = next(ou for ou in backend.ou if ou.id == org.root_id)
+    if not any(t["Type"] == "SERVICE_CONTROL_POLICY" for t in root.policy_types):
+        root.add_policy_type("SERVICE_CONTROL_POLICY")
+    known = {a.id for a in backend.accounts}
+    for member in members:
+        if member in known:
+            continue
+        account = FakeAccount(org, AccountName=f"account-{member}", Email=f"aws+{member}@example.com")
+        account.id = member
+        account.parent_id = org.root_id
+        backend.accounts.append(account)
+        for policy_id in (org_utils.DEFAULT_SCP_POLICY_ID, org_utils.DEFAULT_RCP_POLICY_ID):
+            backend.attach_policy(PolicyId=policy_id, TargetId=member)
+        organizations_backends.master_accounts[member] = (management, "aws")
+
+
 def control(call: Call, environ: dict[str, Any]) -> tuple[int, Any]:
     path = call.path[len(CONTROL):].strip("/")
     method = call.method
@@ -432,9 +474,13 @@ def control(call: Call, environ: dict[str, Any]) -> tuple[int, Any]:
             accounts = body.get("accountIds") or []
             if not all(isinstance(a, str) and re.fullmatch(r"\d{12}", a) for a in [mgmt, *accounts]):
                 raise ControlError(400, "managementAccountId and accountIds must be 12-digit account ids")
+            root_id = body.get("rootId")
+            if root_id is not None and not re.fullmatch(r"r-[0-9a-z]{4,32}", str(root_id)):
+                raise ControlError(400, f"rootId must be a root id (r- and 4 to 32 lowercase letters or digits), got {root_id!r}")
             with patches.ORG_LOCK:
                 patches.ORGANIZATIONS[org_id] = {"managementAccountId": mgmt, "accountIds": set(accounts)}
-            return 200, {"id": org_id, "managementAccountId": mgmt, "accountIds": sorted(set(accounts))}
+            materialize_organization(org_id, mgmt, sorted(set(accounts) - {mgmt}), root_id)
+            return 200, {"id": org_id, "managementAccountId": mgmt, "accountIds": sorted(set(accounts)), "rootId": root_id}
     m = re.fullmatch(r"credentials/(\d{12})", path)
     if m and method == "GET":
         creds = key_for(m.group(1))

@@ -15,6 +15,7 @@
 import { existsSync, readdirSync } from 'fs';
 import * as path from 'path';
 import { configFromObject, loadConfig, projectRoot } from '../../config/load';
+import { FLEET_CHECKS } from '../../modules/fleet-checks';
 import type { FleetConfig } from '../../config/model';
 import { fleetBucketPolicy, fleetCentralKeyPolicy } from '../../modules/policies/fleet-policies';
 import { fleetShapes } from '../fleet-shapes';
@@ -53,7 +54,7 @@ export function stageCases(): StageCase[] {
   const cases: StageCase[] = files.map((file) => ({
     name: path.relative(path.join(ROOT, 'config'), file).replace(/\.ya?ml$/, ''),
     covers: 'example config',
-    config: loadConfig(file),
+    config: loadConfig(file, FLEET_CHECKS),
     sample: false,
   }));
   const shapes = fleetShapes();
@@ -61,7 +62,7 @@ export function stageCases(): StageCase[] {
     const shape = shapes.find((s) => s.name === name);
     if (!shape) throw new Error(`tools/fleet-shapes.ts has no shape ${name} any more: update STAGE_SHAPES in tools/emulator/stage.ts`);
     // Local state only: the emulator replaces the backend anyway, and a generated S3 backend would name a bucket that does not exist.
-    cases.push({ name: `generated/${name}`, covers: shape.covers, config: configFromObject({ ...shape.raw, backend: { type: 'local' } }, name), sample: true });
+    cases.push({ name: `generated/${name}`, covers: shape.covers, config: configFromObject({ ...shape.raw, backend: { type: 'local' } }, name, FLEET_CHECKS), sample: true });
   }
   return cases;
 }
@@ -132,7 +133,7 @@ export async function runCase(c: StageCase, options: RunCaseOptions): Promise<St
     if (options.emulator) await emulator.reset();
     const terraform = new Terraform({ workDir: path.join(options.workDir, 'terraform'), endpoint: emulator.endpoint });
     const stacks = synthFleet(c.config, path.join(options.workDir, 'out'));
-    await prepareWorld(c.config, emulator);
+    await prepareWorld(c.config, emulator, stacks);
     pointAtEmulator(stacks, emulator.endpoint, options.workDir);
     // The central stack first; then, `jobs` at a time, its re-plan and each account stack's apply followed by its re-plan.
     const central = stacks.filter(isCentral);

@@ -33,7 +33,7 @@ describeWithEmulator('the emulator harness with the default config', { terraform
     const config = loadConfig(path.join(ROOT, 'config', 'cloudtrail.yaml'));
     stacks = synthFleet(config, path.join(work, 'out'));
     expect(stacks.map((s) => s.name)).toEqual(['cloudtrail-central', 'cloudtrail-account-222222222222']);
-    await prepareWorld(config, emulator);
+    await prepareWorld(config, emulator, stacks);
     pointAtEmulator(stacks, emulator.endpoint, work);
     const [central, account] = stacks;
     await applyFleet([central], { emulator, terraform, workDir: work });

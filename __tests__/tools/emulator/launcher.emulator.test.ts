@@ -166,6 +166,32 @@ describeWithEmulator('the emulator launcher (moto with the project patches)', { 
       expect(listed.Contents?.map((o) => [o.Key, o.LastModified?.toISOString()])).toEqual([[planted.key, '2026-11-26T12:34:00.000Z']]);
     });
 
+    test("a declared organization exists in the emulator's Organizations: its id, root id and accounts, SCPs enabled", async () => {
+      // Organizations speaks JSON 1.1; moto reads the account and Region from the credential scope (no SDK client needed).
+      const organizations = async (account: string, action: string, body: object = {}) => {
+        const res = await fetch(`${emulator.endpoint}/`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/x-amz-json-1.1',
+            'x-amz-target': `AWSOrganizationsV20161128.${action}`,
+            authorization: `AWS4-HMAC-SHA256 Credential=${creds(account).accessKeyId}/20261205/us-east-1/organizations/aws4_request, SignedHeaders=host, Signature=0`,
+          },
+          body: JSON.stringify(body),
+        });
+        return { status: res.status, json: (await res.json()) as any };
+      };
+      await emulator.declareOrganization({ id: 'o-exampleorgid', managementAccountId: CENTRAL, accountIds: [WORKLOAD, OTHER], rootId: 'r-ab12' });
+      expect((await organizations(CENTRAL, 'DescribeOrganization')).json.Organization).toMatchObject({ Id: 'o-exampleorgid', MasterAccountId: CENTRAL });
+      const roots = (await organizations(CENTRAL, 'ListRoots')).json.Roots;
+      expect(roots).toEqual([expect.objectContaining({ Id: 'r-ab12', PolicyTypes: [{ Type: 'SERVICE_CONTROL_POLICY', Status: 'ENABLED' }] })]);
+      const accounts = (await organizations(CENTRAL, 'ListAccounts')).json.Accounts.map((a: any) => a.Id).sort();
+      expect(accounts).toEqual([CENTRAL, WORKLOAD, OTHER].sort());
+      const created = await organizations(CENTRAL, 'CreatePolicy', { Name: 'guard', Description: 'd', Type: 'SERVICE_CONTROL_POLICY', Content: '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"cloudtrail:StopLogging","Resource":"*"}]}' });
+      expect(created.status).toBe(200);
+      expect((await organizations(CENTRAL, 'AttachPolicy', { PolicyId: created.json.Policy.PolicySummary.Id, TargetId: 'r-ab12' })).status).toBe(200);
+      await expect(emulator.declareOrganization({ id: 'o-exampleorgid', managementAccountId: CENTRAL, accountIds: [], rootId: 'root' })).rejects.toThrow(/rootId must be a root id/);
+    });
+
     test('unknown routes and bad input answer clear errors', async () => {
       await expect(emulator.injectFault({ service: 'cloudtrail', action: 'CreateTrail', code: 'X', count: 0 })).rejects.toThrow('count must be 1 or more');
       await expect(emulator.declareOrganization({ id: 'org', managementAccountId: CENTRAL, accountIds: [] })).rejects.toThrow(/id must be an organization id/);
