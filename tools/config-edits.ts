@@ -211,11 +211,15 @@ function fleetEdits(r: RawConfig): fc.Arbitrary<Edit>[] {
 /** One random edit of a config (as parsed YAML); the config itself is not changed. */
 export function configEditArbitrary(raw: RawConfig): fc.Arbitrary<ConfigEdit> {
   const edits = [...raw.accounts.flatMap((_: unknown, i: number) => entryEdits(raw, i)), ...fleetEdits(raw)];
-  return (fc.oneof(...edits) as fc.Arbitrary<Edit>).map((e) => {
-    const out = copy(raw);
-    e.apply(out);
-    return { kind: e.kind, raw: JSON.parse(JSON.stringify(out)) };
-  });
+  const unchanged = JSON.stringify(raw);
+  return (fc.oneof(...edits) as fc.Arbitrary<Edit>)
+    .map((e) => {
+      const out = copy(raw);
+      e.apply(out);
+      return { kind: e.kind, raw: JSON.parse(JSON.stringify(out)) as RawConfig };
+    })
+    // An edit that changes nothing (Insights off on a trail without Insights...) is no transition.
+    .filter((e) => JSON.stringify(e.raw) !== unchanged);
 }
 
 export interface TransitionPair {

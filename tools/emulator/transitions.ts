@@ -52,6 +52,8 @@ export interface ChainStep {
   /** The kinds of edit it makes (TRANSITION_KINDS), for the coverage table and its test. */
   readonly covers: readonly string[];
   readonly config: FleetConfig;
+  /** The config as written (parsed YAML), when the chain has it: a file `verify` can load. */
+  readonly raw?: Record<string, unknown>;
   /** Changes planned from the state this step starts from, never applied. */
   readonly probes?: readonly Probe[];
   /**
