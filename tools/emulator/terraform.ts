@@ -85,6 +85,24 @@ export function emulatorOverride(stack: Json, options: OverrideOptions): Json {
   };
 }
 
+/**
+ * Runs a Terraform command in a stack whose state file is a link (writeEmulatorOverride). While the state file does
+ * not exist yet (a stack's first plan, e.g. one with import blocks), Terraform writes a new file in place of the
+ * link: it is moved back where the link pointed and the link made again, so the next synthesis finds the state.
+ */
+async function keepStateLink<T>(stackDir: string, command: () => Promise<T>): Promise<T> {
+  const link = path.join(stackDir, STATE_LINK);
+  const target = lstatSync(link, { throwIfNoEntry: false })?.isSymbolicLink() ? readlinkSync(link) : undefined;
+  try {
+    return await command();
+  } finally {
+    if (target && lstatSync(link, { throwIfNoEntry: false })?.isFile()) {
+      renameSync(link, target);
+      symlinkSync(target, link);
+    }
+  }
+}
+
 /** The local state path of every stack: a symbolic link to the stack's state file in the work folder. */
 export const STATE_LINK = 'terraform.tfstate';
 
@@ -357,18 +375,7 @@ export class Terraform {
 
   /** `terraform apply <planFile>`: applies a saved plan as planned (no new plan); throws TerraformError when it fails. */
   async applyPlan(stackDir: string, planFile: string): Promise<TerraformResult> {
-    const link = path.join(stackDir, STATE_LINK);
-    const target = lstatSync(link, { throwIfNoEntry: false })?.isSymbolicLink() ? readlinkSync(link) : undefined;
-    try {
-      return await this.check(stackDir, ['apply', '-auto-approve', '-input=false', '-no-color', ...this.parallelismArgs(), planFile], 'apply');
-    } finally {
-      // A saved plan made while the state file did not exist yet (a stack's first plan) is applied into a new file
-      // that replaces the link: the state goes back where the link pointed, so the next synthesis finds it.
-      if (target && !lstatSync(link).isSymbolicLink()) {
-        renameSync(link, target);
-        symlinkSync(target, link);
-      }
-    }
+    return keepStateLink(stackDir, () => this.check(stackDir, ['apply', '-auto-approve', '-input=false', '-no-color', ...this.parallelismArgs(), planFile], 'apply'));
   }
 
   /** `terraform destroy -auto-approve`; throws TerraformError when it fails. */
@@ -384,7 +391,7 @@ export class Terraform {
   async plan(stackDir: string): Promise<PlanResult> {
     const planFile = path.join(stackDir, 'emulator.tfplan');
     rmSync(planFile, { force: true });
-    const r = await this.runInitialized(stackDir, ['plan', '-detailed-exitcode', '-input=false', '-no-color', `-out=${planFile}`, ...this.parallelismArgs()]);
+    const r = await keepStateLink(stackDir, () => this.runInitialized(stackDir, ['plan', '-detailed-exitcode', '-input=false', '-no-color', `-out=${planFile}`, ...this.parallelismArgs()]));
     if (r.code !== 0 && r.code !== 2) throw new TerraformError(`terraform plan failed in ${stackDir} (exit ${r.code}):\n${(r.stderr + r.stdout).trim()}`, r);
     if (r.code === 0) return { noChanges: true, changes: [], planFile, seconds: r.seconds, output: r.stdout };
     const show = await this.check(stackDir, ['show', '-json', '-no-color', planFile], 'show -json');
