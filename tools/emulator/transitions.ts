@@ -30,7 +30,7 @@
  * Stacks are planned `jobs` at a time; a stack whose synthesized content did
  * not change (`//` comments aside) is not planned again.
  */
-import { mkdirSync } from 'fs';
+import { lstatSync, mkdirSync, renameSync, symlinkSync } from 'fs';
 import * as path from 'path';
 import { KMSClient, PutKeyPolicyCommand } from '@aws-sdk/client-kms';
 import type { FleetConfig } from '../../config/model';
@@ -41,7 +41,7 @@ import { type Loss, undeclaredLosses } from '../../modules/change-safety';
 import { declarationsFromStacks } from '../../modules/gate-declarations';
 import { emulatorCredentials, type Emulator } from './emulator';
 import { applyFleet, type FleetStack, inPool, isCentral, keyPolicyFor, pointAtEmulator, prepareWorld, seedImports, synthFleet } from './fleet';
-import { type PlanResult, type ShowJson, Terraform, TerraformError } from './terraform';
+import { type PlanResult, type ShowJson, STATE_LINK, Terraform, TerraformError } from './terraform';
 
 type Json = Record<string, any>;
 
@@ -352,6 +352,7 @@ export async function runChain(chain: Chain, options: ChainOptions): Promise<Tra
         const { result, check } = await planStack(terraform, s, plan!, beforeMap.get(s.name), declarations);
         checks.push(check);
         if (!result.noChanges) await terraform.applyPlan(s.dir, result.planFile);
+        keepState(s, options.workDir);
       };
       for (const s of changed.filter(isCentral)) await one(s);
       await inPool(
@@ -374,6 +375,19 @@ export async function runChain(chain: Chain, options: ChainOptions): Promise<Tra
     }
   }
   return results;
+}
+
+/**
+ * A stack's state lives in `<workDir>/state/<stack>.tfstate`, linked from its folder (pointAtEmulator): when
+ * Terraform left a file in place of the link (a new stack's first plan and apply), the file goes there and the
+ * link is made again, so the next synthesis of the stack finds its state.
+ */
+function keepState(stack: FleetStack, workDir: string): void {
+  const link = path.join(stack.dir, STATE_LINK);
+  if (!lstatSync(link, { throwIfNoEntry: false })?.isFile()) return;
+  const target = path.join(workDir, 'state', `${stack.name}.tfstate`);
+  renameSync(link, target);
+  symlinkSync(target, link);
 }
 
 function errorText(e: unknown): string {
