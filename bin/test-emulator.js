@@ -14,14 +14,22 @@ const path = require('path');
 const { spawnSync } = require('child_process');
 
 const root = path.join(__dirname, '..');
-const python = process.env.CLOUDTRAIL_EMULATOR_PYTHON || 'python3';
-const missing = [];
-const moto = spawnSync(python, ['-c', 'import moto, flask, flask_cors, werkzeug; print(moto.__version__)'], { encoding: 'utf8' });
-if (moto.error) missing.push(`${python} not found (set CLOUDTRAIL_EMULATOR_PYTHON)`);
-else if (moto.status !== 0) missing.push(`${python} cannot import moto[server] (pip install "moto[server]==5.2.1")`);
-else if (moto.stdout.trim() !== '5.2.1') missing.push(`${python} has moto ${moto.stdout.trim()}; the emulator's patches are written against 5.2.1`);
-const tf = spawnSync('terraform', ['version'], { encoding: 'utf8' });
-if (tf.error || tf.status !== 0) missing.push('terraform not found on PATH');
+
+/** What the emulator stage needs and this machine lacks (empty: it can run). Also used by bin/test-terraform.js. */
+function emulatorMissing() {
+  const python = process.env.CLOUDTRAIL_EMULATOR_PYTHON || 'python3';
+  const missing = [];
+  const moto = spawnSync(python, ['-c', 'import moto, flask, flask_cors, werkzeug; print(moto.__version__)'], { encoding: 'utf8' });
+  if (moto.error) missing.push(`${python} not found (set CLOUDTRAIL_EMULATOR_PYTHON)`);
+  else if (moto.status !== 0) missing.push(`${python} cannot import moto[server] (pip install "moto[server]==5.2.1")`);
+  else if (moto.stdout.trim() !== '5.2.1') missing.push(`${python} has moto ${moto.stdout.trim()}; the emulator's patches are written against 5.2.1`);
+  const tf = spawnSync('terraform', ['version'], { encoding: 'utf8' });
+  if (tf.error || tf.status !== 0) missing.push('terraform not found on PATH');
+  return missing;
+}
+module.exports = { emulatorMissing };
+if (require.main !== module) return;
+const missing = emulatorMissing();
 if (missing.length) {
   process.stderr.write(
     '\n' +
