@@ -11,7 +11,9 @@
  *     backend type and partition;
  *   - a fixed-seed sample of random valid configs drawn by the property tests'
  *     arbitraries (scripts/config-arbitraries.ts, written to <work>/samples/).
- * Each is synthesized directly (`node dist/main.js`, no cdktf CLI); a config
+ * A stack of a generated config that is the same Terraform as another one
+ * already selected, account ids aside, is not checked twice: it gets its
+ * twin's result. Each is synthesized directly (`node dist/main.js`, no cdktf CLI); a config
  * with a `bootstrap` section also gets its bootstrap stacks synthesized, by
  * the real command (`node dist/cli/main.js bootstrap --out <dir>`), and they
  * are checked like the account stacks (docs/bootstrap.md). Then for
@@ -19,12 +21,12 @@
  * in a fleet of more than 6 accounts: the first, one of each distinct stack
  * shape, and from 1,000 accounts the last and two in between) it runs
  *   terraform init -backend=false      (provider from a filesystem mirror)
- *   terraform validate -json           (the real provider's validators; examples
- *                                       and configs given as arguments only)
- *   terraform test                     (an offline plan with mock_provider "aws";
- *                                       it runs the same provider validators, so
- *                                       generated configs skip the separate
- *                                       validate step: a third of the time)
+ *   terraform test                     (an offline plan with mock_provider "aws":
+ *                                       the plan runs the real provider's
+ *                                       validators on every resource, so no
+ *                                       separate `terraform validate` is run,
+ *                                       a third of the time, except for configs
+ *                                       given as arguments, for its diagnostics)
  *   terraform init, backend block only (scripts/backend-check.ts: a config
  *                                       error fails; stopping at network or
  *                                       credentials means it was accepted)
@@ -43,15 +45,17 @@
  *   CLOUDTRAIL_VALIDATE_SAMPLES  random configs sent through Terraform (default 3; 0 = none)
  *   FC_SEED                   seed of that sample (default the property tests' fixed seed)
  */
-import { spawn } from 'child_process';
 import { parse } from 'yaml';
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'fs';
 import * as path from 'path';
 import { projectRoot } from '../config/load';
 import { escapeTemplateText } from '../modules/terraform-text';
 import { CliConfig, DEFAULT_PLUGIN_DIR, PLUGIN_DIR_ENV, writeCliConfig } from '../cli/lib/terraform/cli-config';
 import { backendEnv, classifyBackendInit, describeVerdict, writeBackendScratch } from './backend-check';
 import { writeFleetShapes } from './fleet-shapes';
+import { RunResult, onPath, runCommand } from '../cli/lib/terraform/process';
+import { mapPool } from '../cli/lib/pool';
+import { terraformContent } from '../cli/lib/stack-diff';
 
 export { PLUGIN_DIR_ENV, DEFAULT_PLUGIN_DIR };
 const JOBS_ENV = 'CLOUDTRAIL_TF_JOBS';
@@ -70,70 +74,9 @@ const WORK = path.resolve(process.env.CLOUDTRAIL_VALIDATE_DIR || path.join(ROOT,
 
 // ------------------------------------------------------------ processes
 
-interface RunResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly seconds: number;
-  readonly timedOut: boolean;
-}
-
+/** One command, its streams kept apart (synth prints its summary, `terraform validate -json` its diagnostics). */
 function run(cmd: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv, timeoutMs = TIMEOUT_MS): Promise<RunResult> {
-  const start = process.hrtime.bigint();
-  return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    let timedOut = false;
-    child.stdout.on('data', (d: Buffer) => out.push(d));
-    child.stderr.on('data', (d: Buffer) => err.push(d));
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGTERM');
-    }, timeoutMs);
-    const done = (code: number, extra = '') => {
-      clearTimeout(timer);
-      resolve({
-        code,
-        stdout: Buffer.concat(out).toString('utf8'),
-        stderr: Buffer.concat(err).toString('utf8') + extra,
-        seconds: Number(process.hrtime.bigint() - start) / 1e9,
-        timedOut,
-      });
-    };
-    child.on('error', (e) => done(127, `${e.message}\n`));
-    child.on('close', (code, signal) => done(code ?? 1, signal ? `killed by ${signal}${timedOut ? ` (timeout ${timeoutMs / 1000} s)` : ''}\n` : ''));
-  });
-}
-
-/** Runs `task` over `items` with at most `limit` at a time. */
-async function pool<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await task(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
-
-function onPath(name: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    if (!dir) continue;
-    const file = path.join(dir, name);
-    try {
-      if (statSync(file).isFile()) {
-        accessSync(file, constants.X_OK);
-        return file;
-      }
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
+  return runCommand(cmd, args, { cwd, env, timeoutMs });
 }
 
 function indent(text: string, prefix = '      '): string {
@@ -156,6 +99,8 @@ export interface ConfigRun {
   readonly outdir: string;
   /** What a generated config covers (one line). */
   readonly covers?: string;
+  /** Given on the command line: its stacks also get a separate `terraform validate` (readable diagnostics). */
+  readonly explicit?: boolean;
 }
 
 function exampleFiles(): string[] {
@@ -223,7 +168,7 @@ function configRuns(args: readonly string[]): ConfigRun[] {
       list.map((c) => c.file),
       dirs,
     );
-    return list.map((c, i) => ({ file: c.file, name: names[i], outdir: path.join(WORK, names[i], 'out'), covers: c.covers }));
+    return list.map((c, i) => ({ file: c.file, name: names[i], outdir: path.join(WORK, names[i], 'out'), covers: c.covers, explicit: args.length > 0 }));
   };
   if (args.length) return runs(args.map((a) => ({ file: path.resolve(a) })));
   const generated = writeFleetShapes(path.join(WORK, 'generated')).map(({ file, shape }) => ({ file, covers: shape.covers }));
@@ -324,6 +269,11 @@ export function stackFingerprint(stack: Json): string {
     outputs: Object.keys(stack.output ?? {}).sort(),
     backend: Object.keys(stack.terraform?.backend ?? stack.terraform?.cloud ?? {}).sort(),
   });
+}
+
+/** A stack's Terraform content (no `//` comments, keys sorted) with every 12-digit account id masked. */
+export function maskedContent(stack: Json): string {
+  return JSON.stringify(terraformContent(stack)).replace(/\d{12}/g, '<account>');
 }
 
 /** From this many account stacks on, the last and two in between are checked too. */
@@ -736,7 +686,10 @@ async function checkStack(job: StackJob, env: NodeJS.ProcessEnv): Promise<StackR
     warn(`  ${label}: terraform init FAILED\n${indent(init.stderr + init.stdout)}`);
     return result(false);
   }
-  if (!isGenerated(job.config)) {
+  // The plan below runs the provider's validators on every resource (ValidateResourceConfig), so a separate
+  // `terraform validate` (another provider start, ~3 s of CPU a stack) is only run for the configs given on the
+  // command line, for its readable diagnostics.
+  if (job.config.explicit) {
     const validate = await step(['validate', '-json', '-no-color']);
     const v = diagnostics(validate.stdout);
     if (v.text) (v.valid ? log : warn)(`  ${label}: terraform validate:\n${indent(v.text)}`);
@@ -750,8 +703,8 @@ async function checkStack(job: StackJob, env: NodeJS.ProcessEnv): Promise<StackR
   const test = await step(['test', '-no-color']);
   if (test.code !== 0) {
     warn(`  ${label}: terraform test (plan) FAILED\n${indent(test.stdout + test.stderr)}`);
-    // For generated configs the plan was also their validation.
-    return result(true, !isGenerated(job.config), false);
+    // Without a separate validate step the plan was also the validation.
+    return result(true, !!job.config.explicit, false);
   }
   return result(true, true, true);
 }
@@ -777,7 +730,7 @@ async function main(): Promise<number> {
   const synthFailures: string[] = [];
   const jobs: StackJob[] = [];
   const synthesized: ConfigSynth[] = [];
-  const synths = await pool(configs, 2, synth);
+  const synths = await mapPool(configs, 2, (c) => synth(c));
   configs.forEach((c, i) => {
     const s = synths[i];
     if (!s.ok) {
@@ -828,6 +781,19 @@ async function main(): Promise<number> {
   const limit = Math.max(1, Math.min(4, Number(process.env[JOBS_ENV]) || 2));
   log(`terraform: ${terraform}; ${cli.note}; ${limit} at a time; ${jobs.length} stacks to check (generation and synthesis took ${elapsed().toFixed(1)} s)`);
 
+  // A stack of a generated config or sample that is, account ids aside, the same Terraform as one already
+  // selected is not checked again: it gets its twin's result (a failure counts for both configs).
+  const twins = new Map<StackJob, StackJob>();
+  const firstOf = new Map<string, StackJob>();
+  for (const job of jobs) {
+    if (!isGenerated(job.config)) continue;
+    const key = maskedContent(JSON.parse(readFileSync(path.join(job.stack.dir, 'cdk.tf.json'), 'utf8')) as Json) + JSON.stringify(job.ctx.bucketName ?? null);
+    const first = firstOf.get(key);
+    if (first) twins.set(job, first);
+    else firstOf.set(key, job);
+  }
+  if (twins.size) log(`terraform: ${twins.size} stacks of generated configs are the same Terraform as another, account ids aside: each gets its twin's result`);
+
   const results: StackResult[] = [];
   const configWidth = Math.max(0, ...jobs.map((j) => j.config.name.length));
   const stackWidth = Math.max(0, ...jobs.map((j) => j.stack.name.length));
@@ -836,12 +802,21 @@ async function main(): Promise<number> {
     const word = (ok: boolean | undefined) => (ok === undefined ? 'skipped' : ok ? 'ok' : 'FAIL');
     log(
       `${passed(r) ? '  ok' : 'FAIL'} ${job.config.name.padEnd(configWidth)}  ${job.stack.name.padEnd(stackWidth)}  ` +
-        `validate ${r.init ? (isGenerated(job.config) && r.plan !== undefined ? 'in plan' : word(r.validate)) : 'FAIL (init)'}  plan ${word(r.plan)}  backend ${r.backend === undefined ? 'none' : word(r.backend)}  ${r.seconds.toFixed(1)} s (${r.times})`,
+        `validate ${r.init ? (!job.config.explicit && r.plan !== undefined ? 'in plan' : word(r.validate)) : 'FAIL (init)'}  plan ${word(r.plan)}  backend ${r.backend === undefined ? 'none' : word(r.backend)}  ${r.seconds.toFixed(1)} s (${r.times})`,
     );
     results.push(r);
     return r;
   };
-  await pool(jobs, limit, runJob);
+  const own = await mapPool(
+    jobs.filter((j) => !twins.has(j)),
+    limit,
+    runJob,
+  );
+  const ran = new Map(own.map((r) => [r.job, r]));
+  for (const [job, twin] of twins) {
+    const r = ran.get(twin)!;
+    results.push({ ...r, job, seconds: 0, times: `same as ${twin.config.name} / ${twin.stack.name}` });
+  }
 
   // Results by config run (the object, never its name: two runs can never pool their stacks' results).
   const byConfig = new Map<ConfigRun, StackResult[]>();

@@ -110,11 +110,11 @@ describe('lifecycle: decommission and retain', () => {
     expect(line).toMatch(/leaving the fleet: 30 trails \(500000000000\/my-trail decommission, .*500000000004\/my-trail decommission, and 25 more \(npm run check-config lists them\)\); no policy admits them/);
   });
 
-  test('affected lists the central stack and the leaving accounts when their lifecycle changes', () => {
+  test('affected lists the leaving accounts, then the central stack, when their lifecycle changes (deploy order: the trails go first)', () => {
     expect(stackChanges(synthStacks(configOf(active())), synthStacks(configOf(example()))).affected).toEqual([
-      'cloudtrail-central',
       'cloudtrail-account-333333333333',
       'cloudtrail-account-444444444444',
+      'cloudtrail-central',
     ]);
   });
 

@@ -9,7 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { parse } from 'yaml';
 import { readFileSync } from 'fs';
-import { CHECK_ALL_UP_TO, configRunNames, ConfigRun, ConfigSynth, coverage, hasBootstrap, hcl, planTest, policiesFromSummary, sampleAccountStacks, SPREAD_FROM, stackFingerprint, StackResult } from '../../tools/validate';
+import { CHECK_ALL_UP_TO, configRunNames, ConfigRun, ConfigSynth, coverage, hasBootstrap, hcl, maskedContent, planTest, policiesFromSummary, sampleAccountStacks, SPREAD_FROM, stackFingerprint, StackResult } from '../../tools/validate';
 import { synthBootstrapStacks } from '../helpers/bootstrap';
 import { mkdirSync, writeFileSync } from 'fs';
 import { configOf, ROOT, stackOf, synthFleet } from '../helpers/fleet';
@@ -225,5 +225,19 @@ describe('bootstrap stacks', () => {
     expect(text).toContain('condition     = aws_iam_role.role_cloudtrail-account-222222222222-apply.name == "cloudtrail-account-222222222222-apply"');
     expect(text).toContain('condition     = aws_iam_role.role_cloudtrail-account-222222222222-plan.path == "/cloudtrail-fleet/"');
     expect(text).toContain('condition     = aws_iam_openid_connect_provider.hcp_terraform_oidc_provider.url == "https://app.terraform.io"');
+  });
+});
+
+describe('twins: generated stacks that are the same Terraform, account ids aside', () => {
+  const stack = (account: string, bucket = 'logs') => ({
+    '//': { metadata: { path: `fleet/${account}` } },
+    provider: { aws: [{ region: 'us-east-1', allowed_account_ids: [account] }] },
+    resource: { aws_cloudtrail: { trail: { name: 'org-trail', s3_bucket_name: bucket, s3_key_prefix: `p/${account}` } } },
+  });
+  test('two account stacks that differ only in their account id are twins; comments do not count', () => {
+    expect(maskedContent(stack('200000000001'))).toBe(maskedContent(stack('200000000999')));
+  });
+  test('any other difference (a bucket name) keeps them apart', () => {
+    expect(maskedContent(stack('200000000001', 'a'))).not.toBe(maskedContent(stack('200000000001', 'b')));
   });
 });

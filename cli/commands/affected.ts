@@ -4,7 +4,7 @@
  *
  * Prints on stdout, one per line and nothing else, the stacks whose Terraform
  * content changed or appeared between the base and the current config
- * (CLOUDTRAIL_CONFIG as usual), in deploy order (cloudtrail-central first):
+ * (CLOUDTRAIL_CONFIG as usual), in deploy order (stack-diff.ts deployOrder):
  *
  *   stacks=$(npm run -s affected -- --base origin/main) && npx cdktf deploy $stacks
  *
@@ -32,7 +32,7 @@ export const command: CommandSpec = {
     'allow-unsafe': { type: 'boolean', description: 'exit 0 even when the change is unsafe (the listing stays)' },
   },
   details: [
-    'stdout holds only stack names (cloudtrail-central first); what the change destroys, replaces or forgets, and why it is unsafe, goes to stderr.',
+    'stdout holds only stack names, in deploy order (a leaving account, then cloudtrail-central, then the rest); what the change destroys, replaces or forgets, and why it is unsafe, goes to stderr.',
     'Exit 1 when the change is unsafe: a protected resource destroyed or replaced without the config declaring it, an account dropped without',
     'a lifecycle step, a running trail the central policies stop admitting (docs/changing-safely.md). --allow-unsafe exits 0 anyway.',
     'Example: stacks=$(npx cloudtrail-fleet affected --base origin/main) && npx cdktf deploy $stacks',

@@ -1,6 +1,7 @@
 /**
  * `cloudtrail-fleet deploy`: synthesize, then apply the fleet with
- * Terraform itself: cloudtrail-central first, then the account stacks
+ * Terraform itself: cloudtrail-central first (after the accounts leaving the
+ * fleet), then the account stacks
  * `--parallelism` at a time; by default only the stacks changed since their
  * last successful deploy; transient AWS errors retried with backoff, others
  * reported with their first Terraform error line; one log file per stack;

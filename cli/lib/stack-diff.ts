@@ -33,10 +33,29 @@ export function managesResources(stack: StackJson): boolean {
   return Object.values(resources ?? {}).some((byName) => Object.keys(byName).length > 0);
 }
 
-/** Central first (every account stack depends on it), then account stacks by name. */
-export function deployOrder(names: Iterable<string>): string[] {
-  return [...names].sort((a, b) => (a === CENTRAL_STACK ? -1 : b === CENTRAL_STACK ? 1 : a < b ? -1 : a > b ? 1 : 0));
+/**
+ * The order stacks are applied in. Central first: its bucket and key
+ * policies must admit a trail before the trail is created. Except for the
+ * account stacks that are leaving the fleet (`lifecycle: decommission` or
+ * `retain`: their stack manages no resources any more, `leaving` says which):
+ * they go before the central stack, so a decommissioned trail is deleted
+ * before the central policies stop admitting it and no delivery is refused
+ * in between. Then the other stacks by name.
+ */
+export function deployOrder(names: Iterable<string>, leaving: (name: string) => boolean = () => false): string[] {
+  const rank = (n: string) => (n === CENTRAL_STACK ? 1 : ACCOUNT_STACK.test(n) && leaving(n) ? 0 : 2);
+  return [...names].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
 }
+
+/** A stack that is leaving: an account stack that manages nothing any more (see deployOrder). */
+export const leavingIn =
+  (stacks: ReadonlyMap<string, StackJson>) =>
+  (name: string): boolean => {
+    const json = stacks.get(name);
+    return json !== undefined && !managesResources(json);
+  };
+
+const ACCOUNT_STACK = /-account-\d{12}$/;
 
 export interface Disappeared {
   readonly stack: string;
@@ -66,7 +85,7 @@ export function stackChanges(base: ReadonlyMap<string, StackJson>, current: Read
     stack,
     withoutLifecycle: managesResources(base.get(stack)!),
   }));
-  return { affected: deployOrder(changed), disappeared };
+  return { affected: deployOrder(changed, leavingIn(current)), disappeared };
 }
 
 /** The stderr lines for stacks that disappeared. */

@@ -71,7 +71,8 @@ export function synthFleet(config: FleetConfig, outdir: string): FleetStack[] {
 
 const ARN = /^arn:([^:]+):([^:]+):([^:]*):(\d{12}):(.+)$/;
 
-function keyPolicyFor(partition: string, owner: string, readers: readonly string[]): string {
+/** The policy of a key the config names by ARN (`kmsKey: { arn }`): its owner account, and kms:DescribeKey for the trail accounts that look it up. */
+export function keyPolicyFor(partition: string, owner: string, readers: readonly string[]): string {
   return JSON.stringify({
     Version: '2012-10-17',
     Statement: [

@@ -635,23 +635,130 @@ def _ct_insights() -> None:
     CloudTrailResponse.get_insight_selectors = get_insight_selectors  # type: ignore[method-assign]
 
 
+AGGREGATION_TEMPLATES = ("API_ACTIVITY", "RESOURCE_ACCESS", "USER_ACTIONS")
+
+
+def _event_configuration_target(backend: Any, params: dict[str, Any], write: bool) -> Any:
+    """The trail a Get/PutEventConfiguration call names. Event data stores (CloudTrail Lake) do not exist in the
+    emulator: naming one answers EventDataStoreNotFoundException, never a made-up configuration."""
+    trail_name, store = params.get("TrailName"), params.get("EventDataStore")
+    if trail_name and store:
+        raise _Err("InvalidParameterCombinationException", "Specify either TrailName or EventDataStore, not both.")
+    if store:
+        raise _Err("EventDataStoreNotFoundException", f"The specified event data store {store} was not found. (Emulator: no event data stores.)")
+    if not trail_name:
+        raise _Err("InvalidParameterCombinationException", "Specify TrailName or EventDataStore.")
+    return find_trail_for_write(backend, trail_name) if write else find_trail_for_read(backend, trail_name)
+
+
+def _event_configuration(trail: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {"TrailARN": trail.arn}
+    aggregation = getattr(trail, "_fleet_aggregation", None)
+    if aggregation:
+        out["AggregationConfigurations"] = aggregation
+    return out
+
+
 @patch(
-    "cloudtrail-get-event-configuration",
-    "GetEventConfiguration of a trail answers with the trail's ARN and no aggregation configuration (moto: HTTP 500, the "
-    "action is not implemented); a trail it cannot see is TrailNotFoundException. Nothing can set an event "
-    "configuration here (PutEventConfiguration stays unimplemented), so every trail has none.",
-    f"{CT_API}/API_GetEventConfiguration.html (TrailName: \"The name of the trail for which you want to retrieve event "
-    "configuration settings\"; AggregationConfigurations: optional in the response)",
+    "cloudtrail-event-configuration",
+    "GetEventConfiguration answers a trail's ARN and its event aggregation settings, none unless PutEventConfiguration "
+    "set them (moto: not implemented, HTTP 500). PutEventConfiguration sets a trail's AggregationConfigurations (at most "
+    "one, EventCategory Data, Templates among API_ACTIVITY, RESOURCE_ACCESS, USER_ACTIONS; an empty list removes them; "
+    "InvalidParameterException otherwise), only from the trail's home Region (InvalidHomeRegionException); "
+    "MaxEventSize and ContextKeySelectors belong to event data stores (InvalidParameterCombinationException with a "
+    "trail). Event data stores do not exist here: EventDataStoreNotFoundException. Unknown trails: TrailNotFoundException.",
+    f"{CT_API}/API_GetEventConfiguration.html (\"any aggregation settings configured for the trail\"; TrailARN, "
+    f"AggregationConfigurations); {CT_API}/API_PutEventConfiguration.html (AggregationConfigurations: \"Array Members: Maximum "
+    f"number of 1 item\"; Errors: InvalidHomeRegionException, TrailNotFoundException); {CT_API}/API_AggregationConfiguration.html "
+    "(EventCategory: Data; Templates: API_ACTIVITY | RESOURCE_ACCESS | USER_ACTIONS)",
 )
-def _ct_get_event_configuration() -> None:
+def _ct_event_configuration() -> None:
     from moto.cloudtrail.responses import CloudTrailResponse
 
     def get_event_configuration(self: Any) -> str:
         params = json.loads(self.body or "{}")
-        trail = find_trail_for_read(self.cloudtrail_backend, params.get("TrailName") or "")
-        return json.dumps({"TrailARN": trail.arn})
+        trail = _event_configuration_target(self.cloudtrail_backend, params, write=False)
+        return json.dumps(_event_configuration(trail))
+
+    def put_event_configuration(self: Any) -> str:
+        params = json.loads(self.body or "{}")
+        trail = _event_configuration_target(self.cloudtrail_backend, params, write=True)
+        if params.get("MaxEventSize") is not None or params.get("ContextKeySelectors") is not None:
+            raise _Err("InvalidParameterCombinationException", "MaxEventSize and ContextKeySelectors apply to event data stores, not to trails.")
+        configs = params.get("AggregationConfigurations")
+        if configs is not None:
+            if not isinstance(configs, list) or len(configs) > 1:
+                raise _Err("InvalidParameterException", "AggregationConfigurations takes at most 1 item.")
+            for c in configs:
+                templates = c.get("Templates") if isinstance(c, dict) else None
+                if not isinstance(c, dict) or c.get("EventCategory") != "Data":
+                    raise _Err("InvalidParameterException", f"EventCategory must be Data, got {c.get('EventCategory') if isinstance(c, dict) else c!r}.")
+                if not isinstance(templates, list) or not templates or any(t not in AGGREGATION_TEMPLATES for t in templates):
+                    raise _Err("InvalidParameterException", f"Templates must be a non-empty list of {', '.join(AGGREGATION_TEMPLATES)}, got {templates!r}.")
+            trail._fleet_aggregation = [{"EventCategory": c["EventCategory"], "Templates": list(c["Templates"])} for c in configs]
+        return json.dumps(_event_configuration(trail))
 
     CloudTrailResponse.get_event_configuration = get_event_configuration  # type: ignore[attr-defined]
+    CloudTrailResponse.put_event_configuration = put_event_configuration  # type: ignore[attr-defined]
+
+
+# One RSA key pair per partition and Region, made on first use: CloudTrail signs each Region's digest files with a
+# private key of that Region and publishes the public key through ListPublicKeys.
+_DIGEST_KEYS: dict[tuple[str, str], dict[str, Any]] = {}
+_DIGEST_KEYS_LOCK = threading.Lock()
+
+
+def digest_key(region: str) -> dict[str, Any]:
+    """The Region's digest signing key: {private (cryptography key), der (PKCS#1 public key), fingerprint, start, end}."""
+    import hashlib
+    import time
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = (get_partition(region), region)
+    with _DIGEST_KEYS_LOCK:
+        if key not in _DIGEST_KEYS:
+            private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+            der = private.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.PKCS1)
+            # Valid from an hour before first use (digests of the last hour can be checked) for a year.
+            start = int(time.time()) - 3600
+            _DIGEST_KEYS[key] = {"private": private, "der": der, "fingerprint": hashlib.md5(der).hexdigest(), "start": start, "end": start + 366 * 86400}
+        return _DIGEST_KEYS[key]
+
+
+@patch(
+    "cloudtrail-list-public-keys",
+    "ListPublicKeys answers the calling Region's digest public key (DER, PKCS#1), its fingerprint and validity when its "
+    "validity overlaps StartTime..EndTime (default: now; StartTime after EndTime: InvalidTimeRangeException) (moto: not "
+    "implemented, HTTP 500). One key pair per Region, made on first use, valid from an hour before for a year. The "
+    "fingerprint is the MD5 of the DER key in hex (AWS does not document how it computes its fingerprints; verify only "
+    "matches them).",
+    f"{CT_API}/API_ListPublicKeys.html (\"CloudTrail uses different private and public key pairs per Region\"; StartTime / "
+    f"EndTime \"If not specified, the current time is used\"; InvalidTimeRangeException); {CT_API}/API_PublicKey.html (Value: "
+    "\"The DER encoded public key value in PKCS#1 format\")",
+)
+def _ct_public_keys() -> None:
+    import time
+
+    from moto.cloudtrail.responses import CloudTrailResponse
+
+    def list_public_keys(self: Any) -> str:
+        params = json.loads(self.body or "{}")
+        now = time.time()
+        start = float(params["StartTime"]) if params.get("StartTime") is not None else now
+        end = float(params["EndTime"]) if params.get("EndTime") is not None else now
+        if start > end:
+            raise _Err("InvalidTimeRangeException", "The StartTime must be before the EndTime.")
+        k = digest_key(self.region)
+        keys = []
+        if k["start"] <= end and start <= k["end"]:
+            import base64
+
+            keys.append({"Value": base64.b64encode(k["der"]).decode(), "ValidityStartTime": k["start"], "ValidityEndTime": k["end"], "Fingerprint": k["fingerprint"]})
+        return json.dumps({"PublicKeyList": keys})
+
+    CloudTrailResponse.list_public_keys = list_public_keys  # type: ignore[attr-defined]
 
 
 # ------------------------------------------------------------------ KMS

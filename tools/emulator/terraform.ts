@@ -15,7 +15,7 @@
  * The backend is replaced by a local state file in a work folder.
  */
 import { spawn } from 'child_process';
-import { cpSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'fs';
+import { cpSync, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'fs';
 import { createHash } from 'crypto';
 import * as path from 'path';
 import { AwsCredentials, emulatorCredentials } from './emulator';
@@ -85,6 +85,24 @@ export function emulatorOverride(stack: Json, options: OverrideOptions): Json {
   };
 }
 
+/**
+ * Runs a Terraform command in a stack whose state file is a link (writeEmulatorOverride). While the state file does
+ * not exist yet (a stack's first plan, e.g. one with import blocks), Terraform writes a new file in place of the
+ * link: it is moved back where the link pointed and the link made again, so the next synthesis finds the state.
+ */
+async function keepStateLink<T>(stackDir: string, command: () => Promise<T>): Promise<T> {
+  const link = path.join(stackDir, STATE_LINK);
+  const target = lstatSync(link, { throwIfNoEntry: false })?.isSymbolicLink() ? readlinkSync(link) : undefined;
+  try {
+    return await command();
+  } finally {
+    if (target && lstatSync(link, { throwIfNoEntry: false })?.isFile()) {
+      renameSync(link, target);
+      symlinkSync(target, link);
+    }
+  }
+}
+
 /** The local state path of every stack: a symbolic link to the stack's state file in the work folder. */
 export const STATE_LINK = 'terraform.tfstate';
 
@@ -148,6 +166,18 @@ export interface PlanResult {
   readonly planFile: string;
   readonly seconds: number;
   readonly output: string;
+  /** `terraform show -json` of the saved plan, parsed (when it plans changes): resource_changes with previous_address, before and after. */
+  readonly showJson?: ShowJson;
+}
+
+/** What is read of `terraform show -json <plan>`. */
+export interface ShowJson {
+  readonly resource_changes?: readonly {
+    readonly address: string;
+    readonly previous_address?: string;
+    readonly change: { readonly actions: string[]; readonly before?: Record<string, any> | null; readonly after?: Record<string, any> | null; readonly importing?: unknown };
+  }[];
+  readonly output_changes?: Record<string, { readonly actions: string[] }>;
 }
 
 export class TerraformError extends Error {
@@ -349,6 +379,11 @@ export class Terraform {
     return this.check(stackDir, ['apply', '-auto-approve', '-input=false', '-no-color', ...this.parallelismArgs()], 'apply');
   }
 
+  /** `terraform apply <planFile>`: applies a saved plan as planned (no new plan); throws TerraformError when it fails. */
+  async applyPlan(stackDir: string, planFile: string): Promise<TerraformResult> {
+    return keepStateLink(stackDir, () => this.check(stackDir, ['apply', '-auto-approve', '-input=false', '-no-color', ...this.parallelismArgs(), planFile], 'apply'));
+  }
+
   /** `terraform destroy -auto-approve`; throws TerraformError when it fails. */
   async destroy(stackDir: string): Promise<TerraformResult> {
     return this.check(stackDir, ['destroy', '-auto-approve', '-input=false', '-no-color', ...this.parallelismArgs()], 'destroy');
@@ -362,11 +397,11 @@ export class Terraform {
   async plan(stackDir: string): Promise<PlanResult> {
     const planFile = path.join(stackDir, 'emulator.tfplan');
     rmSync(planFile, { force: true });
-    const r = await this.runInitialized(stackDir, ['plan', '-detailed-exitcode', '-input=false', '-no-color', `-out=${planFile}`, ...this.parallelismArgs()]);
+    const r = await keepStateLink(stackDir, () => this.runInitialized(stackDir, ['plan', '-detailed-exitcode', '-input=false', '-no-color', `-out=${planFile}`, ...this.parallelismArgs()]));
     if (r.code !== 0 && r.code !== 2) throw new TerraformError(`terraform plan failed in ${stackDir} (exit ${r.code}):\n${(r.stderr + r.stdout).trim()}`, r);
     if (r.code === 0) return { noChanges: true, changes: [], planFile, seconds: r.seconds, output: r.stdout };
-    const changes = await this.show(stackDir, planFile);
-    return { noChanges: false, changes, planFile, seconds: r.seconds, output: r.stdout };
+    const show = await this.check(stackDir, ['show', '-json', '-no-color', planFile], 'show -json');
+    return { noChanges: false, changes: plannedChanges(show.stdout), planFile, seconds: r.seconds, output: r.stdout, showJson: JSON.parse(show.stdout) as ShowJson };
   }
 
   /** `terraform show -json <planfile>`, parsed into the resource changes. */

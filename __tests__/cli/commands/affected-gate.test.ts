@@ -78,7 +78,8 @@ describe('affected --base <folder> as the gate', () => {
     const base = synthFolder(root, 'two-b', two());
     const file = write('decommission.yaml', rawWith((r) => r.accounts.push({ accountId: '333333333333', lifecycle: 'decommission' })));
     const out = affected(['--base', base], file);
-    expect(out.stdout).toBe('cloudtrail-central\ncloudtrail-account-333333333333\n');
+    // Deploy order: the leaving account before central (its trail goes before the policies stop admitting it).
+    expect(out.stdout).toBe('cloudtrail-account-333333333333\ncloudtrail-central\n');
     expect(out.exitCode).toBe(EXIT.ok);
     expect(out.stderr).toBe(
       'change: what the deploy makes Terraform do besides creating and updating:\n' +

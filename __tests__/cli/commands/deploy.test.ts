@@ -195,6 +195,21 @@ describe('deploy: central first', () => {
     expect(r.stdout).toContain('deploy: 0 applied, 1 failed, 3 not started, 0 skipped');
   });
 
+  test('a decommissioned account goes before central: its trail is deleted before the central policies stop admitting it', async () => {
+    expect((await run()).code).toBe(0);
+    const raw = fleetRaw(3);
+    raw.accounts[1].lifecycle = 'decommission';
+    fake.setScenario({});
+    const r = await run([], { raw });
+    expect(r.code).toBe(0);
+    const applies = fake.calls().filter((c) => c.endsWith(' apply'));
+    // Only the leaving account and central changed; the leaving one is applied first.
+    expect(applies).toEqual([`${stackOf(2)} apply`, `${CENTRAL} apply`]);
+    const leftAt = fake.journal().find((e) => e.event === 'end' && e.stack === stackOf(2) && e.command === 'apply')!.at;
+    const centralAt = fake.journal().find((e) => e.event === 'start' && e.stack === CENTRAL && e.command === 'apply')!.at;
+    expect(centralAt).toBeGreaterThanOrEqual(leftAt);
+  });
+
   test('KMS NotFoundException on the central key lookup right after central applied: retried (KMS eventual consistency)', async () => {
     const notFound = awsApplyError({
       action: 'reading KMS Key (arn:aws:kms:us-east-2:111111111111:alias/cloudtrail-logs)',
@@ -332,7 +347,8 @@ describe('deploy: the change-safety gate', () => {
     expect(decommission.code).toBe(0);
     expect(decommission.stderr).toContain(`  destroy  ${stackOf(3)}  aws_cloudtrail.trail_my-trail [protected, declared]\n           trail my-trail of ${acct(3)} is deleted: it stops logging\n`);
     expect(decommission.stderr).toContain('change: safe (nothing protected is lost that the config does not declare)');
-    expect(fake.calls().filter((c) => c.endsWith(' apply'))).toEqual([`${CENTRAL} apply`, `${stackOf(3)} apply`]);
+    // The leaving account first, then central (deployOrder).
+    expect(fake.calls().filter((c) => c.endsWith(' apply'))).toEqual([`${stackOf(3)} apply`, `${CENTRAL} apply`]);
   });
 
   test('the project\'s gate with --base: the same verdict against a previous synthesis; --allow-unsafe applies', async () => {

@@ -5,7 +5,7 @@ import * as path from 'path';
 import { stringify } from 'yaml';
 import { configOf, defaultRaw, rawWith } from '../../helpers/fleet';
 import { synthStacks } from '../../../cli/lib/fleet-synth';
-import { deployOrder, disappearedMessages, stackChanges, terraformContent } from '../../../cli/lib/stack-diff';
+import { deployOrder, disappearedMessages, leavingIn, stackChanges, terraformContent } from '../../../cli/lib/stack-diff';
 import { affected, parseAffectedArgs } from '../../../cli/commands/affected';
 
 const threeAccounts = () =>
@@ -77,6 +77,19 @@ describe('stackChanges (what affected lists)', () => {
       'cloudtrail-account-3',
     ]);
   });
+});
+
+test('deploy order: a leaving account stack (it manages nothing any more) before central, then the others', () => {
+  const empty = { terraform: {}, provider: { aws: [{ region: 'us-east-2' }] } };
+  const busy = { ...empty, resource: { aws_cloudtrail: { trail: {} } } };
+  const stacks = new Map<string, Record<string, unknown>>([
+    ['cloudtrail-central', busy],
+    ['cloudtrail-account-111111111111', busy],
+    ['cloudtrail-account-222222222222', empty],
+    ['cloudtrail-guard', empty],
+  ]);
+  expect(deployOrder(stacks.keys(), leavingIn(stacks))).toEqual(['cloudtrail-account-222222222222', 'cloudtrail-central', 'cloudtrail-account-111111111111', 'cloudtrail-guard']);
+  expect(stackChanges(new Map(), stacks).affected).toEqual(['cloudtrail-account-222222222222', 'cloudtrail-central', 'cloudtrail-account-111111111111', 'cloudtrail-guard']);
 });
 
 describe('affected against a git ref', () => {

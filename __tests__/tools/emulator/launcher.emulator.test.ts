@@ -15,6 +15,8 @@ import {
   GetInsightSelectorsCommand,
   GetTrailCommand,
   GetTrailStatusCommand,
+  ListPublicKeysCommand,
+  PutEventConfigurationCommand,
   PutEventSelectorsCommand,
   PutInsightSelectorsCommand,
   StartLoggingCommand,
@@ -24,6 +26,7 @@ import {
 import { CreateAliasCommand, CreateKeyCommand, DescribeKeyCommand, KMSClient, PutKeyPolicyCommand } from '@aws-sdk/client-kms';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutBucketPolicyCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { createHash, createPublicKey } from 'crypto';
 import { Emulator, emulatorCredentials, launcherPath, startEmulator } from '../../../tools/emulator/emulator';
 import { describeWithEmulator } from './emulator-env';
 
@@ -96,7 +99,8 @@ describeWithEmulator('the emulator launcher (moto with the project patches)', { 
         'cloudtrail-home-region',
         'cloudtrail-event-selectors',
         'cloudtrail-insight-selectors',
-        'cloudtrail-get-event-configuration',
+        'cloudtrail-event-configuration',
+        'cloudtrail-list-public-keys',
         'kms-create-key-defaults',
         'kms-describe-key-cross-account',
         's3-bucket-policy-evaluation',
@@ -407,16 +411,59 @@ describeWithEmulator('the emulator launcher (moto with the project patches)', { 
     });
   });
 
-  describe('patch cloudtrail-get-event-configuration', () => {
-    test("a trail's event configuration has no aggregation (moto: HTTP 500); a trail not seen here is TrailNotFoundException", async () => {
-      await trail(WORKLOAD, 'evc', 'logs');
-      const byName = await ct(WORKLOAD).send(new GetEventConfigurationCommand({ TrailName: 'evc' }));
-      expect({ TrailARN: byName.TrailARN, AggregationConfigurations: byName.AggregationConfigurations }).toEqual({ TrailARN: arnOf(WORKLOAD, 'evc'), AggregationConfigurations: undefined });
-      expect((await ct(WORKLOAD).send(new GetEventConfigurationCommand({ TrailName: arnOf(WORKLOAD, 'evc') }))).TrailARN).toBe(arnOf(WORKLOAD, 'evc'));
+  describe('patch cloudtrail-event-configuration', () => {
+    test('GetEventConfiguration answers the trail ARN and no aggregation until PutEventConfiguration sets it (moto: HTTP 500)', async () => {
+      await trail(WORKLOAD, 'agg', 'logs', { multiRegion: true });
+      expect(await ct(WORKLOAD).send(new GetEventConfigurationCommand({ TrailName: 'agg' }))).toMatchObject({ TrailARN: arnOf(WORKLOAD, 'agg') });
+      expect((await ct(WORKLOAD).send(new GetEventConfigurationCommand({ TrailName: 'agg' }))).AggregationConfigurations).toBeUndefined();
+      // By ARN from another Region too (the multi-Region trail's shadow), as the other reads.
+      expect((await ct(WORKLOAD, AWAY).send(new GetEventConfigurationCommand({ TrailName: arnOf(WORKLOAD, 'agg') }))).TrailARN).toBe(arnOf(WORKLOAD, 'agg'));
+      const aggregation = [{ EventCategory: 'Data' as const, Templates: ['API_ACTIVITY' as const, 'USER_ACTIONS' as const] }];
+      const put = await ct(WORKLOAD).send(new PutEventConfigurationCommand({ TrailName: 'agg', AggregationConfigurations: aggregation }));
+      expect(put).toMatchObject({ TrailARN: arnOf(WORKLOAD, 'agg'), AggregationConfigurations: aggregation });
+      expect((await ct(WORKLOAD).send(new GetEventConfigurationCommand({ TrailName: 'agg' }))).AggregationConfigurations).toEqual(aggregation);
+      await ct(WORKLOAD).send(new PutEventConfigurationCommand({ TrailName: 'agg', AggregationConfigurations: [] }));
+      expect((await ct(WORKLOAD).send(new GetEventConfigurationCommand({ TrailName: 'agg' }))).AggregationConfigurations).toBeUndefined();
+    });
+
+    test('what AWS refuses is refused: other Regions, bad aggregation, data store settings, unknown trails and data stores', async () => {
+      await trail(WORKLOAD, 'agg', 'logs', { multiRegion: true });
+      const put = (input: any, region = HOME) => errorOf(ct(WORKLOAD, region).send(new PutEventConfigurationCommand(input)));
+      expect(await put({ TrailName: arnOf(WORKLOAD, 'agg'), AggregationConfigurations: [] }, AWAY)).toBe('InvalidHomeRegionException');
+      expect(await put({ TrailName: 'agg', AggregationConfigurations: [{ EventCategory: 'Management', Templates: ['API_ACTIVITY'] }] })).toBe('InvalidParameterException');
+      expect(await put({ TrailName: 'agg', AggregationConfigurations: [{ EventCategory: 'Data', Templates: [] }] })).toBe('InvalidParameterException');
+      expect(await put({ TrailName: 'agg', AggregationConfigurations: [{ EventCategory: 'Data', Templates: ['EVERYTHING'] }] })).toBe('InvalidParameterException');
+      const two = { EventCategory: 'Data', Templates: ['API_ACTIVITY'] };
+      expect(await put({ TrailName: 'agg', AggregationConfigurations: [two, two] })).toBe('InvalidParameterException');
+      expect(await put({ TrailName: 'agg', MaxEventSize: 'Large' })).toBe('InvalidParameterCombinationException');
+      expect(await put({ TrailName: 'absent', AggregationConfigurations: [] })).toBe('TrailNotFoundException');
       expect(await errorOf(ct(WORKLOAD).send(new GetEventConfigurationCommand({ TrailName: 'absent' })))).toBe('TrailNotFoundException');
-      // Another account's trail, and a single-Region trail asked from another Region, are not seen.
-      expect(await errorOf(ct(OTHER).send(new GetEventConfigurationCommand({ TrailName: arnOf(WORKLOAD, 'evc') })))).toBe('TrailNotFoundException');
-      expect(await errorOf(ct(WORKLOAD, AWAY).send(new GetEventConfigurationCommand({ TrailName: arnOf(WORKLOAD, 'evc') })))).toBe('TrailNotFoundException');
+      expect(await errorOf(ct(WORKLOAD).send(new GetEventConfigurationCommand({ EventDataStore: 'eds-1' })))).toBe('EventDataStoreNotFoundException');
+      expect(await errorOf(ct(WORKLOAD).send(new GetEventConfigurationCommand({ TrailName: 'agg', EventDataStore: 'eds-1' })))).toBe('InvalidParameterCombinationException');
+      expect(await errorOf(ct(WORKLOAD).send(new GetEventConfigurationCommand({})))).toBe('InvalidParameterCombinationException');
+    });
+  });
+
+  describe('patch cloudtrail-list-public-keys', () => {
+    test("ListPublicKeys answers one key per Region (DER PKCS#1, fingerprint, validity) for the time range (moto: HTTP 500)", async () => {
+      const keysOf = async (region: string, input: { StartTime?: Date; EndTime?: Date } = {}) => (await ct(WORKLOAD, region).send(new ListPublicKeysCommand(input))).PublicKeyList ?? [];
+      const [home] = await keysOf(HOME);
+      expect(home.Value).toBeInstanceOf(Uint8Array);
+      const der = Buffer.from(home.Value!);
+      // A real RSA public key in PKCS#1 DER, as verify reads it (cli/lib/verify/digest-chain.ts).
+      expect(createPublicKey({ key: der, format: 'der', type: 'pkcs1' }).asymmetricKeyType).toBe('rsa');
+      expect(home.Fingerprint).toBe(createHash('md5').update(der).digest('hex'));
+      // Valid now (the call named no range: the current key), for a year.
+      const [start, end] = [home.ValidityStartTime!.getTime(), home.ValidityEndTime!.getTime()];
+      expect(end - start).toBeGreaterThan(365 * 86_400_000);
+      // The same key on every call, for any account of the Region and any range within its validity; another Region has its own.
+      const again = (await ct(OTHER).send(new ListPublicKeysCommand({ StartTime: new Date(start + 1000), EndTime: new Date(start + 2000) }))).PublicKeyList ?? [];
+      expect(again.map((k) => k.Fingerprint)).toEqual([home.Fingerprint]);
+      const [away] = await keysOf(AWAY);
+      expect(away.Fingerprint).not.toBe(home.Fingerprint);
+      // A range the key was not valid in answers no key; a range that ends before it starts is refused.
+      expect(await keysOf(HOME, { StartTime: new Date('2001-01-01T00:00:00Z'), EndTime: new Date('2001-01-02T00:00:00Z') })).toEqual([]);
+      expect(await errorOf(ct(WORKLOAD).send(new ListPublicKeysCommand({ StartTime: new Date('2001-01-02T00:00:00Z'), EndTime: new Date('2001-01-01T00:00:00Z') })))).toBe('InvalidTimeRangeException');
     });
   });
 

@@ -12,7 +12,7 @@ import type { FleetConfig } from '../../../config/model';
 import { buildFleet } from '../../../stacks/fleet';
 import { withLeanTokenTraces } from '../../../stacks/lean-traces';
 import { clearConfigError } from '../../../stacks/synth-output';
-import { deployOrder, StackJson } from '../stack-diff';
+import { deployOrder, leavingIn, StackJson } from '../stack-diff';
 import { stackContentHash } from './records';
 
 export interface SynthesizedStack {
@@ -39,9 +39,10 @@ export function readOutdir(outdir: string): SynthesizedStack[] {
   const stacksDir = path.join(outdir, 'stacks');
   if (!existsSync(stacksDir)) throw new Error(`${outdir} holds no synthesized stacks (no ${stacksDir}); run without --no-synth, or cloudtrail-fleet deploy synthesizes it`);
   const names = readdirSync(stacksDir).filter((n) => existsSync(path.join(stacksDir, n, 'cdk.tf.json')));
-  return deployOrder(names).map((name) => {
+  const jsons = new Map(names.map((name) => [name, JSON.parse(readFileSync(path.join(stacksDir, name, 'cdk.tf.json'), 'utf8')) as StackJson]));
+  return deployOrder(names, leavingIn(jsons)).map((name) => {
     const dir = path.join(stacksDir, name);
-    const json = JSON.parse(readFileSync(path.join(dir, 'cdk.tf.json'), 'utf8')) as StackJson;
+    const json = jsons.get(name)!;
     return { name, dir, json, content: stackContentHash(json, extraTerraformFiles(dir)) };
   });
 }

@@ -25,7 +25,12 @@ export interface RunResult {
   readonly code: number;
   /** stdout and stderr as they came, interleaved. */
   readonly output: string;
+  /** Each stream on its own (a command that prints JSON on stdout). */
+  readonly stdout: string;
+  readonly stderr: string;
   readonly seconds: number;
+  /** Stopped by `timeoutMs`. */
+  readonly timedOut: boolean;
 }
 
 export interface RunOptions {
@@ -42,22 +47,25 @@ export function runCommand(bin: string, args: readonly string[], o: RunOptions):
   const started = process.hrtime.bigint();
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
-    const keep = (d: Buffer) => {
+    const streams: Record<'out' | 'err', Buffer[]> = { out: [], err: [] };
+    const keep = (d: Buffer, stream: 'out' | 'err') => {
       chunks.push(d);
+      streams[stream].push(d);
       if (o.logFile) appendFileSync(o.logFile, d);
     };
     const child = spawn(bin, [...args], { cwd: o.cwd, env: o.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout.on('data', keep);
-    child.stderr.on('data', keep);
+    child.stdout.on('data', (d: Buffer) => keep(d, 'out'));
+    child.stderr.on('data', (d: Buffer) => keep(d, 'err'));
     let timedOut = false;
     const timer = o.timeoutMs ? setTimeout(() => ((timedOut = true), child.kill('SIGTERM')), o.timeoutMs) : undefined;
     let finished = false;
+    const text = (parts: Buffer[]) => Buffer.concat(parts).toString('utf8');
     const done = (code: number, extra = '') => {
       if (finished) return;
       finished = true;
       if (timer) clearTimeout(timer);
-      if (extra) keep(Buffer.from(extra));
-      resolve({ code, output: Buffer.concat(chunks).toString('utf8'), seconds: Number(process.hrtime.bigint() - started) / 1e9 });
+      if (extra) keep(Buffer.from(extra), 'err');
+      resolve({ code, output: text(chunks), stdout: text(streams.out), stderr: text(streams.err), seconds: Number(process.hrtime.bigint() - started) / 1e9, timedOut });
     };
     child.on('error', (e) => done(127, `${bin}: ${e.message}\n`));
     child.on('close', (code, signal) => done(code ?? 1, signal ? `${path.basename(bin)} was stopped by ${signal}${timedOut ? ` after ${(o.timeoutMs ?? 0) / 1000} s` : ''}\n` : ''));

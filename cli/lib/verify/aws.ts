@@ -31,14 +31,11 @@ import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { CouldNotCheck } from '../../command';
 import { classifyAwsFailure, couldNotCheckReason } from '../aws-failure';
 
-/** The credential shapes of the SDK (kept local: @aws-sdk/types is not a direct dependency). */
-export interface AwsCredentialIdentity {
-  readonly accessKeyId: string;
-  readonly secretAccessKey: string;
-  readonly sessionToken?: string;
-  readonly expiration?: Date;
-}
-export type AwsCredentialIdentityProvider = () => Promise<AwsCredentialIdentity>;
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '../aws-access';
+// One bounded pool and one error format for every command (doctor, deploy, verify).
+export { mapPool } from '../pool';
+import { describeError } from '../aws-access';
+export { describeError };
 
 export const SESSION_NAME = 'cloudtrail-fleet-verify';
 
@@ -73,28 +70,6 @@ export async function withRetry<T>(fn: () => Promise<T>, options: RetryOptions =
       await sleep(Math.random() * base * 2 ** attempt);
     }
   }
-}
-
-/** Maps `items` with at most `limit` calls in flight; results keep the input order. */
-export async function mapPool<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>, onDone?: (done: number) => void): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  let done = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i], i);
-      onDone?.(++done);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return results;
-}
-
-/** `name: message` of an AWS error, for reports. */
-export function describeError(e: unknown): string {
-  const err = e as { name?: string; message?: string };
-  return `${err?.name ?? 'Error'}: ${err?.message ?? String(e)}`;
 }
 
 export interface AwsAccessOptions {
