@@ -8,24 +8,27 @@
  * For a generated fleet of N member accounts (one trail each, the central
  * key; each stack assumes the deployer role of its account from a CI
  * principal, as after `cloudtrail-fleet bootstrap`):
- *   1. a fresh emulator; `node bin/cloudtrail-fleet.js deploy --all
- *      --parallelism 8` in its own folder (synth in process, central first,
- *      then the accounts);
- *   2. another fresh emulator; `cdktf deploy '*' --auto-approve
- *      --parallelism 8 --skip-provider-lock` in another folder, with a
- *      cdktf.json whose app is this project's `node dist/main.js`.
- * Both start from nothing, with the same environment: the emulator as
- * AWS_ENDPOINT_URL, the CI principal's key, the same Terraform CLI config
- * (the provider mirror when there is one, as deploy writes it), CI=1, the
- * cdktf telemetry off. `--skip-provider-lock` because `terraform providers
- * lock` asks the registry, which an offline machine cannot reach (with
- * network it only adds to cdktf's time, so the ratio printed is a floor).
+ *   1. on a fresh emulator, in its own folder: `node bin/cloudtrail-fleet.js
+ *      deploy --all --parallelism 8` (from nothing), the same again (every
+ *      stack, nothing changed: init is not redone), then `deploy` (the
+ *      default: the stacks changed since their last deploy, here none);
+ *   2. on another fresh emulator, in another folder: `cdktf deploy '*'
+ *      --auto-approve --parallelism 8 --skip-provider-lock` (from nothing),
+ *      then the same again, with a cdktf.json whose app is this project's
+ *      `node dist/main.js`.
+ * Both get the same environment: the emulator as AWS_ENDPOINT_URL, the CI
+ * principal's key, the same Terraform CLI config (the provider mirror when
+ * there is one, as deploy writes it), CI=1, the cdktf telemetry off.
+ * `--skip-provider-lock` because `terraform providers lock` asks the
+ * registry, which an offline machine cannot reach (with network it only
+ * adds to cdktf's time).
  *
  * Each run is checked: every stack applied (deploy's --json summary; a
- * state file with its trail per account stack for cdktf) and N CreateTrail
- * calls answered 200 by the emulator. Wall time, and the peak of the summed
- * RSS of the run's whole process tree (node, cdktf, every terraform and
- * provider process), sampled every 100 ms from /proc.
+ * state file with resources per stack for cdktf), the trail created in
+ * every account by the first run and in none by the others. Wall time,
+ * and the peak of the summed RSS of the run's whole process tree (node,
+ * cdktf, every terraform and provider process), sampled every 100 ms from
+ * /proc.
  *
  *   npm run bench:deploy                        200 accounts
  *   npm run bench:deploy -- --accounts 50       fewer
@@ -162,58 +165,76 @@ function tail(file: string, lines = 40): string {
   return readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
 }
 
-async function measureOne(
-  name: string,
-  label: string,
-  accounts: number,
-  scratch: string,
-  prepare: (work: string) => { argv: string[]; extraEnv?: NodeJS.ProcessEnv },
-  applied: (work: string, stdout: string) => number,
-  shared: { cliConfig: string; mirror: boolean },
-): Promise<RunResult> {
-  const work = path.join(scratch, name);
-  mkdirSync(work, { recursive: true });
-  const { argv, extraEnv } = prepare(work);
+/** One command of a tool's sequence, and what it must have done. */
+interface Step {
+  /** `deploy`, `deploy-again`... (its output: <scratch>/<name>.log and .stdout). */
+  readonly name: string;
+  /** The command as the report shows it. */
+  readonly label: string;
+  readonly argv: readonly string[];
+  readonly extraEnv?: NodeJS.ProcessEnv;
+  /** Accounts in which the step must create the trail (the first: every account; a redeploy: none). */
+  readonly createsTrails: number;
+  /** Stacks applied (or skipped, for a step that must skip them all), from its stdout or its folder; must equal `stacks`. */
+  readonly applied: (stdout: string) => number;
+  readonly stacks: number;
+}
+
+/** A tool's steps in order on one fresh emulator, each measured; throws when a step exits non-zero or did not do its job. */
+async function measureTool(work: string, scratch: string, steps: readonly Step[], shared: { cliConfig: string; mirror: boolean }): Promise<RunResult[]> {
   const emulator = await startEmulator();
+  const results: RunResult[] = [];
   try {
-    process.stderr.write(`${name}: ${argv.map((a) => (a.includes(ROOT) ? path.relative(ROOT, a) : a)).join(' ')} (${accounts} accounts, emulator ${emulator.endpoint})\n`);
-    const log = path.join(scratch, `${name}.log`);
-    const stdout = path.join(scratch, `${name}.stdout`);
-    const r = await run(argv, { cwd: work, env: { ...runEnv(emulator.endpoint, scratch, shared.cliConfig, shared.mirror), ...extraEnv }, stdout, stderr: log, label: name });
-    if (r.code !== 0) throw new Error(`${name} exited with ${r.code}; the end of its output (${stdout}, ${log}):\n${tail(stdout)}\n${tail(log)}`);
-    const calls = await emulator.calls();
-    // Trails created, by account (an SDK retry answered again with the same success is one call twice: `replayed`).
-    const trails = new Set(calls.filter((c) => c.action === 'CreateTrail' && c.status === 200 && !c.replayed).map((c) => c.accountId)).size;
-    if (trails !== accounts) throw new Error(`${name}: the emulator created trails in ${trails} accounts; expected ${accounts} (log: ${log})`);
-    const stacksApplied = applied(work, readFileSync(stdout, 'utf8'));
-    if (stacksApplied !== accounts + 1) throw new Error(`${name}: ${stacksApplied} stacks applied; expected ${accounts + 1} (log: ${log})`);
-    const result: RunResult = {
-      name,
-      command: label,
-      seconds: r.seconds,
-      peakTreeMb: r.peakKb / 1024,
-      peakProcesses: r.peakProcesses,
-      apiCalls: calls.length,
-      stacksApplied,
-    };
-    process.stderr.write(`${name}: ${result.seconds.toFixed(1)} s, peak ${result.peakTreeMb.toFixed(0)} MB over ${result.peakProcesses} processes, ${result.apiCalls} API calls\n`);
-    return result;
+    for (const step of steps) {
+      await emulator.clearCalls();
+      process.stderr.write(`${step.name}: ${step.argv.map((a) => (a.includes(ROOT) ? path.relative(ROOT, a) : a)).join(' ')} (emulator ${emulator.endpoint})\n`);
+      const log = path.join(scratch, `${step.name}.log`);
+      const stdout = path.join(scratch, `${step.name}.stdout`);
+      const r = await run(step.argv, { cwd: work, env: { ...runEnv(emulator.endpoint, scratch, shared.cliConfig, shared.mirror), ...step.extraEnv }, stdout, stderr: log, label: step.name });
+      if (r.code !== 0) throw new Error(`${step.name} exited with ${r.code}; the end of its output (${stdout}, ${log}):\n${tail(stdout)}\n${tail(log)}`);
+      const calls = await emulator.calls();
+      // Trails created, by account (an SDK retry the emulator answers again with the same success is marked `replayed`).
+      const trails = new Set(calls.filter((c) => c.action === 'CreateTrail' && c.status === 200 && !c.replayed).map((c) => c.accountId)).size;
+      if (trails !== step.createsTrails) throw new Error(`${step.name}: the emulator created trails in ${trails} accounts; expected ${step.createsTrails} (log: ${log})`);
+      const stacksApplied = step.applied(readFileSync(stdout, 'utf8'));
+      if (stacksApplied !== step.stacks) throw new Error(`${step.name}: ${stacksApplied} stacks; expected ${step.stacks} (log: ${log})`);
+      const result: RunResult = { name: step.name, command: step.label, seconds: r.seconds, peakTreeMb: r.peakKb / 1024, peakProcesses: r.peakProcesses, apiCalls: calls.length, stacksApplied };
+      process.stderr.write(`${step.name}: ${result.seconds.toFixed(1)} s, peak ${result.peakTreeMb.toFixed(0)} MB over ${result.peakProcesses} processes, ${result.apiCalls} API calls\n`);
+      results.push(result);
+    }
+    return results;
   } finally {
     await emulator.stop();
   }
 }
 
-export function report(accounts: number, parallelism: number, deploy: RunResult, cdktf: RunResult, load: readonly number[]): string {
+export interface BenchReport {
+  readonly accounts: number;
+  readonly parallelism: number;
+  /** From nothing. */
+  readonly first: { readonly deploy: RunResult; readonly cdktf: RunResult };
+  /** The same fleet again, nothing changed: every stack (`deploy --all`, `cdktf deploy '*'`), and deploy's default (changed stacks only: none). */
+  readonly again: { readonly deploy: RunResult; readonly cdktf: RunResult; readonly deployChanged: RunResult };
+}
+
+export function report(r: BenchReport, load: readonly number[]): string {
+  const line = (when: string, run: RunResult) => [`${when.padEnd(14)}${run.command}`, run.seconds.toFixed(1), run.peakTreeMb.toFixed(0), String(run.peakProcesses), String(run.apiCalls)];
   const rows = [
     ['', 'wall s', 'peak tree MB', 'peak processes', 'API calls'],
-    ...[deploy, cdktf].map((r) => [r.command, r.seconds.toFixed(1), r.peakTreeMb.toFixed(0), String(r.peakProcesses), String(r.apiCalls)]),
+    line('from nothing', r.first.deploy),
+    line('', r.first.cdktf),
+    line('again', r.again.deploy),
+    line('', r.again.cdktf),
+    line('', r.again.deployChanged),
   ];
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  const table = rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ')).join('\n');
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
+  const table = rows.map((row) => row.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ')).join('\n');
   return [
-    `${accounts} member accounts (${accounts + 1} stacks), parallelism ${parallelism}, on the emulator; load average after the runs ${load.map((l) => l.toFixed(2)).join(' ')} on ${os.cpus().length} CPUs`,
+    `${r.accounts} member accounts (${r.accounts + 1} stacks), parallelism ${r.parallelism}, on the emulator; load average after the runs ${load.map((l) => l.toFixed(2)).join(' ')} on ${os.cpus().length} CPUs`,
     table,
-    `deploy is ${ratioText(cdktf.seconds, deploy.seconds)} faster than cdktf deploy (wall time); peak memory ${ratioText(cdktf.peakTreeMb, deploy.peakTreeMb)} of deploy's in cdktf's`,
+    `from nothing: cdktf deploy / deploy --all = ${ratioText(r.first.cdktf.seconds, r.first.deploy.seconds)} in time, ${ratioText(r.first.cdktf.peakTreeMb, r.first.deploy.peakTreeMb)} in peak memory`,
+    `again, nothing changed, every stack: cdktf deploy / deploy --all = ${ratioText(r.again.cdktf.seconds, r.again.deploy.seconds)} in time, ${ratioText(r.again.cdktf.peakTreeMb, r.again.deploy.peakTreeMb)} in peak memory`,
+    `again, nothing changed: cdktf deploy / deploy (changed stacks only) = ${ratioText(r.again.cdktf.seconds, r.again.deployChanged.seconds)} in time`,
   ].join('\n');
 }
 
@@ -233,43 +254,50 @@ async function main(): Promise<void> {
   process.stderr.write(`bench:deploy in ${scratch}: ${cli.note}\n`);
   const shared = { cliConfig: cli.file, mirror: cli.mirror };
   try {
-    const deploy = await measureOne(
-      'deploy',
-      `cloudtrail-fleet deploy --all --parallelism ${o.parallelism}`,
-      o.accounts,
+    const stacks = o.accounts + 1;
+    const deployWork = path.join(scratch, 'deploy');
+    mkdirSync(deployWork, { recursive: true });
+    const deployCmd = (extra: string[]) => [process.execPath, path.join(ROOT, 'bin', 'cloudtrail-fleet.js'), 'deploy', ...extra, '--config', config, '--out', path.join(deployWork, 'cdktf.out'), '--parallelism', String(o.parallelism), '--json'];
+    const summary = (stdout: string) => (JSON.parse(stdout) as { summary: { applied: number; failed: number; skipped: number } }).summary;
+    const applied = (stdout: string) => (summary(stdout).failed === 0 ? summary(stdout).applied : -1);
+    const [deploy, deployAgain, deployChanged] = await measureTool(
+      deployWork,
       scratch,
-      (work) => ({
-        argv: [process.execPath, path.join(ROOT, 'bin', 'cloudtrail-fleet.js'), 'deploy', '--all', '--config', config, '--out', path.join(work, 'cdktf.out'), '--parallelism', String(o.parallelism), '--json'],
-      }),
-      (_work, output) => {
-        const doc = JSON.parse(output) as { summary: { applied: number; failed: number } };
-        return doc.summary.failed === 0 ? doc.summary.applied : 0;
-      },
+      [
+        { name: 'deploy', label: `cloudtrail-fleet deploy --all --parallelism ${o.parallelism}`, argv: deployCmd(['--all']), createsTrails: o.accounts, applied, stacks },
+        { name: 'deploy-again', label: `cloudtrail-fleet deploy --all --parallelism ${o.parallelism}`, argv: deployCmd(['--all']), createsTrails: 0, applied, stacks },
+        // The default: only the stacks changed since their last deploy (none), so every stack is skipped.
+        { name: 'deploy-changed', label: 'cloudtrail-fleet deploy', argv: deployCmd([]), createsTrails: 0, applied: (out) => (summary(out).skipped === stacks && summary(out).applied === 0 ? stacks : -1), stacks },
+      ],
       shared,
     );
-    const cdktf = await measureOne(
-      'cdktf',
-      `cdktf deploy '*' --auto-approve --parallelism ${o.parallelism} --skip-provider-lock`,
-      o.accounts,
+    const cdktfWork = path.join(scratch, 'cdktf');
+    mkdirSync(cdktfWork, { recursive: true });
+    writeFileSync(
+      path.join(cdktfWork, 'cdktf.json'),
+      `${JSON.stringify({ language: 'typescript', app: `${JSON.stringify(process.execPath)} ${JSON.stringify(path.join(ROOT, 'dist', 'main.js'))}`, output: 'cdktf.out', projectId: 'cloudtrail-fleet-bench', sendCrashReports: false, terraformProviders: [], terraformModules: [], context: {} }, null, 2)}\n`,
+    );
+    const cdktfArgv = [cdktfBin, 'deploy', '*', '--auto-approve', '--parallelism', String(o.parallelism), '--skip-provider-lock'];
+    const cdktfLabel = `cdktf deploy '*' --auto-approve --parallelism ${o.parallelism} --skip-provider-lock`;
+    // Each stack's local state (state/<fleet id>/terraform.<stack>.tfstate beside the output folder, modules/backend.ts), with its resources.
+    const statesWithResources = () => {
+      const stateRoot = path.join(cdktfWork, 'state');
+      const files = existsSync(stateRoot) ? readdirSync(stateRoot).flatMap((fleet) => readdirSync(path.join(stateRoot, fleet)).map((f) => path.join(stateRoot, fleet, f))) : [];
+      return files.filter((f) => /terraform\.cloudtrail-(central|account-\d{12})\.tfstate$/.test(f) && (JSON.parse(readFileSync(f, 'utf8')).resources ?? []).length > 0).length;
+    };
+    const cdktfEnv = { CLOUDTRAIL_CONFIG: config };
+    const [cdktf, cdktfAgain] = await measureTool(
+      cdktfWork,
       scratch,
-      (work) => {
-        writeFileSync(
-          path.join(work, 'cdktf.json'),
-          `${JSON.stringify({ language: 'typescript', app: `${JSON.stringify(process.execPath)} ${JSON.stringify(path.join(ROOT, 'dist', 'main.js'))}`, output: 'cdktf.out', projectId: 'cloudtrail-fleet-bench', sendCrashReports: false, terraformProviders: [], terraformModules: [], context: {} }, null, 2)}\n`,
-        );
-        return { argv: [cdktfBin, 'deploy', '*', '--auto-approve', '--parallelism', String(o.parallelism), '--skip-provider-lock'], extraEnv: { CLOUDTRAIL_CONFIG: config } };
-      },
-      (work) => {
-        // Each stack's local state (state/<fleet id>/terraform.<stack>.tfstate beside the output folder, modules/backend.ts), with its resources.
-        const stateRoot = path.join(work, 'state');
-        const files = existsSync(stateRoot) ? readdirSync(stateRoot).flatMap((fleet) => readdirSync(path.join(stateRoot, fleet)).map((f) => path.join(stateRoot, fleet, f))) : [];
-        return files.filter((f) => /terraform\.cloudtrail-(central|account-\d{12})\.tfstate$/.test(f) && (JSON.parse(readFileSync(f, 'utf8')).resources ?? []).length > 0).length;
-      },
+      [
+        { name: 'cdktf', label: cdktfLabel, argv: cdktfArgv, extraEnv: cdktfEnv, createsTrails: o.accounts, applied: statesWithResources, stacks },
+        { name: 'cdktf-again', label: cdktfLabel, argv: cdktfArgv, extraEnv: cdktfEnv, createsTrails: 0, applied: statesWithResources, stacks },
+      ],
       shared,
     );
-    const text = report(o.accounts, o.parallelism, deploy, cdktf, os.loadavg());
-    process.stdout.write(`${text}\n`);
-    if (o.json) writeFileSync(o.json, `${JSON.stringify({ accounts: o.accounts, parallelism: o.parallelism, loadAverage: os.loadavg(), deploy, cdktf, ratio: cdktf.seconds / deploy.seconds }, null, 2)}\n`);
+    const result: BenchReport = { accounts: o.accounts, parallelism: o.parallelism, first: { deploy, cdktf }, again: { deploy: deployAgain, cdktf: cdktfAgain, deployChanged } };
+    process.stdout.write(`${report(result, os.loadavg())}\n`);
+    if (o.json) writeFileSync(o.json, `${JSON.stringify({ ...result, loadAverage: os.loadavg() }, null, 2)}\n`);
   } finally {
     if (o.keep) process.stderr.write(`kept ${scratch}\n`);
     else rmSync(scratch, { recursive: true, force: true });

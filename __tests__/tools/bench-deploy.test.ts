@@ -29,15 +29,32 @@ test('the fleet: N member accounts, one trail each, every stack assuming its acc
   expect(deployerRoleArns(config, accountId(3))).toEqual([`arn:aws:iam::${accountId(3)}:role/cloudtrail-fleet/cloudtrail-fleet-deployer`]);
 });
 
-test('the report: both commands, the ratio of wall times and of peak memory', () => {
-  const run = (name: string, command: string, seconds: number, mb: number): RunResult => ({ name, command, seconds, peakTreeMb: mb, peakProcesses: 9, apiCalls: 1000, stacksApplied: 51 });
-  const text = report(50, 8, run('deploy', 'cloudtrail-fleet.js deploy --all', 100, 2048), run('cdktf', 'cdktf deploy *', 250, 4096), [3, 2.5, 2]);
+test('the report: each command from nothing and again, with the ratios of wall time and peak memory', () => {
+  const run = (name: string, command: string, seconds: number, mb: number): RunResult => ({ name, command, seconds, peakTreeMb: mb, peakProcesses: 17, apiCalls: 650, stacksApplied: 51 });
+  const text = report(
+    {
+      accounts: 50,
+      parallelism: 8,
+      first: { deploy: run('deploy', 'deploy --all', 100, 2048), cdktf: run('cdktf', 'cdktf deploy', 250, 4096) },
+      again: { deploy: run('deploy-again', 'deploy --all', 50, 1024), cdktf: run('cdktf-again', 'cdktf deploy', 150, 1024), deployChanged: run('deploy-changed', 'deploy', 3, 300) },
+    },
+    [3, 2.5, 2],
+  );
   const lines = text.split('\n');
   expect(lines[0]).toMatch(/^50 member accounts \(51 stacks\), parallelism 8, on the emulator; load average after the runs 3\.00 2\.50 2\.00 on \d+ CPUs$/);
-  expect(lines[1].trim().split(/\s{2,}/)).toEqual(['wall s', 'peak tree MB', 'peak processes', 'API calls']);
-  expect(lines[2].trim().split(/\s{2,}/)).toEqual(['cloudtrail-fleet.js deploy --all', '100.0', '2048', '9', '1000']);
-  expect(lines[3].trim().split(/\s{2,}/)).toEqual(['cdktf deploy *', '250.0', '4096', '9', '1000']);
-  expect(lines[4]).toBe("deploy is 2.50x faster than cdktf deploy (wall time); peak memory 2.00x of deploy's in cdktf's");
+  expect(lines.slice(1, 7).map((l) => l.trim().split(/\s{2,}/))).toEqual([
+    ['wall s', 'peak tree MB', 'peak processes', 'API calls'],
+    ['from nothing', 'deploy --all', '100.0', '2048', '17', '650'],
+    ['cdktf deploy', '250.0', '4096', '17', '650'],
+    ['again', 'deploy --all', '50.0', '1024', '17', '650'],
+    ['cdktf deploy', '150.0', '1024', '17', '650'],
+    ['deploy', '3.0', '300', '17', '650'],
+  ]);
+  expect(lines.slice(7)).toEqual([
+    'from nothing: cdktf deploy / deploy --all = 2.50x in time, 2.00x in peak memory',
+    'again, nothing changed, every stack: cdktf deploy / deploy --all = 3.00x in time, 1.00x in peak memory',
+    'again, nothing changed: cdktf deploy / deploy (changed stacks only) = 50.00x in time',
+  ]);
 });
 
 const linux = process.platform === 'linux' ? test : test.skip;
