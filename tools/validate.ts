@@ -53,7 +53,7 @@ import { escapeTemplateText } from '../modules/terraform-text';
 import { CliConfig, DEFAULT_PLUGIN_DIR, PLUGIN_DIR_ENV, writeCliConfig } from '../cli/lib/terraform/cli-config';
 import { backendEnv, classifyBackendInit, describeVerdict, writeBackendScratch } from './backend-check';
 import { writeFleetShapes } from './fleet-shapes';
-import { RunResult, onPath, runCommand } from '../cli/lib/terraform/process';
+import { RunResult, onPath, runCommand, withChecksGc } from '../cli/lib/terraform/process';
 import { mapPool } from '../cli/lib/pool';
 import { terraformContent } from '../cli/lib/stack-diff';
 
@@ -329,7 +329,7 @@ function terraformEnv(cliConfig: string, mirror: boolean): NodeJS.ProcessEnv {
   for (const k of Object.keys(env)) if (/^TF_(CLI_ARGS|DATA_DIR|WORKSPACE|VAR_|PLUGIN_CACHE_DIR)/.test(k)) delete env[k];
   const cache = path.join(WORK, 'plugin-cache');
   if (!mirror) mkdirSync(cache, { recursive: true });
-  return {
+  return withChecksGc({
     ...env,
     TF_CLI_CONFIG_FILE: cliConfig,
     TF_IN_AUTOMATION: '1',
@@ -338,7 +338,7 @@ function terraformEnv(cliConfig: string, mirror: boolean): NodeJS.ProcessEnv {
     ...(mirror ? {} : { TF_PLUGIN_CACHE_DIR: cache }),
     // Mocked providers never call AWS; if one is not mocked, fail fast instead of probing IMDS.
     AWS_EC2_METADATA_DISABLED: 'true',
-  };
+  });
 }
 
 // ------------------------------------------------------------ the plan test

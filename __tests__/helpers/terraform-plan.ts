@@ -26,6 +26,7 @@ import { spawnSync } from 'child_process';
 import { createHash } from 'crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'fs';
 import * as path from 'path';
+import { withChecksGc } from '../../cli/lib/terraform/process';
 
 type Json = Record<string, any>;
 
@@ -139,7 +140,7 @@ export function terraformChangePlans(dir: string, pairs: readonly StackPairToPla
     rc,
     `provider_installation {\n  filesystem_mirror {\n    path = "${PLUGIN_DIR}"\n    include = ["registry.terraform.io/hashicorp/*"]\n  }\n  direct {\n    exclude = ["registry.terraform.io/hashicorp/*"]\n  }\n}\n`,
   );
-  const env: NodeJS.ProcessEnv = { ...process.env, TF_CLI_CONFIG_FILE: rc, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', AWS_EC2_METADATA_DISABLED: 'true' };
+  const env: NodeJS.ProcessEnv = withChecksGc({ ...process.env, TF_CLI_CONFIG_FILE: rc, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', AWS_EC2_METADATA_DISABLED: 'true' });
   for (const k of Object.keys(env)) if (/^(TF_(CLI_ARGS|DATA_DIR|WORKSPACE|VAR_)|AWS_(PROFILE|ACCESS|SECRET|SESSION))/.test(k)) delete env[k];
   const tf = (...args: string[]) => {
     const r = spawnSync('terraform', [...args, '-no-color'], { cwd: dir, env, encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });

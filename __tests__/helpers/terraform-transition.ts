@@ -22,6 +22,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { PlannedChange } from '../../modules/change-safety';
+import { withChecksGc } from '../../cli/lib/terraform/process';
 
 export const PLUGIN_DIR = process.env.CLOUDTRAIL_TF_PLUGIN_DIR || '/opt/tf-plugins';
 export const terraformAvailable = spawnSync('terraform', ['version'], { stdio: 'ignore' }).status === 0 && existsSync(PLUGIN_DIR);
@@ -315,7 +316,7 @@ export function planTransitions(transitions: readonly Transition[]): Map<string,
       rc,
       `provider_installation {\n  filesystem_mirror {\n    path = "${PLUGIN_DIR}"\n    include = ["registry.terraform.io/hashicorp/*"]\n  }\n  direct {\n    exclude = ["registry.terraform.io/hashicorp/*"]\n  }\n}\n`,
     );
-    const env: NodeJS.ProcessEnv = { ...process.env, TF_CLI_CONFIG_FILE: rc, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', AWS_EC2_METADATA_DISABLED: 'true' };
+    const env: NodeJS.ProcessEnv = withChecksGc({ ...process.env, TF_CLI_CONFIG_FILE: rc, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', AWS_EC2_METADATA_DISABLED: 'true' });
     for (const k of Object.keys(env)) if (/^(TF_(CLI_ARGS|DATA_DIR|WORKSPACE|VAR_|LOG)|AWS_(PROFILE|ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN|CONFIG_FILE|SHARED_CREDENTIALS_FILE|ENDPOINT_URL))/.test(k)) delete env[k];
     const root = {
       terraform: { required_providers: { aws: { source: 'hashicorp/aws', version: '5.100.0' } } },
