@@ -15,7 +15,7 @@ const { spawnSync } = require('child_process');
 
 const root = path.join(__dirname, '..');
 
-/** What the emulator stage needs and this machine lacks (empty: it can run). Also used by bin/test-terraform.js. */
+/** What the emulator stage needs and this machine lacks (empty: it can run). Also used by bin/test-stages.js. */
 function emulatorMissing() {
   const python = process.env.CLOUDTRAIL_EMULATOR_PYTHON || 'python3';
   const missing = [];

@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+// `npm test` after the type check: every stage, scheduled so that `.ci/run`
+// stays within its 15 minutes on a 2-core machine.
+//
+//   1. the emulator stage (`npm run test:emulator`) starts first, in the
+//      background: it mostly waits (the provider polls KMS keys for about
+//      8 s and SQS queue policies for about 50 s, by design), so it runs
+//      beside everything else; its output goes to .tmp/test-emulator.log and
+//      is printed whole at the end;
+//   2. `npm run test:ahead`: the whole Jest suite on Node 22 with the clock
+//      400 days ahead;
+//   3. the machines' Node (20): the doc tests (every command the docs show,
+//      run as written, with its output compared) and the bin/ tests. The
+//      Terraform stages below run on this Node too: synthesis, bootstrap,
+//      deploy and verify, through the real commands. The whole Jest suite on
+//      this Node is `npm run test:unit` (also the default of `npx jest`);
+//      `.ci/run` does not repeat it (docs/testing.md);
+//   4. `npm run validate`: Terraform plans every generated stack shape
+//      offline (the example stacks are planned by the emulator stage, which
+//      applies them with the real provider and plans them again);
+//   5. waits for the emulator stage.
+// Exits non-zero when any stage failed; each stage still says loudly when it
+// could not run (no terraform, no moto, no faketime). Plain JS, like the other
+// bin/ helpers.
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const { spawn } = require('child_process');
+const { emulatorMissing } = require('./test-emulator');
+
+const root = path.join(__dirname, '..');
+const logFile = path.join(root, '.tmp', 'test-emulator.log');
+fs.mkdirSync(path.dirname(logFile), { recursive: true });
+
+function run(args, stdio, env = {}) {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, { cwd: root, stdio, env: { ...process.env, ...env } });
+    child.on('error', (e) => resolve({ code: 1, seconds: 0, error: e.message }));
+    child.on('close', (code) => resolve({ code: code === null ? 1 : code, seconds: (Date.now() - started) / 1000 }));
+  });
+}
+
+async function main() {
+  const started = Date.now();
+  // Build once, before the stages start (each would otherwise see a stale build and run tsc at the same time).
+  const build = await run([path.join(root, 'bin', 'app.js'), '--build-only'], 'inherit');
+  if (build.code !== 0) return build.code;
+  const examplesOnEmulator = emulatorMissing().length === 0 && !process.env.CLOUDTRAIL_EMULATOR_CASES;
+  process.stdout.write(`npm test: the emulator stage runs in the background (its output: ${path.relative(root, logFile)}, printed at the end)\n`);
+  const out = fs.openSync(logFile, 'w');
+  const emulator = run([path.join(root, 'bin', 'test-emulator.js')], ['ignore', out, out]);
+
+  const results = [];
+  const stage = async (name, args, env) => {
+    const r = await run(args, 'inherit', env);
+    results.push({ name, ...r });
+    return r;
+  };
+  const jest = require.resolve('jest/bin/jest');
+  await stage('test:ahead (Node 22, clock ahead, every unit test)', [path.join(root, 'bin', 'test-ahead.js')]);
+  process.stdout.write(`\nnpm test: on this machine's Node (${process.version}): the doc tests and bin/ tests\n`);
+  await stage(`doc and bin tests on ${process.version}`, [jest, path.join('__tests__', 'docs'), path.join('__tests__', 'bin')]);
+  // When the emulator stage runs every example (it applies each example stack with the real provider and plans
+  // it again), validate leaves those stacks' offline plans to it: the same stacks would be planned twice.
+  if (examplesOnEmulator) process.stdout.write('\nnpm test: the example stacks are planned and applied by the emulator stage (validate checks their backend blocks and bootstrap stacks)\n');
+  await stage('validate', [path.join(root, 'bin', 'app.js'), '--run', path.join('dist', 'tools', 'validate.js')], examplesOnEmulator ? { CLOUDTRAIL_VALIDATE_EXAMPLE_PLANS: 'emulator' } : {});
+
+  const emu = await emulator;
+  results.push({ name: 'the emulator stage', ...emu });
+  fs.closeSync(out);
+  process.stdout.write(`\n---------------- the emulator stage (${path.relative(root, logFile)}) ----------------\n`);
+  process.stdout.write(fs.readFileSync(logFile, 'utf8'));
+  const word = (r) => (r.code === 0 ? 'passed' : `FAILED (exit ${r.code})`);
+  process.stdout.write(`\nnpm test: ${results.map((r) => `${r.name} ${word(r)} in ${r.seconds.toFixed(0)} s`).join('; ')}; ${((Date.now() - started) / 1000).toFixed(0)} s in all\n`);
+  return results.find((r) => r.code !== 0)?.code ?? 0;
+}
+
+main().then((code) => process.exit(code));
