@@ -405,10 +405,11 @@ def _ct_lookup() -> None:
 @patch(
     "cloudtrail-describe-trails-name-list",
     "DescribeTrails honours trailNameList (moto ignored it and answered every trail: \"too many results: wanted 1, got 2\" in "
-    "the provider): names match trails of the calling Region and account only; ARNs match a trail of the account seen in "
-    "the calling Region; unknown entries are left out. HasCustomEventSelectors / HasInsightSelectors are reported "
+    "the provider): names match trails of the calling Region and account only; ARNs match a trail of the account in any "
+    "Region (a single-Region trail of another Region too); unknown entries are left out. HasCustomEventSelectors / HasInsightSelectors are reported "
     "(moto: always false, so the provider never read selectors back).",
-    f"{CT_API}/API_DescribeTrails.html (trailNameList, includeShadowTrails); {CT_API}/API_Trail.html (HasCustomEventSelectors, HasInsightSelectors)",
+    f"{CT_API}/API_DescribeTrails.html (trailNameList: \"To return information about a trail in another Region, you must "
+    "specify its trail ARN\"; includeShadowTrails); {CT_API}/API_Trail.html (HasCustomEventSelectors, HasInsightSelectors)",
 )
 def _ct_describe() -> None:
     from moto.cloudtrail.responses import CloudTrailResponse
@@ -420,10 +421,18 @@ def _ct_describe() -> None:
         trails: list[Any] = []
         if names:
             for entry in names:
-                try:
-                    t = find_trail_for_read(backend, entry)
-                except JsonRESTError:
-                    continue
+                m = _TRAIL_ARN.match(entry)
+                if m and m.group(3) == backend.account_id:
+                    # By ARN, a trail of this account in any Region (AWS: "To return information about a trail in
+                    # another Region, you must specify its trail ARN"), single-Region ones included.
+                    t = _ct()[m.group(3)][m.group(2)].trails.get(m.group(4))
+                    if t is None:
+                        continue
+                else:
+                    try:
+                        t = find_trail_for_read(backend, entry)
+                    except JsonRESTError:
+                        continue
                 if t not in trails:
                     trails.append(t)
         else:

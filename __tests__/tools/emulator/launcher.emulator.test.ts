@@ -276,6 +276,13 @@ describeWithEmulator('the emulator launcher (moto with the project patches)', { 
       expect(await names()).toEqual(['away', 'one', 'two']);
       expect(await names(undefined, HOME, false)).toEqual(['one', 'two']);
       expect(await names(undefined, AWAY)).toEqual(['away']);
+      // By ARN, a single-Region trail of another Region is returned too (the provider reads a trail by its ARN,
+      // so a trail whose home region changed in the config is still found, and the postcondition refuses the plan).
+      await trail(WORKLOAD, 'single-away', 'logs', { region: AWAY });
+      expect(await names([arnOf(WORKLOAD, 'single-away', AWAY)])).toEqual(['single-away']);
+      expect(await names(['single-away'])).toEqual([]);
+      // Another account's trail is not returned by ARN.
+      expect(await names([arnOf(OTHER, 'single-away', AWAY)])).toEqual([]);
     });
 
     test('HasCustomEventSelectors and HasInsightSelectors follow the trail (moto: always false)', async () => {
