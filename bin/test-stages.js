@@ -46,6 +46,11 @@ async function main() {
   // Build once, before the stages start (each would otherwise see a stale build and run tsc at the same time).
   const build = await run([path.join(root, 'bin', 'app.js'), '--build-only'], 'inherit');
   if (build.code !== 0) return build.code;
+  // A larger young generation for every Node process of the run (Jest workers, synthesis, the CLI): cdktf's
+  // synthesis allocates a lot of short-lived objects, and V8's default 16 MB semi-space made it collect so often
+  // that 64 MB cut the CPU of the synth-heavy tests by 15% (measured on Node 20, 61 -> 52 CPU s).
+  const semi = '--max-semi-space-size=64';
+  if (!(process.env.NODE_OPTIONS ?? '').includes('--max-semi-space-size')) process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} ${semi}`.trim();
   const examplesOnEmulator = emulatorMissing().length === 0 && !process.env.CLOUDTRAIL_EMULATOR_CASES;
   process.stdout.write(`npm test: the emulator stage runs in the background (its output: ${path.relative(root, logFile)}, printed at the end)\n`);
   const out = fs.openSync(logFile, 'w');

@@ -28,7 +28,7 @@ import { type Chain, type ChainStep, expectedRefusals, type Probe } from './tran
 /** The seed of the CI sample (CLOUDTRAIL_EMULATOR_PAIRS_SEED overrides it). */
 export const PAIRS_SEED = 20261205;
 /** Edits drawn in CI (CLOUDTRAIL_EMULATOR_PAIRS overrides it). */
-export const PAIRS_IN_CI = 2;
+export const PAIRS_IN_CI = 1;
 
 export interface GeneratedChain {
   readonly chain: Chain;
