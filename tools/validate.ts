@@ -46,7 +46,7 @@
  *   FC_SEED                   seed of that sample (default the property tests' fixed seed)
  */
 import { parse } from 'yaml';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'fs';
 import * as path from 'path';
 import { projectRoot } from '../config/load';
 import { escapeTemplateText } from '../modules/terraform-text';
@@ -649,6 +649,35 @@ function oneAtATime<T>(task: () => Promise<T>): Promise<T> {
   return next;
 }
 
+/**
+ * `terraform init -backend=false` writes the same `.terraform` folder (links into the provider mirror) and lock
+ * file for every stack with the same provider requirements: the first such stack runs it, the others get a copy
+ * (about half a CPU second less each), as the emulator harness does (tools/emulator/terraform.ts).
+ */
+const initTemplates = new Map<string, Promise<string | undefined>>();
+async function initFromTemplate(stackDir: string, init: () => Promise<RunResult>): Promise<RunResult> {
+  const json = JSON.parse(readFileSync(path.join(stackDir, 'cdk.tf.json'), 'utf8')) as Json;
+  const key = JSON.stringify(terraformContent(json.terraform?.required_providers ?? {}));
+  const template = initTemplates.get(key);
+  if (template) {
+    const source = await template;
+    if (source) {
+      const started = process.hrtime.bigint();
+      cpSync(path.join(source, '.terraform'), path.join(stackDir, '.terraform'), { recursive: true, verbatimSymlinks: true });
+      cpSync(path.join(source, '.terraform.lock.hcl'), path.join(stackDir, '.terraform.lock.hcl'));
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      return { code: 0, output: '', stdout: '', stderr: '', seconds, timedOut: false };
+    }
+    return init();
+  }
+  const r = init();
+  initTemplates.set(
+    key,
+    r.then((x) => (x.code === 0 && existsSync(path.join(stackDir, '.terraform.lock.hcl')) ? stackDir : undefined)),
+  );
+  return r;
+}
+
 /** Generated shapes and random samples: Terraform's validators run in `terraform test` (plan) only. */
 function isGenerated(c: ConfigRun): boolean {
   return c.name.startsWith('generated/') || c.name.startsWith('samples/');
@@ -694,7 +723,7 @@ async function checkStack(job: StackJob, env: NodeJS.ProcessEnv): Promise<StackR
   const result = (init: boolean, validate?: boolean, plan?: boolean): StackResult => ({ job, init, validate, plan, backend: backend.ok, seconds: total, times: times.join(', ') });
   if (job.onEmulator) return { ...result(false), onEmulator: true };
 
-  const init = await oneAtATime(() => step(['init', '-backend=false', '-input=false', '-no-color']));
+  const init = await initFromTemplate(stack.dir, () => oneAtATime(() => step(['init', '-backend=false', '-input=false', '-no-color'])));
   if (init.code !== 0) {
     warn(`  ${label}: terraform init FAILED\n${indent(init.stderr + init.stdout)}`);
     return result(false);
