@@ -9,8 +9,9 @@
 //      is printed whole at the end;
 //   2. `npm run test:ahead`: the whole Jest suite on Node 22 with the clock
 //      400 days ahead;
-//   3. the machines' Node (20): the doc tests (every command the docs show,
-//      run as written, with its output compared) and the bin/ tests. The
+//   3. the machines' Node (20): every command the docs show, run as written
+//      with its output compared (__tests__/docs/commands.test.ts), and the
+//      bin/ tests. The
 //      Terraform stages below run on this Node too: synthesis, bootstrap,
 //      deploy and verify, through the real commands. The whole Jest suite on
 //      this Node is `npm run test:unit` (also the default of `npx jest`);
@@ -49,8 +50,10 @@ async function main() {
   // A larger young generation for every Node process of the run (Jest workers, synthesis, the CLI): cdktf's
   // synthesis allocates a lot of short-lived objects, and V8's default 16 MB semi-space made it collect so often
   // that 64 MB cut the CPU of the synth-heavy tests by 15% (measured on Node 20, 61 -> 52 CPU s).
-  const semi = '--max-semi-space-size=64';
-  if (!(process.env.NODE_OPTIONS ?? '').includes('--max-semi-space-size')) process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} ${semi}`.trim();
+  // With NODE_OPTIONS set, the cdktf CLI warns unless it also holds --max-old-space-size (it sets 4096 itself otherwise).
+  const node = process.env.NODE_OPTIONS ?? '';
+  const add = [node.includes('--max-semi-space-size') ? '' : '--max-semi-space-size=64', node.includes('--max-old-space-size') ? '' : '--max-old-space-size=4096'];
+  process.env.NODE_OPTIONS = [node, ...add].filter(Boolean).join(' ');
   const examplesOnEmulator = emulatorMissing().length === 0 && !process.env.CLOUDTRAIL_EMULATOR_CASES;
   process.stdout.write(`npm test: the emulator stage runs in the background (its output: ${path.relative(root, logFile)}, printed at the end)\n`);
   const out = fs.openSync(logFile, 'w');
@@ -64,8 +67,8 @@ async function main() {
   };
   const jest = require.resolve('jest/bin/jest');
   await stage('test:ahead (Node 22, clock ahead, every unit test)', [path.join(root, 'bin', 'test-ahead.js')]);
-  process.stdout.write(`\nnpm test: on this machine's Node (${process.version}): the doc tests and bin/ tests\n`);
-  await stage(`doc and bin tests on ${process.version}`, [jest, path.join('__tests__', 'docs'), path.join('__tests__', 'bin')]);
+  process.stdout.write(`\nnpm test: on this machine's Node (${process.version}): every command the docs show, and the bin/ tests\n`);
+  await stage(`documented commands and bin tests on ${process.version}`, [jest, path.join('__tests__', 'docs', 'commands.test.ts'), path.join('__tests__', 'bin')]);
   // When the emulator stage runs every example (it applies each example stack with the real provider and plans
   // it again), validate leaves those stacks' offline plans to it: the same stacks would be planned twice.
   if (examplesOnEmulator) process.stdout.write('\nnpm test: the example stacks are planned and applied by the emulator stage (validate checks their backend blocks and bootstrap stacks)\n');
