@@ -34,8 +34,8 @@ export const STAGE_SHAPES = [
   'bucket-per-prefix-trail-arns-first',
   // The most compact bucket encoding; its central key policy is the per-account encoding (aws:PrincipalAccount).
   'bucket-per-prefix-source-account-first',
-  // An organization fleet whose central key admits the lookup by aws:PrincipalOrgID.
-  'key-per-account-org-first',
+  // Not applied here, for CI's time: key-per-account-org-first (an organization fleet whose central key admits the
+  // lookup by aws:PrincipalOrgID); `npm run validate` plans it, and organization trails are in the transitions stage.
 ] as const;
 
 export interface StageCase {
@@ -47,10 +47,13 @@ export interface StageCase {
   readonly sample: boolean;
 }
 
-/** config/cloudtrail.yaml, every config/examples/*.yaml, then STAGE_SHAPES. */
+/**
+ * Every config/examples/*.yaml, then STAGE_SHAPES. config/cloudtrail.yaml is applied (central first) and planned
+ * again by harness.emulator.test.ts, so it is not applied a second time here.
+ */
 export function stageCases(): StageCase[] {
   const examples = path.join(ROOT, 'config', 'examples');
-  const files = [path.join(ROOT, 'config', 'cloudtrail.yaml'), ...(existsSync(examples) ? readdirSync(examples).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => path.join(examples, f)) : [])];
+  const files = existsSync(examples) ? readdirSync(examples).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => path.join(examples, f)) : [];
   const cases: StageCase[] = files.map((file) => ({
     name: path.relative(path.join(ROOT, 'config'), file).replace(/\.ya?ml$/, ''),
     covers: 'example config',
