@@ -11,10 +11,8 @@ module.exports = {
   testPathIgnorePatterns: ['/node_modules/'],
   // Terraform applies take minutes; a test states its own budget where it matters.
   testTimeout: 15 * 60 * 1000,
-  // Each test file starts its own emulator and runs Terraform. Three at a time, the two long ones first: they
-  // mostly wait on the provider's polling, and the short ones (about 3 minutes together) then run beside them
-  // instead of after one of them.
-  maxWorkers: 3,
+  // Each test file starts its own emulator and runs Terraform: two at a time on a 2-core machine, the long ones first.
+  maxWorkers: 2,
   testSequencer: '<rootDir>/__tests__/helpers/emulator-sequencer.js',
   // test.concurrent cases (the stage's configs) at once per file: the provider waits a lot (KMS keys about 8 s,
   // SQS queue policies about 50 s, by design), so three configs keep two cores busy (up to 6 Terraform
