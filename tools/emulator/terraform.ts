@@ -20,10 +20,10 @@ import { createHash } from 'crypto';
 import * as path from 'path';
 import { AwsCredentials, emulatorCredentials } from './emulator';
 import { withChecksGc } from '../../cli/lib/terraform/process';
+import { DEFAULT_PLUGIN_DIR, mirrorDir, PLUGIN_DIR_ENV, writeCliConfig } from '../../cli/lib/terraform/cli-config';
 
-/** Same variable and default as `npm run validate` (tools/validate.ts). */
-export const PLUGIN_DIR_ENV = 'CLOUDTRAIL_TF_PLUGIN_DIR';
-export const DEFAULT_PLUGIN_DIR = '/opt/tf-plugins';
+/** Same variable, default and CLI config as `npm run validate` and `deploy` (cli/lib/terraform/cli-config.ts). */
+export { PLUGIN_DIR_ENV, DEFAULT_PLUGIN_DIR };
 export const OVERRIDE_FILE = 'emulator_override.tf.json';
 
 /**
@@ -247,23 +247,11 @@ export class Terraform {
 
   constructor(readonly options: TerraformOptions) {
     mkdirSync(options.workDir, { recursive: true });
-    const dir = path.resolve(options.pluginDir ?? (process.env[PLUGIN_DIR_ENV] || DEFAULT_PLUGIN_DIR));
-    this.mirror = existsSync(dir) ? dir : undefined;
+    const mirrorEnv = { [PLUGIN_DIR_ENV]: options.pluginDir ?? process.env[PLUGIN_DIR_ENV] };
+    const mirror = mirrorDir(mirrorEnv);
+    this.mirror = mirror.exists ? mirror.dir : undefined;
     this.cliConfig = path.join(options.workDir, 'terraform.rc');
-    const body = this.mirror
-      ? [
-          'provider_installation {',
-          '  filesystem_mirror {',
-          `    path    = ${JSON.stringify(this.mirror)}`,
-          '    include = ["registry.terraform.io/hashicorp/*"]',
-          '  }',
-          '  direct {',
-          '    exclude = ["registry.terraform.io/hashicorp/*"]',
-          '  }',
-          '}',
-        ].join('\n')
-      : 'provider_installation {\n  direct {}\n}';
-    writeFileSync(this.cliConfig, `# Written by tools/emulator (terraform.ts).\n${body}\n`);
+    writeCliConfig(this.cliConfig, mirrorEnv, 'tools/emulator (terraform.ts)');
     const env: NodeJS.ProcessEnv = { ...process.env };
     // Nothing from the caller's shell may redirect Terraform or reach real AWS.
     for (const k of Object.keys(env)) if (/^(TF_|AWS_)/.test(k)) delete env[k];
