@@ -43,17 +43,20 @@ export function managesResources(stack: StackJson): boolean {
  * in between. Then the other stacks by name.
  */
 export function deployOrder(names: Iterable<string>, leaving: (name: string) => boolean = () => false): string[] {
-  const rank = (n: string) => (n === CENTRAL_STACK ? 1 : ACCOUNT_STACK.test(n) && leaving(n) ? 0 : 2);
+  const rank = (n: string) => (n === CENTRAL_STACK ? 1 : leaving(n) ? 0 : 2);
   return [...names].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
 }
 
-/** A stack that is leaving: an account stack that manages nothing any more (see deployOrder). */
+/** A stack that is leaving the fleet: an account stack that manages nothing any more (see deployOrder). */
+export function isLeaving(name: string, json: StackJson | undefined): boolean {
+  return ACCOUNT_STACK.test(name) && json !== undefined && !managesResources(json);
+}
+
+/** isLeaving over the stacks of one synthesis, for deployOrder. */
 export const leavingIn =
   (stacks: ReadonlyMap<string, StackJson>) =>
-  (name: string): boolean => {
-    const json = stacks.get(name);
-    return json !== undefined && !managesResources(json);
-  };
+  (name: string): boolean =>
+    isLeaving(name, stacks.get(name));
 
 const ACCOUNT_STACK = /-account-\d{12}$/;
 

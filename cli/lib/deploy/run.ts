@@ -22,7 +22,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from
 import * as path from 'path';
 import { CENTRAL_STACK } from '../../../modules/arns';
 import { mapPool } from '../pool';
-import { managesResources, terraformContent, StackJson } from '../stack-diff';
+import { isLeaving, terraformContent, StackJson } from '../stack-diff';
 import { firstErrorLine } from '../terraform/output';
 import { RunResult, runCommand } from '../terraform/process';
 import { DeployRecord, RecordStore, sha256 } from './records';
@@ -235,7 +235,7 @@ export async function runDeploy(o: DeployRunOptions, centralAccount: string): Pr
   const central = o.stacks.find((s) => s.name === CENTRAL_STACK);
   // Leaving accounts (deployOrder) are applied before the central stack, all of them, whatever becomes of each:
   // a failed decommission leaves a trail that the central policies then refuse, which is what the config asks for.
-  const leaving = o.stacks.filter((s) => s !== central && accountOfStack(s.name, centralAccount) !== undefined && !managesResources(s.json));
+  const leaving = o.stacks.filter((s) => isLeaving(s.name, s.json));
   const accounts = o.stacks.filter((s) => s !== central && !leaving.includes(s));
   results.push(...(await mapPool(leaving, o.parallelism, async (s) => done(await deployOne(s)))));
   if (central) {
